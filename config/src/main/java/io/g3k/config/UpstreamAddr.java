@@ -1,0 +1,118 @@
+package io.g3k.config;
+
+import java.net.IDN;
+import java.net.InetAddress;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * A target given as host and port: an IP literal or a domain name. Parsing is strict, because these come from
+ * clients as well as from config: an empty, over-long or control-character host is rejected here.
+ */
+public record UpstreamAddr(String host, int port) {
+    private static final Pattern LABEL = Pattern.compile("[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?");
+
+    public UpstreamAddr {
+        host = checkHost(host);
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port out of range: " + port);
+        }
+    }
+
+    public Optional<InetAddress> ip() {
+        return IpLiteral.parse(host);
+    }
+
+    /** Parses {@code host:port}, {@code [v6]:port}, or a bare host when a default port is given (&gt; 0). */
+    public static UpstreamAddr parse(String text, int defaultPort) {
+        String s = text.trim();
+        if (s.isEmpty()) {
+            throw new IllegalArgumentException("empty address");
+        }
+        String host;
+        String port = null;
+        if (s.startsWith("[")) {
+            int end = s.indexOf(']');
+            if (end < 0) {
+                throw new IllegalArgumentException("invalid address '" + text + "': missing ']'");
+            }
+            host = s.substring(1, end);
+            String rest = s.substring(end + 1);
+            if (!rest.isEmpty()) {
+                if (!rest.startsWith(":")) {
+                    throw new IllegalArgumentException("invalid address '" + text + "'");
+                }
+                port = rest.substring(1);
+            }
+        } else {
+            int colon = s.lastIndexOf(':');
+            if (colon >= 0 && s.indexOf(':') != colon) {
+                host = s; // a bare IPv6 literal without a port
+            } else if (colon >= 0) {
+                host = s.substring(0, colon);
+                port = s.substring(colon + 1);
+            } else {
+                host = s;
+            }
+        }
+        int portNumber;
+        if (port == null) {
+            if (defaultPort <= 0) {
+                throw new IllegalArgumentException("address '" + text + "' has no port");
+            }
+            portNumber = defaultPort;
+        } else {
+            if (!port.matches("\\d{1,5}")) {
+                throw new IllegalArgumentException("invalid port in '" + text + "'");
+            }
+            portNumber = Integer.parseInt(port);
+            if (portNumber < 1 || portNumber > 65535) {
+                throw new IllegalArgumentException("port out of range in '" + text + "'");
+            }
+        }
+        return new UpstreamAddr(host, portNumber);
+    }
+
+    @com.fasterxml.jackson.annotation.JsonValue
+    @Override
+    public String toString() {
+        return host.contains(":") ? "[" + host + "]:" + port : host + ":" + port;
+    }
+
+    private static String checkHost(String host) {
+        if (host == null || host.isEmpty()) {
+            throw new IllegalArgumentException("empty host");
+        }
+        Optional<InetAddress> ip = IpLiteral.parse(host);
+        if (ip.isPresent()) {
+            return ip.get().getHostAddress();
+        }
+        if (host.length() > 253) {
+            throw new IllegalArgumentException("host name longer than 253 characters");
+        }
+        String ascii;
+        try {
+            ascii = IDN.toASCII(host);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("invalid host name '" + printable(host) + "'");
+        }
+        String name = ascii.endsWith(".") ? ascii.substring(0, ascii.length() - 1) : ascii;
+        if (name.isEmpty()) {
+            throw new IllegalArgumentException("invalid host name '" + printable(host) + "'");
+        }
+        for (String label : name.split("\\.", -1)) {
+            if (!LABEL.matcher(label).matches()) {
+                throw new IllegalArgumentException("invalid host name '" + printable(host) + "'");
+            }
+        }
+        return name.toLowerCase(java.util.Locale.ROOT);
+    }
+
+    private static String printable(String s) {
+        StringBuilder sb = new StringBuilder();
+        for (char c : s.toCharArray()) {
+            sb.append(c < 0x20 || c == 0x7f ? String.format("\\x%02x", (int) c) : String.valueOf(c));
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,169 @@
+package io.g3k.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Parsers for g3proxy's humanised scalar values. Each throws IllegalArgumentException with a readable message. */
+public final class Values {
+    static final ObjectMapper JSON = new ObjectMapper();
+    private static final Pattern DURATION_PART = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*([a-zµ]*)");
+    private static final Pattern SIZE = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*([a-z]*)");
+
+    private Values() {}
+
+    public static String string(JsonNode node) {
+        if (node == null || !node.isValueNode() || node.isNull()) {
+            throw new IllegalArgumentException("expected a string, got " + YamlMap.describe(node));
+        }
+        return node.asText();
+    }
+
+    public static boolean bool(JsonNode node) {
+        if (node.isBoolean()) {
+            return node.booleanValue();
+        }
+        if (node.isTextual()) {
+            switch (node.asText().toLowerCase(Locale.ROOT)) {
+                case "true", "yes", "on", "1" -> { return true; }
+                case "false", "no", "off", "0" -> { return false; }
+                default -> { }
+            }
+        }
+        if (node.isInt()) {
+            return node.intValue() != 0;
+        }
+        throw new IllegalArgumentException("expected a boolean, got " + YamlMap.describe(node));
+    }
+
+    public static int integer(JsonNode node) {
+        if (node.isIntegralNumber() && node.canConvertToInt()) {
+            return node.intValue();
+        }
+        if (node.isTextual()) {
+            try {
+                return Integer.parseInt(node.asText().trim());
+            } catch (NumberFormatException e) {
+                // fall through to the error below
+            }
+        }
+        throw new IllegalArgumentException("expected an integer, got " + YamlMap.describe(node));
+    }
+
+    public static int positiveInt(JsonNode node) {
+        int value = integer(node);
+        if (value <= 0) {
+            throw new IllegalArgumentException("must be greater than 0, got " + value);
+        }
+        return value;
+    }
+
+    public static int port(JsonNode node) {
+        int value = integer(node);
+        if (value < 1 || value > 65535) {
+            throw new IllegalArgumentException("port must be within 1..65535, got " + value);
+        }
+        return value;
+    }
+
+    /** A duration: a number of seconds, or humantime text such as {@code 200ms}, {@code 30s}, {@code 1h30m}. */
+    public static Duration duration(JsonNode node) {
+        if (node.isNumber()) {
+            return Duration.ofNanos(Math.round(node.doubleValue() * 1_000_000_000L));
+        }
+        String text = string(node).trim().toLowerCase(Locale.ROOT);
+        Matcher m = DURATION_PART.matcher(text);
+        Duration total = Duration.ZERO;
+        int pos = 0;
+        while (pos < text.length()) {
+            if (text.charAt(pos) == ' ') {
+                pos++;
+                continue;
+            }
+            if (!m.find(pos) || m.start() != pos || m.end() == pos) {
+                throw new IllegalArgumentException("invalid duration '" + node.asText() + "'");
+            }
+            double amount = Double.parseDouble(m.group(1));
+            double nanos = switch (m.group(2)) {
+                case "ns", "nsec" -> 1;
+                case "us", "µs", "usec" -> 1e3;
+                case "ms", "msec" -> 1e6;
+                case "", "s", "sec", "secs", "second", "seconds" -> 1e9;
+                case "m", "min", "mins", "minute", "minutes" -> 60e9;
+                case "h", "hr", "hrs", "hour", "hours" -> 3600e9;
+                case "d", "day", "days" -> 86400e9;
+                default -> throw new IllegalArgumentException(
+                        "invalid duration unit '" + m.group(2) + "' in '" + node.asText() + "'");
+            };
+            total = total.plusNanos(Math.round(amount * nanos));
+            pos = m.end();
+        }
+        if (pos == 0) {
+            throw new IllegalArgumentException("invalid duration '" + node.asText() + "'");
+        }
+        return total;
+    }
+
+    /** A byte size: an integer, or text such as {@code 512K} (decimal) or {@code 64KiB} (binary). */
+    public static long size(JsonNode node) {
+        if (node.isIntegralNumber()) {
+            long value = node.longValue();
+            if (value < 0) {
+                throw new IllegalArgumentException("size must not be negative, got " + value);
+            }
+            return value;
+        }
+        String text = string(node).trim();
+        Matcher m = SIZE.matcher(text.toLowerCase(Locale.ROOT));
+        if (!m.matches()) {
+            throw new IllegalArgumentException("invalid size '" + text + "'");
+        }
+        double amount = Double.parseDouble(m.group(1));
+        long unit = switch (m.group(2)) {
+            case "", "b" -> 1L;
+            case "k", "kb" -> 1000L;
+            case "kib" -> 1L << 10;
+            case "m", "mb" -> 1000_000L;
+            case "mib" -> 1L << 20;
+            case "g", "gb" -> 1000_000_000L;
+            case "gib" -> 1L << 30;
+            default -> throw new IllegalArgumentException("invalid size unit '" + m.group(2) + "' in '" + text + "'");
+        };
+        return Math.round(amount * unit);
+    }
+
+    /** A per-socket speed limit such as {@code 10M/s} or {@code 10M}: bytes per second. */
+    public static long speedLimit(JsonNode node) {
+        if (node.isTextual()) {
+            String text = node.asText().trim();
+            if (text.toLowerCase(Locale.ROOT).endsWith("/s")) {
+                text = text.substring(0, text.length() - 2);
+            }
+            return size(JSON.getNodeFactory().textNode(text));
+        }
+        return size(node);
+    }
+
+    /** One value or a list; a string may also hold several values separated by spaces or commas. */
+    public static List<String> stringList(JsonNode node) {
+        List<String> out = new ArrayList<>();
+        if (node.isArray()) {
+            node.forEach(item -> out.add(string(item)));
+        } else {
+            for (String part : string(node).split("[\\s,]+")) {
+                if (!part.isEmpty()) {
+                    out.add(part);
+                }
+            }
+        }
+        if (out.isEmpty()) {
+            throw new IllegalArgumentException("expected at least one value");
+        }
+        return out;
+    }
+}

@@ -1,0 +1,63 @@
+package io.g3k.config.escaper;
+
+import io.g3k.config.IpLiteral;
+import io.g3k.config.NetworkFilter;
+import io.g3k.config.ResolveStrategy;
+import io.g3k.config.Values;
+import io.g3k.config.YamlMap;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.List;
+
+/** {@code type: direct_fixed}: connect to the target from this host, optionally from fixed bind IPs. */
+public record DirectFixedEscaperConfig(String name, String resolver, ResolveStrategy resolveStrategy,
+                                       List<InetAddress> bindIps, NetworkFilter egressNetworkFilter,
+                                       boolean noIpv4, boolean noIpv6, int tcpConnectMaxRetry,
+                                       Duration tcpConnectEachTimeout, Duration connectionAttemptDelay)
+        implements EscaperConfig {
+    public static final String TYPE = "direct_fixed";
+
+    @Override
+    public String type() {
+        return TYPE;
+    }
+
+    static DirectFixedEscaperConfig parse(String name, YamlMap map) {
+        String resolver = map.requireString("resolver");
+        ResolveStrategy strategy = map.take("resolve_strategy",
+                n -> ResolveStrategy.parse(n, map.location() + " key 'resolve_strategy'")).orElse(ResolveStrategy.DEFAULT);
+        List<InetAddress> bindIps = map.take("bind_ip",
+                n -> Values.stringList(n).stream().map(IpLiteral::require).toList()).orElse(List.of());
+        NetworkFilter filter = map.take("egress_network_filter", NetworkFilter::parseEgress, "egress_net_filter")
+                .orElse(NetworkFilter.egressDefault());
+        boolean noIpv4 = map.bool("no_ipv4", false);
+        boolean noIpv6 = map.bool("no_ipv6", false);
+        int maxRetry = 2;
+        Duration eachTimeout = Duration.ofSeconds(30);
+        var tcpConnect = map.map("tcp_connect");
+        if (tcpConnect.isPresent()) {
+            maxRetry = tcpConnect.get().take("max_retry", Values::integer).orElse(maxRetry);
+            eachTimeout = tcpConnect.get().take("each_timeout", Values::duration).orElse(eachTimeout);
+            tcpConnect.get().finish();
+        }
+        Duration attemptDelay = Duration.ofMillis(250);
+        var happyEyeballs = map.map("happy_eyeballs");
+        if (happyEyeballs.isPresent()) {
+            attemptDelay = happyEyeballs.get().take("connection_attempt_delay", Values::duration).orElse(attemptDelay);
+            happyEyeballs.get().ignoreWithWarning("resolution_delay", "second_resolution_timeout",
+                    "first_address_family_count");
+            happyEyeballs.get().finish();
+            if (attemptDelay.toMillis() < 100 || attemptDelay.toMillis() > 2000) {
+                throw map.error("happy_eyeballs", "connection_attempt_delay must be within 100ms..2s");
+            }
+        }
+        if (noIpv4 && noIpv6) {
+            throw map.error("no_ipv6", "no_ipv4 and no_ipv6 together leave no address family to connect with");
+        }
+        map.ignoreWithWarning("shared_logger", "tcp_misc_opts", "udp_misc_opts", "tcp_keepalive",
+                "extra_metrics_tags", "bind_interface");
+        map.finish();
+        return new DirectFixedEscaperConfig(name, resolver, strategy, bindIps, filter, noIpv4, noIpv6, maxRetry,
+                eachTimeout, attemptDelay);
+    }
+}

@@ -1,0 +1,31 @@
+package io.g3k.config.escaper;
+
+import io.g3k.config.ConfigException;
+import io.g3k.config.Keys;
+import io.g3k.config.YamlMap;
+import java.util.Set;
+
+/** Dispatches an {@code escaper:} entry on its {@code type}, with g3proxy's aliases. */
+public final class EscaperConfigs {
+    private static final Set<String> NOT_YET = Set.of("direct_float", "direct_dynamic", "divert_tcp", "comply_audit",
+            "proxy_http", "proxy_https", "proxy_socks5", "proxy_socks5s", "proxy_float", "proxy_dynamic",
+            "route_failover", "route_select", "route_resolved", "route_dst_ip", "route_geoip", "route_geo_ip",
+            "route_upstream", "route_client", "route_mapping", "route_query", "trick_float");
+
+    private EscaperConfigs() {}
+
+    public static EscaperConfig parse(YamlMap map) {
+        String name = map.requireString("name");
+        String type = Keys.normalize(map.requireString("type"));
+        return switch (type) {
+            case "direct_fixed", "directfixed" -> DirectFixedEscaperConfig.parse(name, map);
+            case "dummy_deny", "dummydeny" -> {
+                map.finish();
+                yield new DummyDenyEscaperConfig(name);
+            }
+            default -> throw new ConfigException(map.location() + " key 'type': "
+                    + (NOT_YET.contains(type) ? "escaper type '" + type + "' is not implemented in this version of g3k"
+                    : "unknown escaper type '" + type + "'"));
+        };
+    }
+}

@@ -1,0 +1,58 @@
+package io.g3k.config.server;
+
+import io.g3k.config.ListenConfig;
+import io.g3k.config.LoadContext;
+import io.g3k.config.TlsClientConfig;
+import io.g3k.config.Values;
+import io.g3k.config.YamlMap;
+import java.time.Duration;
+import java.util.Optional;
+
+/** {@code type: http_proxy}: HTTP/1.1 forward proxy, CONNECT, and https forward (absolute https:// URIs). */
+public record HttpProxyServerConfig(String name, Optional<ListenConfig> listen, String escaper,
+                                    Optional<String> userGroup, TlsClientConfig tlsClient, String authRealm,
+                                    Duration reqHeaderRecvTimeout, Duration rspHeaderRecvTimeout,
+                                    int reqHeaderMaxSize, int rspHeaderMaxSize, int pipelineSize,
+                                    Duration pipelineReadIdleTimeout, boolean allowCustomHost, int logUriMaxChars)
+        implements ServerConfig {
+    public static final String TYPE = "http_proxy";
+    /** Netty's own limit is per header block; we never go above 64 KiB, as Squid and Envoy. */
+    static final int MAX_HEADER_SIZE = 64 * 1024;
+
+    @Override
+    public String type() {
+        return TYPE;
+    }
+
+    static HttpProxyServerConfig parse(String name, YamlMap map, LoadContext ctx) {
+        ServerCommon common = ServerCommon.read(name, map);
+        TlsClientConfig tls = map.map("tls_client")
+                .map(m -> TlsClientConfig.parse(m, ctx.baseDir())).orElse(TlsClientConfig.DEFAULT);
+        String realm = map.string("auth_realm").orElse("proxy");
+        if (!realm.matches("[\\x20-\\x7e&&[^\"\\\\]]+")) {
+            throw map.error("auth_realm", "must be printable ASCII without quotes or backslashes");
+        }
+        var config = new HttpProxyServerConfig(name, common.listen(), common.escaper(), common.userGroup(), tls, realm,
+                map.take("req_header_recv_timeout", Values::duration).orElse(Duration.ofSeconds(30)),
+                map.take("rsp_header_recv_timeout", Values::duration).orElse(Duration.ofSeconds(60)),
+                headerSize(map, "req_header_max_size"),
+                headerSize(map, "rsp_header_max_size"),
+                map.take("pipeline_size", Values::positiveInt).orElse(10),
+                map.take("pipeline_read_idle_timeout", Values::duration).orElse(Duration.ofMinutes(5)),
+                map.bool("allow_custom_host", true),
+                map.take("log_uri_max_chars", Values::positiveInt).orElse(1024));
+        map.ignoreWithWarning("server_id", "local_server_name", "body_line_max_length",
+                "http_forward_upstream_keepalive", "http_forward_mark_upstream", "echo_chained_info",
+                "drop_default_port_in_host", "steal_forwarded_for");
+        map.finish();
+        return config;
+    }
+
+    private static int headerSize(YamlMap map, String key) {
+        long size = map.take(key, Values::size).orElse((long) MAX_HEADER_SIZE);
+        if (size < 1024 || size > MAX_HEADER_SIZE) {
+            throw map.error(key, "must be within 1KiB..64KiB, got " + size);
+        }
+        return (int) size;
+    }
+}

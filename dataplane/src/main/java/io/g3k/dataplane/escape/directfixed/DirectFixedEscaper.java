@@ -1,0 +1,106 @@
+package io.g3k.dataplane.escape.directfixed;
+
+import io.g3k.config.ResolveStrategy;
+import io.g3k.config.UpstreamAddr;
+import io.g3k.config.escaper.DirectFixedEscaperConfig;
+import io.g3k.dataplane.escape.EscapeException;
+import io.g3k.dataplane.escape.Escaper;
+import io.g3k.dataplane.resolve.Resolver;
+import io.g3k.dataplane.runtime.Transport;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.socket.DatagramChannel;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+
+/** {@code direct_fixed}: resolve, filter every address through the egress filter, then happy-eyeballs connect. */
+public final class DirectFixedEscaper implements Escaper {
+    private final DirectFixedEscaperConfig config;
+    private final Transport transport;
+    private final TargetAddresses addresses;
+
+    public DirectFixedEscaper(DirectFixedEscaperConfig config, Resolver resolver, Transport transport) {
+        this.config = config;
+        this.transport = transport;
+        this.addresses = new TargetAddresses(config, resolver);
+    }
+
+    @Override
+    public String name() {
+        return config.name();
+    }
+
+    @Override
+    public Future<Channel> tcpConnect(UpstreamAddr target, EventLoop loop) {
+        Promise<Channel> result = loop.newPromise();
+        addresses.lookup(target, loop).addListener((Future<List<InetAddress>> f) -> {
+            if (!f.isSuccess()) {
+                result.tryFailure(f.cause());
+                return;
+            }
+            List<InetAddress> candidates = f.getNow();
+            int attempts = Math.min(candidates.size(), config.tcpConnectMaxRetry() + 1);
+            new HappyEyeballsConnect(candidates.subList(0, attempts), target.port(), this::bootstrap, loop,
+                    config.connectionAttemptDelay(), result).start();
+        });
+        return result;
+    }
+
+    @Override
+    public Future<InetSocketAddress> udpResolve(UpstreamAddr target, EventLoop loop) {
+        Promise<InetSocketAddress> result = loop.newPromise();
+        addresses.lookup(target, loop).addListener((Future<List<InetAddress>> f) -> {
+            if (f.isSuccess()) {
+                result.trySuccess(new InetSocketAddress(f.getNow().getFirst(), target.port()));
+            } else {
+                result.tryFailure(f.cause());
+            }
+        });
+        return result;
+    }
+
+    @Override
+    public Future<DatagramChannel> udpBind(EventLoop loop, ChannelHandler handler) {
+        Promise<DatagramChannel> result = loop.newPromise();
+        InetSocketAddress local = bindIp(config.resolveStrategy().query() != ResolveStrategy.Query.IPV6_ONLY)
+                .map(ip -> new InetSocketAddress(ip, 0)).orElse(new InetSocketAddress(0));
+        new Bootstrap().group(loop).channel(transport.datagramChannel()).handler(handler).bind(local)
+                .addListener(f -> {
+                    if (f.isSuccess()) {
+                        result.trySuccess((DatagramChannel) ((io.netty.channel.ChannelFuture) f).channel());
+                    } else {
+                        result.tryFailure(new EscapeException(EscapeException.Reason.UNREACHABLE,
+                                "cannot bind UDP socket: " + f.cause().getMessage()));
+                    }
+                });
+        return result;
+    }
+
+    private Bootstrap bootstrap(EventLoop loop, InetAddress remote) {
+        Bootstrap b = new Bootstrap().group(loop).channel(transport.socketChannel())
+                .option(ChannelOption.AUTO_READ, false)
+                .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.tcpConnectEachTimeout().toMillis())
+                .handler(new ChannelInboundHandlerAdapter());
+        bindIp(remote instanceof Inet4Address).ifPresent(ip -> b.localAddress(ip, 0));
+        return b;
+    }
+
+    private Optional<InetAddress> bindIp(boolean ipv4) {
+        List<InetAddress> matching = config.bindIps().stream()
+                .filter(ip -> (ip instanceof Inet4Address) == ipv4).toList();
+        return matching.isEmpty() ? Optional.empty()
+                : Optional.of(matching.get(ThreadLocalRandom.current().nextInt(matching.size())));
+    }
+}

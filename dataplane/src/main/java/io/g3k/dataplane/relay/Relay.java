@@ -1,0 +1,123 @@
+package io.g3k.dataplane.relay;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.DuplexChannel;
+import io.netty.util.concurrent.Promise;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A bidirectional byte relay between two channels on the same event loop. Back-pressure: a side stops reading
+ * while its peer is not writable. Half-close: EOF on one side shuts down output on the other; the session ends
+ * when both sides reached EOF, or at once on an error or a reset.
+ */
+public final class Relay {
+    private final Channel client;
+    private final Channel upstream;
+    private final Promise<String> done;
+    private int eofs;
+
+    private Relay(Channel client, Channel upstream) {
+        this.client = client;
+        this.upstream = upstream;
+        this.done = client.eventLoop().newPromise();
+    }
+
+    /**
+     * Starts relaying. Counters get client→upstream and upstream→client bytes. The returned promise completes with
+     * the end reason once both channels are closed.
+     */
+    public static Promise<String> start(Channel client, Channel upstream, AtomicLong clientToUpstream,
+                                        AtomicLong upstreamToClient) {
+        Relay relay = new Relay(client, upstream);
+        for (Channel ch : new Channel[] {client, upstream}) {
+            ch.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+        }
+        client.pipeline().addLast("relay", relay.new Side(upstream, clientToUpstream, "client"));
+        upstream.pipeline().addLast("relay", relay.new Side(client, upstreamToClient, "upstream"));
+        client.config().setAutoRead(true);
+        upstream.config().setAutoRead(true);
+        client.read();
+        upstream.read();
+        return relay.done;
+    }
+
+    private void end(String reason) {
+        if (done.isDone()) {
+            return;
+        }
+        done.trySuccess(reason);
+        client.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        upstream.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    private final class Side extends ChannelInboundHandlerAdapter {
+        private final Channel peer;
+        private final AtomicLong counter;
+        private final String name;
+        private boolean eof;
+
+        Side(Channel peer, AtomicLong counter, String name) {
+            this.peer = peer;
+            this.counter = counter;
+            this.name = name;
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof ByteBuf buf) {
+                counter.addAndGet(buf.readableBytes());
+            }
+            peer.write(msg, peer.voidPromise());
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            peer.flush();
+            if (!peer.isWritable()) {
+                ctx.channel().config().setAutoRead(false);
+            }
+        }
+
+        @Override
+        public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+            if (ctx.channel().isWritable()) {
+                peer.config().setAutoRead(true);
+            }
+            ctx.fireChannelWritabilityChanged();
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof ChannelInputShutdownEvent && !eof) {
+                eof = true;
+                eofs++;
+                if (eofs == 2) {
+                    end(name.equals("client") ? "ClientClosed" : "UpstreamClosed");
+                } else if (peer instanceof DuplexChannel duplex) {
+                    peer.flush();
+                    duplex.shutdownOutput();
+                } else {
+                    end(name + "Closed");
+                }
+                return;
+            }
+            ctx.fireUserEventTriggered(evt);
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            end(name.equals("client") ? "ClientClosed" : "UpstreamClosed");
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            end((name.equals("client") ? "ClientError: " : "UpstreamError: ") + cause.getMessage());
+        }
+    }
+}

@@ -1,0 +1,82 @@
+package io.g3k.dataplane.server.httpproxy;
+
+import io.g3k.dataplane.escape.EscapeException;
+import io.g3k.dataplane.relay.Relay;
+import io.g3k.dataplane.server.ServerContext;
+import io.g3k.dataplane.task.Task;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.concurrent.Future;
+import java.util.Optional;
+
+/** CONNECT: reach the target through the escaper, answer 200, then hand both sockets to a byte relay. */
+final class HttpConnectExchange implements HttpExchange {
+    private static final HttpResponseStatus ESTABLISHED = new HttpResponseStatus(200, "Connection established");
+
+    private final ChannelHandlerContext ctx;
+    private final HttpProxyHandler handler;
+    private final ServerContext context;
+    private final HttpProxyRequest request;
+    private final Task task;
+
+    HttpConnectExchange(String server, ChannelHandlerContext ctx, HttpProxyHandler handler, ServerContext context,
+                        HttpProxyRequest request, Optional<String> user) {
+        this.ctx = ctx;
+        this.handler = handler;
+        this.context = context;
+        this.request = request;
+        this.task = context.tasks().start(server, "http_connect",
+                ctx.channel().remoteAddress()).upstream(request.target(), context.escaper().name());
+        user.ifPresent(task::user);
+    }
+
+    @Override
+    public void start() {
+        ctx.channel().config().setAutoRead(false);
+        context.escaper().tcpConnect(request.target(), ctx.channel().eventLoop()).addListener((Future<Channel> f) -> connected(f));
+    }
+
+    private void connected(Future<Channel> f) {
+        if (!f.isSuccess()) {
+            EscapeException e = EscapeException.of(f.cause());
+            task.finish(e.reason() + ": " + e.getMessage());
+            handler.fail(ctx, HttpErrorReply.statusOf(e), e.getMessage());
+            return;
+        }
+        Channel upstream = f.getNow();
+        if (!ctx.channel().isActive() || !handler.takeOver(ctx)) {
+            upstream.close();
+            task.finish("ClientClosed");
+            return;
+        }
+        ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, ESTABLISHED, Unpooled.EMPTY_BUFFER))
+                .addListener(w -> {
+                    if (!w.isSuccess()) {
+                        upstream.close();
+                        ctx.close();
+                        task.finish("ClientClosed");
+                        return;
+                    }
+                    var pipeline = ctx.pipeline();
+                    pipeline.remove(handler);
+                    Relay.start(ctx.channel(), upstream, task.bytesOut, task.bytesIn)
+                            .addListener(done -> task.finish(String.valueOf(done.getNow())));
+                    pipeline.remove(HttpProxyServer.CODEC);
+                });
+    }
+
+    @Override
+    public void content(HttpContent content) {
+        content.release();
+    }
+
+    @Override
+    public void clientClosed() {
+        task.finish("ClientClosed");
+    }
+}

@@ -1,0 +1,137 @@
+package io.g3k.dataplane.server.httpproxy;
+
+import io.g3k.config.UpstreamAddr;
+import io.g3k.dataplane.escape.EscapeException;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import java.time.Duration;
+
+/**
+ * An upstream HTTP/1.1 connection for forwarding (TLS to the target for https forward). It may serve several
+ * exchanges of one client connection in turn while the target says keep-alive.
+ */
+final class HttpForwardConnection extends ChannelInboundHandlerAdapter {
+    private final Channel channel;
+    private final UpstreamAddr target;
+    private final boolean tls;
+    private HttpForwardExchange exchange;
+    private boolean reusable = true;
+
+    private HttpForwardConnection(Channel channel, UpstreamAddr target, boolean tls) {
+        this.channel = channel;
+        this.target = target;
+        this.tls = tls;
+    }
+
+    static Future<HttpForwardConnection> open(Channel channel, UpstreamAddr target, boolean tls, SslContext tlsClient,
+                                              Duration handshakeTimeout, int maxHeaderSize) {
+        HttpForwardConnection connection = new HttpForwardConnection(channel, target, tls);
+        Promise<HttpForwardConnection> ready = channel.eventLoop().newPromise();
+        var pipeline = channel.pipeline();
+        SslHandler ssl = null;
+        if (tls) {
+            ssl = tlsClient.newHandler(channel.alloc(), target.host(), target.port());
+            ssl.setHandshakeTimeoutMillis(handshakeTimeout.toMillis());
+            pipeline.addLast("tls", ssl);
+        }
+        pipeline.addLast("codec", new HttpClientCodec(new HttpDecoderConfig().setMaxHeaderSize(maxHeaderSize),
+                HttpClientCodec.DEFAULT_FAIL_ON_MISSING_RESPONSE, HttpClientCodec.DEFAULT_PARSE_HTTP_AFTER_CONNECT_REQUEST));
+        pipeline.addLast("forward", connection);
+        channel.config().setAutoRead(true);
+        channel.read();
+        if (ssl == null) {
+            ready.setSuccess(connection);
+        } else {
+            ssl.handshakeFuture().addListener(f -> {
+                if (f.isSuccess()) {
+                    ready.trySuccess(connection);
+                } else {
+                    channel.close();
+                    ready.tryFailure(new EscapeException(EscapeException.Reason.TLS_FAILED,
+                            "TLS handshake with " + target + " failed: " + f.cause().getMessage()));
+                }
+            });
+        }
+        return ready;
+    }
+
+    Channel channel() {
+        return channel;
+    }
+
+    boolean reusableFor(UpstreamAddr other, boolean otherTls) {
+        return reusable && channel.isActive() && exchange == null && tls == otherTls && target.equals(other);
+    }
+
+    void attach(HttpForwardExchange exchange) {
+        this.exchange = exchange;
+    }
+
+    /** The exchange finished; keep the connection only if the target allows it. */
+    void detach(boolean keepAlive) {
+        exchange = null;
+        if (!keepAlive) {
+            reusable = false;
+            channel.close();
+        }
+    }
+
+    void close() {
+        reusable = false;
+        channel.close();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (exchange == null) {
+            ReferenceCountUtil.release(msg);
+            close();
+            return;
+        }
+        if (msg instanceof HttpResponse response) {
+            exchange.onResponse(response);
+        }
+        if (msg instanceof HttpContent content) {
+            exchange.onContent(content);
+        } else if (!(msg instanceof HttpResponse)) {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (exchange != null) {
+            exchange.flushClient();
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (exchange != null) {
+            exchange.upstreamWritabilityChanged(ctx.channel().isWritable());
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        reusable = false;
+        if (exchange != null) {
+            exchange.onUpstreamClosed();
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        close();
+    }
+}

@@ -1,0 +1,291 @@
+package io.g3k.dataplane.server.httpproxy;
+
+import io.g3k.config.server.HttpProxyServerConfig;
+import io.g3k.dataplane.escape.EscapeException;
+import io.g3k.dataplane.server.ServerContext;
+import io.g3k.dataplane.task.Task;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.ssl.SslContext;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * HTTP forward and https forward: send the request in origin-form (hop-by-hop headers removed) over a fresh or
+ * reused upstream connection, and stream the response back. Body bytes flow with back-pressure both ways.
+ */
+final class HttpForwardExchange implements HttpExchange {
+    private final ChannelHandlerContext ctx;
+    private final HttpProxyHandler handler;
+    private final HttpProxyServerConfig config;
+    private final ServerContext context;
+    private final SslContext tlsClient;
+    private final HttpProxyRequest target;
+    private final HttpRequest request;
+    private final Task task;
+    private final List<HttpContent> pendingBody = new ArrayList<>();
+    private HttpForwardConnection upstream;
+    private ScheduledFuture<?> responseDeadline;
+    private boolean requestDone;
+    private boolean responseStarted;
+    private boolean interim;
+    private boolean keepAlive;
+    private boolean upstreamReusable;
+    private boolean finished;
+
+    HttpForwardExchange(ChannelHandlerContext ctx, HttpProxyHandler handler, HttpProxyServerConfig config,
+                        ServerContext context, SslContext tlsClient, HttpProxyRequest target, HttpRequest request,
+                        Optional<String> user) {
+        this.ctx = ctx;
+        this.handler = handler;
+        this.config = config;
+        this.context = context;
+        this.tlsClient = tlsClient;
+        this.target = target;
+        this.request = request;
+        this.task = context.tasks().start(config.name(), target.tls() ? "https_forward" : "http_forward",
+                ctx.channel().remoteAddress()).upstream(target.target(), context.escaper().name());
+        user.ifPresent(task::user);
+    }
+
+    @Override
+    public void start() {
+        HttpForwardConnection existing = handler.upstream();
+        if (existing != null && existing.reusableFor(target.target(), target.tls())) {
+            send(existing);
+            return;
+        }
+        ctx.channel().config().setAutoRead(false);
+        context.escaper().tcpConnect(target.target(), ctx.channel().eventLoop()).addListener((Future<Channel> f) -> {
+            if (!f.isSuccess()) {
+                failBeforeResponse(EscapeException.of(f.cause()));
+                return;
+            }
+            if (finished) {
+                f.getNow().close();
+                return;
+            }
+            HttpForwardConnection.open(f.getNow(), target.target(), target.tls(), tlsClient,
+                    config.tlsClient().handshakeTimeout(), config.rspHeaderMaxSize()).addListener(
+                    (Future<HttpForwardConnection> c) -> {
+                        if (!c.isSuccess()) {
+                            failBeforeResponse(EscapeException.of(c.cause()));
+                        } else if (finished) {
+                            c.getNow().close();
+                        } else {
+                            handler.upstream(c.getNow());
+                            send(c.getNow());
+                        }
+                    });
+        });
+    }
+
+    private void send(HttpForwardConnection connection) {
+        upstream = connection;
+        connection.attach(this);
+        Channel channel = connection.channel();
+        channel.write(outbound());
+        pendingBody.forEach(c -> channel.write(c));
+        pendingBody.clear();
+        channel.flush();
+        responseDeadline = ctx.executor().schedule(() -> {
+            if (!responseStarted) {
+                connection.close();
+                fail(HttpResponseStatus.GATEWAY_TIMEOUT, "no response header from " + target.target() + " in time",
+                        "UpstreamTimeout");
+            }
+        }, config.rspHeaderRecvTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        if (!requestDone) {
+            ctx.channel().config().setAutoRead(channel.isWritable());
+            ctx.read();
+        }
+    }
+
+    private HttpRequest outbound() {
+        HttpRequest out = new DefaultHttpRequest(request.protocolVersion(), request.method(), target.originForm());
+        out.headers().set(request.headers());
+        HopByHop.strip(out.headers());
+        out.headers().remove(HttpHeaderNames.PROXY_AUTHORIZATION);
+        if (!out.headers().contains(HttpHeaderNames.HOST)) {
+            out.headers().set(HttpHeaderNames.HOST, target.target().toString());
+        }
+        return out;
+    }
+
+    @Override
+    public void content(HttpContent content) {
+        requestDone = content instanceof LastHttpContent;
+        task.bytesOut.addAndGet(content.content().readableBytes());
+        if (upstream == null) {
+            pendingBody.add(content);
+            return;
+        }
+        Channel channel = upstream.channel();
+        channel.writeAndFlush(content);
+        if (!channel.isWritable()) {
+            ctx.channel().config().setAutoRead(false);
+        }
+    }
+
+    void upstreamWritabilityChanged(boolean writable) {
+        if (!requestDone) {
+            ctx.channel().config().setAutoRead(writable);
+        }
+    }
+
+    void onResponse(HttpResponse response) {
+        if (!response.decoderResult().isSuccess()) {
+            upstream.close();
+            fail(HttpResponseStatus.BAD_GATEWAY, "invalid response from " + target.target(), "UpstreamInvalid");
+            return;
+        }
+        cancelDeadline();
+        HttpResponseStatus status = response.status();
+        if (status.codeClass() == HttpStatusClass.INFORMATIONAL) {
+            if (status.code() == 101) {
+                upstream.close();
+                fail(HttpResponseStatus.BAD_GATEWAY, "protocol upgrade is not supported", "UpstreamInvalid");
+                return;
+            }
+            interim = true;
+            HopByHop.strip(response.headers());
+            ctx.write(response);
+            return;
+        }
+        responseStarted = true;
+        boolean delimited = HttpUtil.isContentLengthSet(response) || HttpUtil.isTransferEncodingChunked(response)
+                || status.code() == 204 || status.code() == 304 || HttpMethod.HEAD.equals(request.method());
+        keepAlive = HttpUtil.isKeepAlive(request) && delimited;
+        boolean upstreamKeepAlive = HttpUtil.isKeepAlive(response);
+        HopByHop.strip(response.headers());
+        response.headers().set(HttpHeaderNames.CONNECTION,
+                keepAlive ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
+        upstreamReusable = upstreamKeepAlive;
+        ctx.write(response);
+    }
+
+    void onContent(HttpContent content) {
+        if (interim) {
+            // the empty end of a 1xx response
+            interim = !(content instanceof LastHttpContent);
+            content.release();
+            return;
+        }
+        task.bytesIn.addAndGet(content.content().readableBytes());
+        boolean last = content instanceof LastHttpContent;
+        if (!last) {
+            ctx.write(content);
+            if (!ctx.channel().isWritable()) {
+                upstream.channel().config().setAutoRead(false);
+            }
+            return;
+        }
+        boolean clientKeepAlive = keepAlive && requestDone;
+        ctx.writeAndFlush(content).addListener(f -> {
+            finished = true;
+            task.finish(f.isSuccess() ? "Completed" : "ClientClosed");
+            upstream.detach(upstreamReusable && requestDone);
+            handler.exchangeDone(ctx, clientKeepAlive && f.isSuccess());
+        });
+    }
+
+    void flushClient() {
+        ctx.flush();
+    }
+
+    @Override
+    public void clientWritabilityChanged(boolean writable) {
+        if (upstream != null && responseStarted) {
+            upstream.channel().config().setAutoRead(writable);
+        }
+    }
+
+    void onUpstreamClosed() {
+        if (finished) {
+            return;
+        }
+        if (!responseStarted) {
+            fail(HttpResponseStatus.BAD_GATEWAY, "upstream " + target.target() + " closed the connection",
+                    "UpstreamClosed");
+        } else {
+            finished = true;
+            task.finish("UpstreamClosed");
+            ctx.close();
+        }
+    }
+
+    @Override
+    public void clientClosed() {
+        if (!finished) {
+            finished = true;
+            pendingBody.forEach(HttpContent::release);
+            pendingBody.clear();
+            task.finish("ClientClosed");
+            cancelDeadline();
+            if (upstream != null) {
+                upstream.close();
+            }
+        }
+    }
+
+    private void failBeforeResponse(EscapeException e) {
+        fail(HttpErrorReply.statusOf(e), e.getMessage(), e.reason().toString());
+    }
+
+    private void fail(HttpResponseStatus status, String message, String reason) {
+        if (finished) {
+            return;
+        }
+        finished = true;
+        cancelDeadline();
+        pendingBody.forEach(HttpContent::release);
+        pendingBody.clear();
+        task.finish(reason + ": " + message);
+        handler.fail(ctx, status, message);
+    }
+
+    private void cancelDeadline() {
+        if (responseDeadline != null) {
+            responseDeadline.cancel(false);
+            responseDeadline = null;
+        }
+    }
+
+    /** Hop-by-hop headers (RFC 9110 7.6.1) and the ones a proxy adds for itself never travel on. */
+    static final class HopByHop {
+        private HopByHop() {}
+
+        static void strip(HttpHeaders headers) {
+            for (String listed : headers.getAll(HttpHeaderNames.CONNECTION)) {
+                for (String name : listed.split(",")) {
+                    if (!name.isBlank() && !name.trim().equalsIgnoreCase("transfer-encoding")) {
+                        headers.remove(name.trim());
+                    }
+                }
+            }
+            headers.remove(HttpHeaderNames.CONNECTION);
+            headers.remove(HttpHeaderNames.KEEP_ALIVE);
+            headers.remove("Proxy-Connection");
+            headers.remove(HttpHeaderNames.PROXY_AUTHENTICATE);
+            headers.remove(HttpHeaderNames.TE);
+            headers.remove(HttpHeaderNames.TRAILER);
+            headers.remove(HttpHeaderNames.UPGRADE);
+        }
+    }
+}

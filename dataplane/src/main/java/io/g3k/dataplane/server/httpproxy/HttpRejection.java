@@ -1,0 +1,13 @@
+package io.g3k.dataplane.server.httpproxy;
+
+import io.netty.handler.codec.http.HttpResponseStatus;
+
+/** A request the proxy refuses, with the status to answer. The connection is closed after the answer. */
+final class HttpRejection extends RuntimeException {
+    final HttpResponseStatus status;
+
+    HttpRejection(HttpResponseStatus status, String message) {
+        super(message, null, false, false);
+        this.status = status;
+    }
+}

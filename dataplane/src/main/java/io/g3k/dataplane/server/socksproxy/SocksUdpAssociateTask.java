@@ -1,0 +1,231 @@
+package io.g3k.dataplane.server.socksproxy;
+
+import io.g3k.config.UpstreamAddr;
+import io.g3k.config.server.SocksProxyServerConfig;
+import io.g3k.dataplane.escape.EscapeException;
+import io.g3k.dataplane.server.ServerContext;
+import io.g3k.dataplane.task.Task;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.DatagramChannel;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.handler.codec.socksx.v5.DefaultSocks5CommandResponse;
+import io.netty.handler.codec.socksx.v5.Socks5AddressType;
+import io.netty.handler.codec.socksx.v5.Socks5CommandStatus;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * SOCKS5 UDP ASSOCIATE. A client-facing UDP socket accepts datagrams only from the TCP client's IP (and port, once
+ * known); each target passes the escaper's resolution and egress checks; replies are accepted only from peers the
+ * client sent to. With {@code enable_udp_associate: false} the session is g3proxy's "UDP connect": one peer only.
+ * The session lives as long as the TCP control connection.
+ */
+final class SocksUdpAssociateTask {
+    private final SocksProxyServerConfig config;
+    private final ServerContext context;
+    private final ChannelHandlerContext control;
+    private final Task task;
+    private final InetAddress clientIp;
+    private final Map<UpstreamAddr, InetSocketAddress> resolved = new HashMap<>();
+    private final Set<InetSocketAddress> peers = new HashSet<>();
+    private InetSocketAddress clientAddr;
+    private UpstreamAddr onlyPeer;
+    private DatagramChannel clientSide;
+    private DatagramChannel remoteSide;
+    private ScheduledFuture<?> initialTimeout;
+    private boolean ended;
+
+    SocksUdpAssociateTask(SocksProxyServerConfig config, ServerContext context, ChannelHandlerContext control,
+                          Optional<String> user, int clientPort) {
+        this.config = config;
+        this.context = context;
+        this.control = control;
+        this.clientIp = ((InetSocketAddress) control.channel().remoteAddress()).getAddress();
+        if (clientPort != 0) {
+            clientAddr = new InetSocketAddress(clientIp, clientPort);
+        }
+        this.task = context.tasks().start(config.name(), config.enableUdpAssociate() ? "socks5_udp_associate"
+                : "socks5_udp_connect", control.channel().remoteAddress()).upstream("-", context.escaper().name());
+        user.ifPresent(task::user);
+    }
+
+    void start() {
+        InetAddress local = ((InetSocketAddress) control.channel().localAddress()).getAddress();
+        InetAddress bindIp = (local instanceof Inet4Address ? config.udpBindIpv4() : config.udpBindIpv6()).orElse(local);
+        Bootstrap b = new Bootstrap().group(control.channel().eventLoop())
+                .channel(context.transport().datagramChannel()).handler(new ClientSide());
+        config.udpSocketBuffer().ifPresent(size -> b.option(ChannelOption.SO_RCVBUF, (int) (long) size)
+                .option(ChannelOption.SO_SNDBUF, (int) (long) size));
+        b.bind(bindIp, 0).addListener((io.netty.channel.ChannelFuture f) -> {
+            if (!f.isSuccess()) {
+                fail(Socks5CommandStatus.FAILURE, "cannot bind client UDP socket: " + f.cause().getMessage());
+                return;
+            }
+            clientSide = (DatagramChannel) f.channel();
+            context.escaper().udpBind(control.channel().eventLoop(), new RemoteSide()).addListener((Future<DatagramChannel> r) -> remoteBound(r));
+        });
+    }
+
+    private void remoteBound(Future<DatagramChannel> f) {
+        if (!f.isSuccess()) {
+            EscapeException e = EscapeException.of(f.cause());
+            fail(SocksConnectTask.status(e), e.getMessage());
+            return;
+        }
+        remoteSide = f.getNow();
+        if (!control.channel().isActive()) {
+            end("ClientClosed");
+            return;
+        }
+        InetSocketAddress bound = clientSide.localAddress();
+        InetAddress echo = config.transmuteUdpEchoIp().getOrDefault(bound.getAddress(), bound.getAddress());
+        var reply = new DefaultSocks5CommandResponse(Socks5CommandStatus.SUCCESS,
+                echo instanceof Inet4Address ? Socks5AddressType.IPv4 : Socks5AddressType.IPv6,
+                echo.getHostAddress(), bound.getPort());
+        control.writeAndFlush(reply).addListener(w -> {
+            if (!w.isSuccess()) {
+                end("ClientClosed");
+                return;
+            }
+            var pipeline = control.pipeline();
+            while (pipeline.first() != null) {
+                pipeline.removeFirst();
+            }
+            pipeline.addLast("udp-control", new ControlWatch());
+            control.channel().config().setAutoRead(true);
+            control.channel().read();
+            initialTimeout = control.executor().schedule(() -> end("ClientTimeout"),
+                    config.udpClientInitialTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        });
+    }
+
+    private void fromClient(DatagramPacket packet) {
+        InetSocketAddress sender = packet.sender();
+        if (!sender.getAddress().equals(clientIp) || (clientAddr != null && !clientAddr.equals(sender))) {
+            return;
+        }
+        clientAddr = sender;
+        if (initialTimeout != null) {
+            initialTimeout.cancel(false);
+            initialTimeout = null;
+        }
+        ByteBuf buf = packet.content();
+        UpstreamAddr target = Socks5UdpPacket.decode(buf);
+        if (target == null) {
+            return;
+        }
+        if (!config.enableUdpAssociate()) {
+            if (onlyPeer == null) {
+                onlyPeer = target;
+                task.upstream(target, context.escaper().name());
+            } else if (!onlyPeer.equals(target)) {
+                return;
+            }
+        }
+        ByteBuf payload = buf.retainedSlice();
+        InetSocketAddress known = resolved.get(target);
+        if (known != null) {
+            sendRemote(payload, known);
+            return;
+        }
+        context.escaper().udpResolve(target, control.channel().eventLoop()).addListener((Future<InetSocketAddress> f) -> {
+            if (!f.isSuccess() || ended) {
+                payload.release();
+                return;
+            }
+            if (resolved.size() < 1024) {
+                resolved.put(target, f.getNow());
+            }
+            sendRemote(payload, f.getNow());
+        });
+    }
+
+    private void sendRemote(ByteBuf payload, InetSocketAddress to) {
+        if (peers.size() < 4096) {
+            peers.add(to);
+        }
+        task.bytesOut.addAndGet(payload.readableBytes());
+        remoteSide.writeAndFlush(new DatagramPacket(payload, to));
+    }
+
+    private void fromRemote(DatagramPacket packet) {
+        if (clientAddr == null || !peers.contains(packet.sender())) {
+            return;
+        }
+        task.bytesIn.addAndGet(packet.content().readableBytes());
+        ByteBuf out = Unpooled.wrappedBuffer(Socks5UdpPacket.header(clientSide.alloc(), packet.sender()),
+                packet.content().retain());
+        clientSide.writeAndFlush(new DatagramPacket(out, clientAddr));
+    }
+
+    private void fail(Socks5CommandStatus status, String reason) {
+        end(reason);
+        SocksNegotiationHandler.replyAndClose(control, SocksNegotiationHandler.failure5(status));
+    }
+
+    private void end(String reason) {
+        if (ended) {
+            return;
+        }
+        ended = true;
+        if (initialTimeout != null) {
+            initialTimeout.cancel(false);
+        }
+        for (Channel ch : new Channel[] {clientSide, remoteSide}) {
+            if (ch != null) {
+                ch.close();
+            }
+        }
+        control.channel().close();
+        task.finish(reason);
+    }
+
+    private final class ClientSide extends SimpleChannelInboundHandler<DatagramPacket> {
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
+            fromClient(packet);
+        }
+    }
+
+    private final class RemoteSide extends SimpleChannelInboundHandler<DatagramPacket> {
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
+            fromRemote(packet);
+        }
+    }
+
+    /** The TCP control connection only keeps the session alive; whatever it sends is discarded. */
+    private final class ControlWatch extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            ReferenceCountUtil.release(msg);
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            end("ClientClosed");
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            end("ClientError: " + cause.getMessage());
+        }
+    }
+}

@@ -1,0 +1,55 @@
+package io.g3k.dataplane.tls;
+
+import io.g3k.config.ConfigException;
+import io.g3k.config.TlsClientConfig;
+import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import java.security.KeyStore;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509TrustManager;
+
+/** Builds client {@link SslContext}s from {@code tls_client}: BoringSSL via tcnative when present, JDK otherwise. */
+public final class TlsClientContexts {
+    private TlsClientContexts() {}
+
+    public static SslProvider provider() {
+        return OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK;
+    }
+
+    public static SslContext build(TlsClientConfig config, String location) {
+        try {
+            SslContextBuilder builder = SslContextBuilder.forClient().sslProvider(provider())
+                    .endpointIdentificationAlgorithm("HTTPS");
+            if (config.caCertificate().isPresent()) {
+                List<X509Certificate> trusted = new ArrayList<>(Pem.certificates(config.caCertificate().get()));
+                if (!config.noDefaultCaCertificate()) {
+                    trusted.addAll(systemRoots());
+                }
+                builder.trustManager(trusted.toArray(X509Certificate[]::new));
+            }
+            if (config.certificate().isPresent()) {
+                builder.keyManager(config.certificate().get().toFile(), config.privateKey().orElseThrow().toFile());
+            }
+            return builder.build();
+        } catch (Exception e) {
+            throw new ConfigException(location + " key 'tls_client': " + e.getMessage(), e);
+        }
+    }
+
+    private static List<X509Certificate> systemRoots() throws Exception {
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init((KeyStore) null);
+        List<X509Certificate> out = new ArrayList<>();
+        for (var tm : tmf.getTrustManagers()) {
+            if (tm instanceof X509TrustManager x509) {
+                out.addAll(List.of(x509.getAcceptedIssuers()));
+            }
+        }
+        return out;
+    }
+}
