@@ -32,7 +32,7 @@ public record ListenConfig(InetSocketAddress address, int backlog, boolean ipv6O
         if (text.matches("\\d+")) {
             return new InetSocketAddress(Values.port(node));
         }
-        UpstreamAddr addr = UpstreamAddr.parse(text, -1);
+        UpstreamAddr addr = UpstreamAddr.parse(text, -1, 0);
         InetAddress ip = addr.ip().orElseThrow(
                 () -> new IllegalArgumentException("listen address must be an IP address, got '" + text + "'"));
         return new InetSocketAddress(ip, addr.port());

@@ -25,6 +25,11 @@ public record UpstreamAddr(String host, int port) {
 
     /** Parses {@code host:port}, {@code [v6]:port}, or a bare host when a default port is given (&gt; 0). */
     public static UpstreamAddr parse(String text, int defaultPort) {
+        return parse(text, defaultPort, 1);
+    }
+
+    /** As {@link #parse(String, int)}; listen addresses may use port 0 (any free port). */
+    static UpstreamAddr parse(String text, int defaultPort, int minPort) {
         String s = text.trim();
         if (s.isEmpty()) {
             throw new IllegalArgumentException("empty address");
@@ -66,7 +71,7 @@ public record UpstreamAddr(String host, int port) {
                 throw new IllegalArgumentException("invalid port in '" + text + "'");
             }
             portNumber = Integer.parseInt(port);
-            if (portNumber < 1 || portNumber > 65535) {
+            if (portNumber < minPort || portNumber > 65535) {
                 throw new IllegalArgumentException("port out of range in '" + text + "'");
             }
         }

@@ -24,6 +24,7 @@ import org.xbill.DNS.Section;
 import org.xbill.DNS.SimpleResolver;
 import org.xbill.DNS.TextParseException;
 import org.xbill.DNS.Type;
+import org.xbill.DNS.hosts.HostsFileParser;
 
 /**
  * {@code c-ares}: plain DNS to the configured servers via dnsjava (UDP, TCP on truncation, retries across servers),
@@ -38,6 +39,8 @@ public final class CAresResolver implements Resolver {
     private final ExtendedResolver dns;
     private final ConcurrentHashMap<Key, Entry> cache = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Key, CompletableFuture<List<InetAddress>>> inFlight = new ConcurrentHashMap<>();
+    private final HostsFileParser hosts = new HostsFileParser();
+    private final java.util.concurrent.ExecutorService executor;
 
     public CAresResolver(CAresResolverConfig config) {
         this.config = config;
@@ -60,6 +63,13 @@ public final class CAresResolver implements Resolver {
         this.dns.setRetries(config.eachTries());
         this.dns.setTimeout(config.eachTimeout());
         this.dns.setLoadBalance(false);
+        this.executor = java.util.concurrent.Executors.newSingleThreadExecutor(
+                Thread.ofPlatform().name("g3k-resolver-" + config.name()).daemon().factory());
+    }
+
+    @Override
+    public void close() {
+        executor.shutdownNow();
     }
 
     @Override
@@ -82,7 +92,23 @@ public final class CAresResolver implements Resolver {
         });
     }
 
+    /** As c-ares does: /etc/hosts first, then DNS. The file is read on the resolver's thread, never a worker's. */
     private CompletableFuture<List<InetAddress>> send(Key key) {
+        return CompletableFuture.supplyAsync(() -> fromHostsFile(key), executor)
+                .thenCompose(hit -> hit.isPresent() ? CompletableFuture.completedFuture(List.of(hit.get()))
+                        : sendQuery(key));
+    }
+
+    private java.util.Optional<InetAddress> fromHostsFile(Key key) {
+        try {
+            return hosts.getAddressForHost(Name.fromString(key.domain(), Name.root),
+                    key.family() == Family.IPV4 ? Type.A : Type.AAAA).map(CAresResolver::ipOnly);
+        } catch (java.io.IOException | RuntimeException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
+    private CompletableFuture<List<InetAddress>> sendQuery(Key key) {
         Message query;
         try {
             Name name = Name.fromString(key.domain(), Name.root);
