@@ -1,0 +1,125 @@
+package io.g3k.dataplane.server.socksproxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.g3k.dataplane.support.Configs;
+import io.g3k.dataplane.support.RawClient;
+import io.g3k.dataplane.support.RunningProxy;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** SOCKS5 UDP ASSOCIATE against a real UDP echo server on loopback. */
+class SocksUdpAssociateTest {
+    @TempDir
+    static Path dir;
+    static DatagramSocket echo;
+    static Thread echoThread;
+
+    @BeforeAll
+    static void startEcho() throws Exception {
+        echo = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
+        echoThread = Thread.ofVirtual().start(() -> {
+            byte[] buf = new byte[2048];
+            while (!echo.isClosed()) {
+                try {
+                    DatagramPacket p = new DatagramPacket(buf, buf.length);
+                    echo.receive(p);
+                    echo.send(new DatagramPacket(p.getData(), p.getLength(), p.getSocketAddress()));
+                } catch (Exception e) {
+                    return;
+                }
+            }
+        });
+    }
+
+    @AfterAll
+    static void stopEcho() {
+        echo.close();
+    }
+
+    /** Negotiates no-auth, sends UDP ASSOCIATE, returns the relay address from the reply. */
+    static InetSocketAddress associate(RawClient control) throws Exception {
+        control.send(new byte[] {5, 1, 0});
+        assertThat(control.readExactly(2)).containsExactly(5, 0);
+        control.send(new byte[] {5, 3, 0, 1, 0, 0, 0, 0, 0, 0});
+        byte[] reply = control.readExactly(10);
+        assertThat(reply[1]).as("REP").isZero();
+        assertThat(reply[3]).as("ATYP").isEqualTo((byte) 1);
+        InetAddress ip = InetAddress.getByAddress(Arrays.copyOfRange(reply, 4, 8));
+        return new InetSocketAddress(ip, ((reply[8] & 0xff) << 8) | (reply[9] & 0xff));
+    }
+
+    static byte[] datagram(int frag, InetSocketAddress target, String payload) {
+        byte[] data = payload.getBytes(StandardCharsets.UTF_8);
+        ByteBuffer b = ByteBuffer.allocate(10 + data.length);
+        b.putShort((short) 0).put((byte) frag).put((byte) 1).put(target.getAddress().getAddress())
+                .putShort((short) target.getPort()).put(data);
+        return b.array();
+    }
+
+    @Test
+    void relaysDatagramsBothWays() throws Exception {
+        try (RunningProxy proxy = RunningProxy.start(dir, Configs.proxies(true, "", ""));
+             RawClient control = new RawClient(proxy.port("socks"));
+             DatagramSocket client = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            InetSocketAddress relay = associate(control);
+            client.setSoTimeout(5000);
+            InetSocketAddress target = (InetSocketAddress) echo.getLocalSocketAddress();
+            byte[] out = datagram(0, target, "ping-udp");
+            client.send(new DatagramPacket(out, out.length, relay));
+            DatagramPacket in = new DatagramPacket(new byte[2048], 2048);
+            client.receive(in);
+            byte[] got = Arrays.copyOf(in.getData(), in.getLength());
+            // the reply carries the echo server's address in its header, then the payload
+            assertThat(Arrays.copyOfRange(got, 0, 10)).isEqualTo(Arrays.copyOfRange(out, 0, 10));
+            assertThat(new String(got, 10, got.length - 10, StandardCharsets.UTF_8)).isEqualTo("ping-udp");
+
+            // RFC 1928: fragments are dropped, not relayed
+            byte[] fragment = datagram(1, target, "fragment");
+            client.send(new DatagramPacket(fragment, fragment.length, relay));
+            assertThatThrownBy(() -> client.receive(new DatagramPacket(new byte[2048], 2048)))
+                    .isInstanceOf(SocketTimeoutException.class);
+        }
+    }
+
+    @Test
+    void forbiddenTargetsAreNotRelayed() throws Exception {
+        Path strictDir = Files.createDirectories(dir.resolve("strict"));
+        try (RunningProxy proxy = RunningProxy.start(strictDir, Configs.proxies(false, "", ""));
+             RawClient control = new RawClient(proxy.port("socks"));
+             DatagramSocket client = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            InetSocketAddress relay = associate(control);
+            client.setSoTimeout(1500);
+            byte[] out = datagram(0, (InetSocketAddress) echo.getLocalSocketAddress(), "blocked");
+            client.send(new DatagramPacket(out, out.length, relay));
+            assertThatThrownBy(() -> client.receive(new DatagramPacket(new byte[2048], 2048)))
+                    .isInstanceOf(SocketTimeoutException.class);
+        }
+    }
+
+    @Test
+    void sessionEndsWithTheControlConnection() throws Exception {
+        Path other = Files.createDirectories(dir.resolve("lifetime"));
+        try (RunningProxy proxy = RunningProxy.start(other, Configs.proxies(true, "", ""))) {
+            RawClient control = new RawClient(proxy.port("socks"));
+            associate(control);
+            assertThat(proxy.aliveTasks()).isEqualTo(1);
+            control.close();
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+                    .until(() -> proxy.aliveTasks() == 0);
+        }
+    }
+}
