@@ -1,0 +1,234 @@
+package io.g3k.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.g3k.config.escaper.DirectFixedEscaperConfig;
+import io.g3k.config.resolver.CAresResolverConfig;
+import io.g3k.config.server.HttpProxyServerConfig;
+import io.g3k.config.server.SocksProxyServerConfig;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+    @TempDir
+    Path dir;
+
+    Path write(String name, String yaml) throws IOException {
+        Path file = dir.resolve(name);
+        Files.createDirectories(file.getParent());
+        return Files.writeString(file, yaml);
+    }
+
+    @Test
+    void loadsTheGuideSnippetsUnchanged() throws Exception {
+        // HTTP Proxy, SOCKS Proxy and Route Binding sections of the g3proxy user guide, verbatim
+        Path main = write("main.yml", """
+                server:
+                  - name: http       # The name needs to be unique
+                    escaper: default # Required, can be any type of exit
+                    type: http_proxy
+                    listen:
+                      address: "[::]:8080"
+                    tls_client: {}   # Open layer-7 https forward forwarding support
+                  - name: socks        # The name needs to be unique
+                    escaper: default   # Required, can be any type of exit
+                    type: socks_proxy
+                    listen:
+                      address: "[::]:10086"
+                    enable_udp_associate: true # Use standard UDP Associate feature
+                    udp_socket_buffer: 512K    # Configure client-side bidirectional UDP Socket Buffer Size
+                escaper:
+                  - name: default        # The name needs to be unique
+                    type: direct_fixed
+                    resolver: default
+                    resolve_strategy: IPv4First # Outbound supports HappyEyeballs algorithm
+                    bind_ip: 192.168.10.1   # Can use list to set multiple addresses
+                resolver:
+                  - name: default
+                    type: c-ares
+                    server: 223.5.5.5
+                    bind_ipv4: 192.168.10.1 # Resolution also needs to bind to the same route
+                """);
+        G3Config config = ConfigLoader.load(main);
+        var http = (HttpProxyServerConfig) config.servers().get(0);
+        assertThat(http.listen().orElseThrow().address().getPort()).isEqualTo(8080);
+        assertThat(http.reqHeaderMaxSize()).isEqualTo(65536);
+        assertThat(http.rspHeaderRecvTimeout()).isEqualTo(Duration.ofSeconds(60));
+        var socks = (SocksProxyServerConfig) config.servers().get(1);
+        assertThat(socks.enableUdpAssociate()).isTrue();
+        assertThat(socks.udpSocketBuffer()).contains(512_000L);
+        assertThat(socks.negotiationTimeout()).isEqualTo(Duration.ofSeconds(4));
+        var direct = (DirectFixedEscaperConfig) config.escapers().getFirst();
+        assertThat(direct.bindIps()).containsExactly(InetAddress.getByName("192.168.10.1"));
+        var resolver = (CAresResolverConfig) config.resolvers().getFirst();
+        assertThat(resolver.servers()).containsExactly(new UpstreamAddr("223.5.5.5", 53));
+        assertThat(resolver.bindIpv4()).contains(InetAddress.getByName("192.168.10.1"));
+        assertThat(config.warnings()).isEmpty();
+    }
+
+    @Test
+    void keysAndTypesAreCaseInsensitiveWithDashOrUnderscore() throws Exception {
+        Path main = write("main.yml", """
+                Escaper:
+                  - Name: deny
+                    Type: Dummy-Deny
+                server:
+                  - name: http
+                    Type: HttpProxy
+                    Escaper: deny
+                    Listen: 8080
+                    Req-Header-Recv-Timeout: 5s
+                  - name: socks
+                    type: socks-proxy
+                    escaper: deny
+                    use-udp-associate: yes
+                    transmute_udp_echo_ip:
+                      "192.168.10.2": "192.168.30.2"
+                """);
+        G3Config config = ConfigLoader.load(main);
+        var http = (HttpProxyServerConfig) config.servers().getFirst();
+        assertThat(http.reqHeaderRecvTimeout()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(http.listen().orElseThrow().address().getPort()).isEqualTo(8080);
+        var socks = (SocksProxyServerConfig) config.servers().get(1);
+        assertThat(socks.enableUdpAssociate()).isTrue();
+        assertThat(socks.transmuteUdpEchoIp()).containsEntry(InetAddress.getByName("192.168.10.2"),
+                InetAddress.getByName("192.168.30.2"));
+    }
+
+    @Test
+    void loadsModulesSplitIntoFilesAndDirectories() throws Exception {
+        write("server.d/http.yml", """
+                name: http
+                type: http_proxy
+                escaper: direct
+                listen: "[127.0.0.1]:1234"
+                """);
+        write("server.d/socks.yml", "name: socks\ntype: socks_proxy\nescaper: direct\n");
+        write("server.d/ignored.json", "not: yaml: at all");
+        write("escaper.yml", """
+                name: direct
+                type: direct_fixed
+                resolver: default
+                ---
+                name: deny
+                type: dummy_deny
+                """);
+        Path main = write("main.yml", """
+                resolver:
+                  - name: default
+                    type: c-ares
+                escaper: escaper.yml
+                server: server.d
+                """);
+        G3Config config = ConfigLoader.load(dir);
+        assertThat(main).exists();
+        assertThat(config.servers()).extracting(s -> s.name()).containsExactly("http", "socks");
+        assertThat(config.servers().getFirst().listen().orElseThrow().toString()).isEqualTo("127.0.0.1:1234");
+        assertThat(config.escapers()).extracting(e -> e.type()).containsExactly("direct_fixed", "dummy_deny");
+    }
+
+    @Test
+    void errorsNameTheFileTheEntryAndTheKey() throws Exception {
+        Path main = write("main.yml", """
+                server:
+                  - name: http
+                    type: http_proxy
+                    escaper: default
+                    listen: "not-an-address:80"
+                """);
+        assertThatThrownBy(() -> ConfigLoader.load(main)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining(main.toString())
+                .hasMessageContaining("server[0] 'http'")
+                .hasMessageContaining("key 'listen'")
+                .hasMessageContaining("must be an IP address");
+    }
+
+    @Test
+    void errorsInSplitFilesNameThatFile() throws Exception {
+        Path escaper = write("escaper.yml", "name: e\ntype: direct_fixed\nresolver: r\nbind_ip: 300.1.1.1\n");
+        Path main = write("main.yml", "escaper: escaper.yml\n");
+        assertThatThrownBy(() -> ConfigLoader.load(main)).hasMessageContaining(escaper.toString())
+                .hasMessageContaining("'e'").hasMessageContaining("key 'bind_ip'");
+    }
+
+    @Test
+    void rejectsUnknownTypesAndKeys() throws Exception {
+        assertThatThrownBy(() -> ConfigLoader.load(write("a.yml", "server:\n  - {name: x, type: warp_drive, escaper: e}\n")))
+                .hasMessageContaining("key 'type': unknown server type 'warp_drive'");
+        assertThatThrownBy(() -> ConfigLoader.load(write("b.yml", "server:\n  - {name: x, type: sni_proxy, escaper: e}\n")))
+                .hasMessageContaining("server type 'sni_proxy' is not implemented in this version of g3k");
+        assertThatThrownBy(() -> ConfigLoader.load(write("c.yml", "server:\n  - {name: x, type: http_proxy, escaper: e, lisen: 80}\n")))
+                .hasMessageContaining("unknown or unsupported key 'lisen'");
+        assertThatThrownBy(() -> ConfigLoader.load(write("d.yml", "sever: []\n")))
+                .hasMessageContaining("unknown or unsupported key 'sever'");
+        assertThatThrownBy(() -> ConfigLoader.load(write("e.yml", "escaper:\n  - {name: x, type: proxy_https}\n")))
+                .hasMessageContaining("escaper type 'proxy_https' is not implemented");
+    }
+
+    @Test
+    void rejectsBrokenYamlDuplicatesAndMissingFiles() throws Exception {
+        assertThatThrownBy(() -> ConfigLoader.load(write("a.yml", "server: [\n")))
+                .hasMessageContaining("invalid YAML");
+        assertThatThrownBy(() -> ConfigLoader.load(write("b.yml", """
+                escaper:
+                  - {name: x, type: dummy_deny}
+                  - {name: x, type: dummy_deny}
+                """))).hasMessageContaining("escaper 'x' is defined twice");
+        assertThatThrownBy(() -> ConfigLoader.load(write("c.yml", "server: nowhere.d\n")))
+                .hasMessageContaining("'nowhere.d' is neither a file nor a directory");
+        assertThatThrownBy(() -> ConfigLoader.load(dir.resolve("absent.yml")))
+                .hasMessageContaining("config file not found");
+        assertThatThrownBy(() -> ConfigLoader.load(write("d.yml", """
+                server:
+                  - {name: a, type: http_proxy, escaper: e, listen: 8080}
+                  - {name: b, type: socks_proxy, escaper: e, listen: 8080}
+                """))).hasMessageContaining("already used by server 'a'");
+    }
+
+    @Test
+    void danglingReferencesOnlyWarn() throws Exception {
+        G3Config config = ConfigLoader.load(write("main.yml", """
+                escaper:
+                  - {name: direct, type: direct_fixed, resolver: missing}
+                server:
+                  - {name: http, type: http_proxy, escaper: nowhere, user_group: nobody}
+                """));
+        assertThat(config.warnings()).anyMatch(w -> w.contains("escaper 'nowhere' is not defined; every task will be denied"))
+                .anyMatch(w -> w.contains("user_group 'nobody' is not defined"))
+                .anyMatch(w -> w.contains("resolver 'missing' is not defined"));
+    }
+
+    @Test
+    void readsUserTokens() throws Exception {
+        G3Config config = ConfigLoader.load(write("main.yml", """
+                user_group:
+                  - name: default
+                    static_users:
+                      - name: root
+                        token:
+                          salt: 113323bdab6fd2cc
+                          md5: 5c81f2becadde7fa5fde9026652ccc84
+                          sha1: ff9d5c1a14328dd85ee95d4e574bd0558a1dfa96
+                      - name: open
+                        token: null
+                      - name: locked
+                """));
+        var users = config.userGroups().getFirst().staticUsers();
+        assertThat(users).extracting(u -> u.token().getClass().getSimpleName())
+                .containsExactly("FastHash", "SkipVerify", "Forbidden");
+        assertThatThrownBy(() -> ConfigLoader.load(write("bad.yml", """
+                user_group:
+                  - name: g
+                    static_users:
+                      - name: u
+                        token: {salt: "1133", md5: 5c81f2becadde7fa5fde9026652ccc84}
+                """))).hasMessageContaining("static_users[0]").hasMessageContaining("key 'token'")
+                .hasMessageContaining("8 bytes");
+    }
+}

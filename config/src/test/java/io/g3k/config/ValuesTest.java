@@ -1,0 +1,58 @@
+package io.g3k.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ValuesTest {
+    static final JsonNodeFactory F = JsonNodeFactory.instance;
+
+    @Test
+    void parsesHumanDurationsSizesAndSpeeds() {
+        assertThat(Values.duration(F.textNode("200ms"))).isEqualTo(Duration.ofMillis(200));
+        assertThat(Values.duration(F.textNode("5min"))).isEqualTo(Duration.ofMinutes(5));
+        assertThat(Values.duration(F.textNode("1h 30m"))).isEqualTo(Duration.ofMinutes(90));
+        assertThat(Values.duration(F.numberNode(30))).isEqualTo(Duration.ofSeconds(30));
+        assertThat(Values.size(F.textNode("512K"))).isEqualTo(512_000);
+        assertThat(Values.size(F.textNode("64KiB"))).isEqualTo(65_536);
+        assertThat(Values.speedLimit(F.textNode("10M/s"))).isEqualTo(10_000_000);
+        assertThatThrownBy(() -> Values.duration(F.textNode("5 fortnights"))).hasMessageContaining("unit");
+        assertThatThrownBy(() -> Values.size(F.textNode("-1K"))).hasMessageContaining("invalid size");
+    }
+
+    @Test
+    void parsesAddressesStrictly() {
+        assertThat(UpstreamAddr.parse("[::1]:443", -1)).isEqualTo(new UpstreamAddr("::1", 443));
+        assertThat(UpstreamAddr.parse("Example.COM", 80)).isEqualTo(new UpstreamAddr("example.com", 80));
+        assertThat(UpstreamAddr.parse("[::ffff:127.0.0.1]:80", -1).host()).isEqualTo("127.0.0.1");
+        for (String bad : List.of("", ":80", "a..b:80", "a\0b:80", "x:99999", "host:", "-bad-:80", "x".repeat(300) + ":1")) {
+            assertThatThrownBy(() -> UpstreamAddr.parse(bad, -1)).as(bad).isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    @Test
+    void egressFilterDeniesInternalAddressesByDefaultAndMatchesLongestPrefix() throws Exception {
+        NetworkFilter filter = NetworkFilter.egressDefault();
+        for (String denied : List.of("127.0.0.1", "169.254.169.254", "0.0.0.0", "::1", "::", "fe80::1",
+                "fd00:ec2::254", "::ffff:127.0.0.1", "::ffff:169.254.169.254")) {
+            assertThat(filter.check(InetAddress.getByName(denied)).permits()).as(denied).isFalse();
+        }
+        assertThat(filter.check(InetAddress.getByName("93.184.216.34")).permits()).isTrue();
+
+        NetworkFilter reopened = NetworkFilter.parseEgress(Values.JSON.readTree("{\"default\": \"allow\", \"allow\": \"127.0.0.1\"}"));
+        assertThat(reopened.check(InetAddress.getByName("127.0.0.1")).permits()).isTrue();
+        assertThat(reopened.check(InetAddress.getByName("127.0.0.2")).permits()).isFalse();
+        assertThat(reopened.check(InetAddress.getByName("8.8.8.8")).permits()).isTrue();
+
+        NetworkFilter allowList = NetworkFilter.parseEgress(Values.JSON.readTree("[\"10.0.0.0/8\"]"));
+        assertThat(allowList.check(InetAddress.getByName("10.1.2.3")).permits()).isTrue();
+        assertThat(allowList.check(InetAddress.getByName("8.8.8.8")).permits()).isFalse();
+        assertThatThrownBy(() -> NetworkFilter.parseEgress(Values.JSON.readTree("{\"maybe\": \"1.1.1.1\"}")))
+                .hasMessageContaining("invalid ACL action 'maybe'");
+    }
+}
