@@ -1,0 +1,62 @@
+package io.g3k.dataplane;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The command line: check prints the resolved config; a bad config is refused with exit code 2. */
+class G3kCliTest {
+    @TempDir
+    Path dir;
+
+    record Outcome(int exit, String out, String err) {}
+
+    static Outcome run(String... args) {
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            int exit = new CommandLine(new G3k()).execute(args);
+            return new Outcome(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    @Test
+    void checksTheQuickstartExample() {
+        Outcome o = run("check", "-c", "../examples/quickstart/main.yml");
+        assertThat(o.exit()).as(o.err()).isZero();
+        assertThat(o.out()).contains("name: \"http\"").contains("name: \"socks\"").contains("127.0.0.1:8080")
+                .contains("enable_udp_associate: true").contains("169.254.0.0/16");
+    }
+
+    @Test
+    void refusesABadConfigWithItsLocation() throws Exception {
+        Path bad = Files.writeString(dir.resolve("main.yml"), "server:\n  - {name: s, type: socks_proxy, escaper: e, listen: 99999}\n");
+        for (String command : new String[] {"check", "run"}) {
+            Outcome o = run(command, "-c", bad.toString());
+            assertThat(o.exit()).isEqualTo(2);
+            assertThat(o.err()).contains("invalid config").contains(bad.toString()).contains("server[0] 's'")
+                    .contains("key 'listen'").contains("port must be within 1..65535");
+        }
+    }
+
+    @Test
+    void printsItsVersion() {
+        Outcome o = run("--version");
+        assertThat(o.exit()).isZero();
+        assertThat(o.out()).startsWith("g3k ");
+    }
+}
