@@ -8,7 +8,9 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
+import io.g3k.dataplane.task.Task;
 import io.netty.util.concurrent.Promise;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -29,8 +31,26 @@ public final class Relay {
     }
 
     /**
-     * Starts relaying. Counters get client→upstream and upstream→client bytes. The returned promise completes with
-     * the end reason once both channels are closed.
+     * Writes the reply that opens a tunnel (HTTP 200 to CONNECT, a SOCKS success) through the client's protocol
+     * handlers; once it is out, relays until both sides are done and then ends the task.
+     */
+    public static void afterReply(ChannelHandlerContext client, Object reply, Channel upstream, Task task) {
+        client.writeAndFlush(reply).addListener(written -> {
+            if (!written.isSuccess()) {
+                upstream.close();
+                client.close();
+                task.finish("ClientClosed");
+                return;
+            }
+            start(client.channel(), upstream, task.bytesOut, task.bytesIn)
+                    .addListener(done -> task.finish(String.valueOf(done.getNow())));
+        });
+    }
+
+    /**
+     * Starts relaying. The client's protocol handlers are removed last-first, so bytes a decoder still buffers
+     * (sent right behind the request) flow into the relay instead of being lost. Counters get client→upstream and
+     * upstream→client bytes. The returned promise completes with the end reason.
      */
     public static Promise<String> start(Channel client, Channel upstream, AtomicLong clientToUpstream,
                                         AtomicLong upstreamToClient) {
@@ -40,6 +60,10 @@ public final class Relay {
         }
         client.pipeline().addLast("relay", relay.new Side(upstream, clientToUpstream, "client"));
         upstream.pipeline().addLast("relay", relay.new Side(client, upstreamToClient, "upstream"));
+        List<String> names = client.pipeline().names();
+        for (int i = names.indexOf("relay") - 1; i >= 0; i--) {
+            client.pipeline().remove(names.get(i));
+        }
         client.config().setAutoRead(true);
         upstream.config().setAutoRead(true);
         client.read();

@@ -2,55 +2,41 @@ package io.g3k.dataplane.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.g3k.dataplane.support.Configs;
 import io.g3k.dataplane.support.Curl;
+import io.g3k.dataplane.support.ProxyFixture;
 import io.g3k.dataplane.support.RawClient;
-import io.g3k.dataplane.support.RunningProxy;
-import io.g3k.dataplane.support.TestOrigin;
-import java.nio.file.Path;
 import java.util.HexFormat;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** HTTP Basic proxy auth and SOCKS5 username/password against a g3proxy user group with a salted token. */
 class UserAuthenticationTest {
-    @TempDir
-    static Path dir;
-    static TestOrigin origin;
-    static RunningProxy proxy;
+    @RegisterExtension
+    static final ProxyFixture fixture = new ProxyFixture(true, "    user_group: users\n", "    user_group: users\n");
     static String http;
     static String socks;
 
     @BeforeAll
-    static void start() throws Exception {
-        origin = TestOrigin.http();
-        proxy = RunningProxy.start(dir, Configs.proxies(true, "    user_group: users\n", "    user_group: users\n"));
-        http = "http://127.0.0.1:" + proxy.port("http");
-        socks = "127.0.0.1:" + proxy.port("socks");
-    }
-
-    @AfterAll
-    static void stop() {
-        proxy.close();
-        origin.close();
+    static void urls() {
+        http = "http://127.0.0.1:" + fixture.proxy().port("http");
+        socks = "127.0.0.1:" + fixture.proxy().port("socks");
     }
 
     String url() {
-        return "http://127.0.0.1:" + origin.port() + "/private";
+        return "http://127.0.0.1:" + fixture.origin().port() + "/private";
     }
 
     @Test
     void httpProxyRequiresValidCredentials() throws Exception {
-        int before = origin.requests.get();
+        int before = fixture.origin().requests.get();
         var none = Curl.run("-x", http, "-D", "-", "-o", "/dev/null", url());
         assertThat(none.out()).startsWith("HTTP/1.1 407").contains("proxy-authenticate: Basic realm=\"proxy\"");
         for (String wrong : new String[] {"root:wrong", "nobody:toor", "root:"}) {
             assertThat(Curl.run("-x", http, "-U", wrong, "-o", "/dev/null", "-w", "%{http_code}", url()).out())
                     .as(wrong).isEqualTo("407");
         }
-        assertThat(origin.requests.get()).isEqualTo(before);
+        assertThat(fixture.origin().requests.get()).isEqualTo(before);
         var ok = Curl.run("-x", http, "-U", "root:toor", url());
         assertThat(ok.out()).isEqualTo("hello /private\n");
         var tunnel = Curl.run("-p", "-x", http, "-U", "root:toor", url());
@@ -77,7 +63,7 @@ class UserAuthenticationTest {
 
     @Test
     void emptyCredentialsGetAFailureReply() throws Exception {
-        try (RawClient c = new RawClient(proxy.port("socks"))) {
+        try (RawClient c = new RawClient(fixture.proxy().port("socks"))) {
             c.send(HexFormat.of().parseHex("050102"));
             assertThat(c.readExactly(2)).containsExactly(5, 2);
             String reply = c.send(HexFormat.of().parseHex("01 00 00".replace(" ", ""))).readUntilClosed();

@@ -54,20 +54,8 @@ final class HttpConnectExchange implements HttpExchange {
             task.finish("ClientClosed");
             return;
         }
-        ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, ESTABLISHED, Unpooled.EMPTY_BUFFER))
-                .addListener(w -> {
-                    if (!w.isSuccess()) {
-                        upstream.close();
-                        ctx.close();
-                        task.finish("ClientClosed");
-                        return;
-                    }
-                    var pipeline = ctx.pipeline();
-                    pipeline.remove(handler);
-                    Relay.start(ctx.channel(), upstream, task.bytesOut, task.bytesIn)
-                            .addListener(done -> task.finish(String.valueOf(done.getNow())));
-                    pipeline.remove(HttpProxyServer.CODEC);
-                });
+        Relay.afterReply(ctx, new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, ESTABLISHED, Unpooled.EMPTY_BUFFER),
+                upstream, task);
     }
 
     @Override

@@ -60,20 +60,7 @@ final class SocksConnectTask {
                         bound.getAddress() instanceof Inet4Address ? Socks5AddressType.IPv4 : Socks5AddressType.IPv6,
                         bound.getAddress().getHostAddress(), bound.getPort())
                 : new DefaultSocks4CommandResponse(Socks4CommandStatus.SUCCESS);
-        ctx.writeAndFlush(reply).addListener(w -> {
-            if (!w.isSuccess()) {
-                upstream.close();
-                ctx.close();
-                task.finish("ClientClosed");
-                return;
-            }
-            var pipeline = ctx.pipeline();
-            while (pipeline.first() != null) {
-                pipeline.removeFirst();
-            }
-            Relay.start(ctx.channel(), upstream, task.bytesOut, task.bytesIn)
-                    .addListener(done -> task.finish(String.valueOf(done.getNow())));
-        });
+        Relay.afterReply(ctx, reply, upstream, task);
     }
 
     static Socks5CommandStatus status(EscapeException e) {

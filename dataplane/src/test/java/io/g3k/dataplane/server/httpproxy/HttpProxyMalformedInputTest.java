@@ -2,40 +2,21 @@ package io.g3k.dataplane.server.httpproxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.g3k.dataplane.support.Configs;
+import io.g3k.dataplane.support.ProxyFixture;
 import io.g3k.dataplane.support.RawClient;
-import io.g3k.dataplane.support.RunningProxy;
-import io.g3k.dataplane.support.TestOrigin;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /** Every bad request gets its status, the connection is closed, and nothing reaches the origin. */
 class HttpProxyMalformedInputTest {
-    @TempDir
-    static Path dir;
-    static TestOrigin origin;
-    static RunningProxy proxy;
-
-    @BeforeAll
-    static void start() throws Exception {
-        origin = TestOrigin.http();
-        proxy = RunningProxy.start(dir, Configs.proxies(true, "", ""));
-    }
-
-    @AfterAll
-    static void stop() {
-        proxy.close();
-        origin.close();
-    }
+    @RegisterExtension
+    static final ProxyFixture fixture = new ProxyFixture(true, "", "");
 
     @AfterEach
     void nothingReachedTheOrigin() {
-        assertThat(origin.requests.get()).isZero();
+        assertThat(fixture.origin().requests.get()).isZero();
     }
 
     @ParameterizedTest(name = "{0}")
@@ -56,9 +37,9 @@ class HttpProxyMalformedInputTest {
             NUL in host               | GET http://a\\u0000b/ HTTP/1.1\\r\\nHost: %h\\r\\n\\r\\n                       | 400
             """)
     void rejects(String name, String request, int status) throws Exception {
-        String host = "127.0.0.1:" + origin.port();
+        String host = "127.0.0.1:" + fixture.origin().port();
         String raw = request.replace("\\r", "\r").replace("\\n", "\n").replace("\\u0000", "\0").replace("%h", host);
-        try (RawClient c = new RawClient(proxy.port("http"))) {
+        try (RawClient c = new RawClient(fixture.proxy().port("http"))) {
             String response = c.send(raw).readUntilClosed();
             assertThat(response).startsWith("HTTP/1.1 " + status);
         }
@@ -67,11 +48,11 @@ class HttpProxyMalformedInputTest {
     @ParameterizedTest(name = "{0}")
     @CsvSource({"oversized header, 70000, 431", "oversized request line, 0, 414", "too many headers, -1, 431"})
     void rejectsOversizedHeads(String name, int headerBytes, int status) throws Exception {
-        String host = "127.0.0.1:" + origin.port();
+        String host = "127.0.0.1:" + fixture.origin().port();
         String uri = headerBytes == 0 ? "/" + "a".repeat(70_000) : "/";
         String headers = headerBytes > 0 ? "X-Big: " + "b".repeat(headerBytes) + "\r\n"
                 : headerBytes < 0 ? "X-H: v\r\n".repeat(500) : "";
-        try (RawClient c = new RawClient(proxy.port("http"))) {
+        try (RawClient c = new RawClient(fixture.proxy().port("http"))) {
             String response = c.send("GET http://" + host + uri + " HTTP/1.1\r\nHost: " + host + "\r\n" + headers
                     + "\r\n").readUntilClosed();
             assertThat(response).startsWith("HTTP/1.1 " + status);

@@ -2,42 +2,23 @@ package io.g3k.dataplane.server.socksproxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.g3k.dataplane.support.Configs;
+import io.g3k.dataplane.support.ProxyFixture;
 import io.g3k.dataplane.support.RawClient;
-import io.g3k.dataplane.support.RunningProxy;
-import io.g3k.dataplane.support.TestOrigin;
-import java.nio.file.Path;
 import java.util.HexFormat;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /** Bad SOCKS input gets the proper reply, then the close; nothing reaches the origin. */
 class SocksMalformedInputTest {
-    @TempDir
-    static Path dir;
-    static TestOrigin origin;
-    static RunningProxy proxy;
-
-    @BeforeAll
-    static void start() throws Exception {
-        origin = TestOrigin.http();
-        proxy = RunningProxy.start(dir, Configs.proxies(true, "", "    negotiation_timeout: 1s\n"));
-    }
-
-    @AfterAll
-    static void stop() {
-        proxy.close();
-        origin.close();
-    }
+    @RegisterExtension
+    static final ProxyFixture fixture = new ProxyFixture(true, "", "    negotiation_timeout: 1s\n");
 
     @AfterEach
     void nothingReachedTheOrigin() {
-        assertThat(origin.requests.get()).isZero();
+        assertThat(fixture.origin().requests.get()).isZero();
     }
 
     @ParameterizedTest(name = "{0}")
@@ -55,7 +36,7 @@ class SocksMalformedInputTest {
     void repliesWithFailureAndCloses(String name, String request, String expectedPrefix) throws Exception {
         byte[] bytes = HexFormat.of().parseHex(request.replace(" ", ""));
         byte[] expected = HexFormat.of().parseHex(expectedPrefix.replace(" ", ""));
-        try (RawClient c = new RawClient(proxy.port("socks"))) {
+        try (RawClient c = new RawClient(fixture.proxy().port("socks"))) {
             String reply = c.send(bytes).readUntilClosed();
             byte[] got = reply.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
             assertThat(got).as(name).startsWith(expected);
@@ -64,14 +45,14 @@ class SocksMalformedInputTest {
 
     @Test
     void unknownVersionIsClosed() throws Exception {
-        try (RawClient c = new RawClient(proxy.port("socks"))) {
+        try (RawClient c = new RawClient(fixture.proxy().port("socks"))) {
             assertThat(c.send(new byte[] {6, 1, 0}).readUntilClosed()).isEmpty();
         }
     }
 
     @Test
     void truncatedGreetingIsClosedByTheNegotiationTimeout() throws Exception {
-        try (RawClient c = new RawClient(proxy.port("socks"))) {
+        try (RawClient c = new RawClient(fixture.proxy().port("socks"))) {
             long start = System.nanoTime();
             assertThat(c.send(new byte[] {5, 2}).readUntilClosed()).isEmpty();
             assertThat((System.nanoTime() - start) / 1_000_000).isBetween(500L, 5_000L);
