@@ -1,0 +1,49 @@
+package io.g3k.dataplane.support;
+
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** A real dnsmasq on a free loopback port, answering only the records it is given (never the machine's DNS). */
+public final class Dnsmasq implements AutoCloseable {
+    private final Process process;
+    private final int port;
+
+    private Dnsmasq(Process process, int port) {
+        this.process = process;
+        this.port = port;
+    }
+
+    /** Each record is dnsmasq's {@code --address} value, e.g. {@code /origin.test/127.0.0.1}. */
+    public static Dnsmasq start(String... records) throws IOException, InterruptedException {
+        int port;
+        try (DatagramSocket probe = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            port = probe.getLocalPort();
+        }
+        List<String> cmd = new ArrayList<>(List.of("dnsmasq", "--keep-in-foreground", "--no-resolv", "--no-hosts",
+                "--no-poll", "--bind-interfaces", "--listen-address=127.0.0.1", "--port=" + port, "--pid-file",
+                "--user=" + System.getProperty("user.name"), "--local-ttl=300", "--log-facility=-"));
+        for (String r : records) {
+            cmd.add("--address=" + r);
+        }
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        Thread.sleep(300);
+        if (!p.isAlive()) {
+            throw new IllegalStateException("dnsmasq did not start (exit " + p.exitValue() + "): " + cmd);
+        }
+        return new Dnsmasq(p, port);
+    }
+
+    public int port() {
+        return port;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        process.waitFor(5, TimeUnit.SECONDS);
+    }
+}
