@@ -26,18 +26,22 @@ final class ConfigValidator {
     private ConfigValidator() {}
 
     static void validate(G3Config config) {
-        names("server", config.servers(), ServerConfig::name);
+        Set<String> servers = names("server", config.servers(), ServerConfig::name);
         Set<String> escapers = names("escaper", config.escapers(), EscaperConfig::name);
         Set<String> resolvers = names("resolver", config.resolvers(), ResolverConfig::name);
         Set<String> groups = names("user_group", config.userGroups(), UserGroupConfig::name);
         names("auditor", config.auditors(), AuditorConfig::name);
         Map<InetSocketAddress, String> listens = new HashMap<>();
         for (ServerConfig server : config.servers()) {
-            if (!escapers.contains(server.escaper())) {
-                config.warnings().add("server '" + server.name() + "': escaper '" + server.escaper()
-                        + "' is not defined; every task will be denied");
+            server.base().escaper().filter(e -> !escapers.contains(e)).ifPresent(e -> config.warnings().add(
+                    "server '" + server.name() + "': escaper '" + e + "' is not defined; every task will be denied"));
+            for (String next : server.nextServers()) {
+                if (!servers.contains(next) || next.equals(server.name())) {
+                    throw new ConfigException("server '" + server.name() + "': next server '" + next
+                            + "' is not defined");
+                }
             }
-            server.userGroup().filter(g -> !groups.contains(g)).ifPresent(g -> config.warnings().add("server '"
+            server.base().userGroup().filter(g -> !groups.contains(g)).ifPresent(g -> config.warnings().add("server '"
                     + server.name() + "': user_group '" + g + "' is not defined; every authentication will fail"));
             server.listen().ifPresent(listen -> {
                 String other = listens.putIfAbsent(listen.address(), server.name());

@@ -25,13 +25,31 @@ public record NetworkFilter(List<Rule> rules, AclAction missed) {
         return new NetworkFilter(builtins(), AclAction.PERMIT);
     }
 
+    /** {@code egress_network_filter}: the built-in denies stay unless a rule overrides them. */
+    public static NetworkFilter parseEgress(JsonNode node) {
+        return parse(node, builtins());
+    }
+
+    /**
+     * {@code ingress_network_filter}: as g3proxy, once the key is present only 127.0.0.1 and ::1 are permitted
+     * unless rules say otherwise; checked against the client address (from PROXY protocol when chained).
+     */
+    public static NetworkFilter parseIngress(JsonNode node) {
+        List<Rule> rules = new ArrayList<>();
+        rules.add(new Rule(IpNetwork.parse("127.0.0.1"), AclAction.PERMIT));
+        rules.add(new Rule(IpNetwork.parse("::1"), AclAction.PERMIT));
+        return parse(node, rules);
+    }
+
     /**
      * Reads the g3proxy forms: a map ({@code default: allow, allow: [..], forbid: ..}), or a list / scalar of
      * networks that are permitted (everything else forbidden).
      */
-    public static NetworkFilter parseEgress(JsonNode node) {
-        List<Rule> rules = builtins();
+    private static NetworkFilter parse(JsonNode node, List<Rule> rules) {
         AclAction missed = AclAction.FORBID;
+        if (node == null || node.isNull() || (node.isObject() && node.isEmpty())) {
+            return new NetworkFilter(List.copyOf(rules), missed);
+        }
         if (node.isObject()) {
             for (var entry : node.properties()) {
                 String key = Keys.normalize(entry.getKey());

@@ -17,6 +17,10 @@ public final class Values {
 
     private Values() {}
 
+    public static JsonNode emptyMap() {
+        return JSON.createObjectNode();
+    }
+
     public static String string(JsonNode node) {
         if (node == null || !node.isValueNode() || node.isNull()) {
             throw new IllegalArgumentException("expected a string, got " + YamlMap.describe(node));

@@ -161,8 +161,8 @@ class ConfigLoaderTest {
     void rejectsUnknownTypesAndKeys() throws Exception {
         assertThatThrownBy(() -> ConfigLoader.load(write("a.yml", "server:\n  - {name: x, type: warp_drive, escaper: e}\n")))
                 .hasMessageContaining("key 'type': unknown server type 'warp_drive'");
-        assertThatThrownBy(() -> ConfigLoader.load(write("b.yml", "server:\n  - {name: x, type: sni_proxy, escaper: e}\n")))
-                .hasMessageContaining("server type 'sni_proxy' is not implemented in this version of g3k");
+        assertThatThrownBy(() -> ConfigLoader.load(write("b.yml", "server:\n  - {name: x, type: tcp_tproxy, escaper: e}\n")))
+                .hasMessageContaining("server type 'tcp_tproxy' is not implemented in this version of g3k");
         assertThatThrownBy(() -> ConfigLoader.load(write("c.yml", "server:\n  - {name: x, type: http_proxy, escaper: e, lisen: 80}\n")))
                 .hasMessageContaining("unknown or unsupported key 'lisen'");
         assertThatThrownBy(() -> ConfigLoader.load(write("d.yml", "sever: []\n")))

@@ -1,6 +1,5 @@
 package io.g3k.config.server;
 
-import io.g3k.config.ListenConfig;
 import io.g3k.config.LoadContext;
 import io.g3k.config.TlsClientConfig;
 import io.g3k.config.Values;
@@ -9,8 +8,7 @@ import java.time.Duration;
 import java.util.Optional;
 
 /** {@code type: http_proxy}: HTTP/1.1 forward proxy, CONNECT, and https forward (absolute https:// URIs). */
-public record HttpProxyServerConfig(String name, Optional<ListenConfig> listen, String escaper,
-                                    Optional<String> userGroup, TlsClientConfig tlsClient, String authRealm,
+public record HttpProxyServerConfig(ServerBase base, TlsClientConfig tlsClient, String authRealm,
                                     Duration reqHeaderRecvTimeout, Duration rspHeaderRecvTimeout,
                                     int reqHeaderMaxSize, int rspHeaderMaxSize, int pipelineSize,
                                     Duration pipelineReadIdleTimeout, boolean allowCustomHost, int logUriMaxChars)
@@ -25,14 +23,14 @@ public record HttpProxyServerConfig(String name, Optional<ListenConfig> listen, 
     }
 
     static HttpProxyServerConfig parse(String name, YamlMap map, LoadContext ctx) {
-        ServerCommon common = ServerCommon.read(name, map);
+        ServerBase base = ServerBase.proxy(name, map);
         TlsClientConfig tls = map.map("tls_client")
                 .map(m -> TlsClientConfig.parse(m, ctx.baseDir())).orElse(TlsClientConfig.DEFAULT);
         String realm = map.string("auth_realm").orElse("proxy");
         if (!realm.matches("[\\x20-\\x7e&&[^\"\\\\]]+")) {
             throw map.error("auth_realm", "must be printable ASCII without quotes or backslashes");
         }
-        var config = new HttpProxyServerConfig(name, common.listen(), common.escaper(), common.userGroup(), tls, realm,
+        var config = new HttpProxyServerConfig(base, tls, realm,
                 map.take("req_header_recv_timeout", Values::duration).orElse(Duration.ofSeconds(30)),
                 map.take("rsp_header_recv_timeout", Values::duration).orElse(Duration.ofSeconds(60)),
                 headerSize(map, "req_header_max_size"),

@@ -1,17 +1,27 @@
 package io.g3k.config.server;
 
 import io.g3k.config.ListenConfig;
+import java.util.List;
 import java.util.Optional;
 
-/** A {@code server:} entry: an ingress that accepts clients and hands their tasks to an escaper. */
-public sealed interface ServerConfig permits HttpProxyServerConfig, SocksProxyServerConfig {
-    String name();
+/** A {@code server:} entry: an ingress that accepts clients and hands their tasks to an escaper or another server. */
+public sealed interface ServerConfig permits HttpProxyServerConfig, SocksProxyServerConfig, TcpStreamServerConfig,
+        TlsStreamServerConfig, SniProxyServerConfig, HttpRProxyServerConfig, IntelliProxyServerConfig,
+        PortServerConfig {
+    ServerBase base();
 
     String type();
 
-    Optional<ListenConfig> listen();
+    default String name() {
+        return base().name();
+    }
 
-    String escaper();
+    default Optional<ListenConfig> listen() {
+        return base().listen();
+    }
 
-    Optional<String> userGroup();
+    /** Servers this one hands accepted connections to. */
+    default List<String> nextServers() {
+        return List.of();
+    }
 }

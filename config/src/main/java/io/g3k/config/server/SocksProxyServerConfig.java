@@ -2,7 +2,6 @@ package io.g3k.config.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.g3k.config.IpLiteral;
-import io.g3k.config.ListenConfig;
 import io.g3k.config.LoadContext;
 import io.g3k.config.Values;
 import io.g3k.config.YamlMap;
@@ -13,8 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /** {@code type: socks_proxy}: SOCKS4, 4a and 5 CONNECT, and SOCKS5 UDP ASSOCIATE. */
-public record SocksProxyServerConfig(String name, Optional<ListenConfig> listen, String escaper,
-                                     Optional<String> userGroup, boolean enableUdpAssociate,
+public record SocksProxyServerConfig(ServerBase base, boolean enableUdpAssociate,
                                      Duration negotiationTimeout, Duration udpClientInitialTimeout,
                                      Optional<InetAddress> udpBindIpv4, Optional<InetAddress> udpBindIpv6,
                                      Optional<Long> udpSocketBuffer, Map<InetAddress, InetAddress> transmuteUdpEchoIp)
@@ -27,8 +25,8 @@ public record SocksProxyServerConfig(String name, Optional<ListenConfig> listen,
     }
 
     static SocksProxyServerConfig parse(String name, YamlMap map, LoadContext ctx) {
-        ServerCommon common = ServerCommon.read(name, map);
-        var config = new SocksProxyServerConfig(name, common.listen(), common.escaper(), common.userGroup(),
+        ServerBase base = ServerBase.proxy(name, map);
+        var config = new SocksProxyServerConfig(base,
                 map.bool("enable_udp_associate", false, "use_udp_associate"),
                 map.take("negotiation_timeout", Values::duration).orElse(Duration.ofSeconds(4)),
                 map.take("udp_client_initial_timeout", Values::duration).orElse(Duration.ofSeconds(30)),

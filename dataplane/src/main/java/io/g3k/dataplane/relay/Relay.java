@@ -9,6 +9,8 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.g3k.dataplane.task.Task;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.traffic.AbstractTrafficShapingHandler;
 import io.netty.util.concurrent.Promise;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -48,9 +50,9 @@ public final class Relay {
     }
 
     /**
-     * Starts relaying. The client's protocol handlers are removed last-first, so bytes a decoder still buffers
-     * (sent right behind the request) flow into the relay instead of being lost. Counters get client→upstream and
-     * upstream→client bytes. The returned promise completes with the end reason.
+     * Starts relaying. The client's protocol handlers (all but TLS and speed limits) are removed last-first, so
+     * bytes a decoder still buffers (sent right behind the request) flow into the relay instead of being lost.
+     * Counters get client→upstream and upstream→client bytes. The returned promise completes with the end reason.
      */
     public static Promise<String> start(Channel client, Channel upstream, AtomicLong clientToUpstream,
                                         AtomicLong upstreamToClient) {
@@ -62,7 +64,10 @@ public final class Relay {
         upstream.pipeline().addLast("relay", relay.new Side(client, upstreamToClient, "upstream"));
         List<String> names = client.pipeline().names();
         for (int i = names.indexOf("relay") - 1; i >= 0; i--) {
-            client.pipeline().remove(names.get(i));
+            var handler = client.pipeline().get(names.get(i));
+            if (!(handler instanceof SslHandler) && !(handler instanceof AbstractTrafficShapingHandler)) {
+                client.pipeline().remove(handler);
+            }
         }
         client.config().setAutoRead(true);
         upstream.config().setAutoRead(true);

@@ -9,8 +9,14 @@ import io.g3k.config.resolver.CAresResolverConfig;
 import io.g3k.config.resolver.DenyAllResolverConfig;
 import io.g3k.config.resolver.ResolverConfig;
 import io.g3k.config.server.HttpProxyServerConfig;
+import io.g3k.config.server.HttpRProxyServerConfig;
+import io.g3k.config.server.IntelliProxyServerConfig;
+import io.g3k.config.server.PortServerConfig;
 import io.g3k.config.server.ServerConfig;
+import io.g3k.config.server.SniProxyServerConfig;
 import io.g3k.config.server.SocksProxyServerConfig;
+import io.g3k.config.server.TcpStreamServerConfig;
+import io.g3k.config.server.TlsStreamServerConfig;
 import io.g3k.dataplane.auth.UserGroup;
 import io.g3k.dataplane.escape.Escaper;
 import io.g3k.dataplane.escape.directfixed.DirectFixedEscaper;
@@ -21,7 +27,13 @@ import io.g3k.dataplane.resolve.Resolver;
 import io.g3k.dataplane.server.Server;
 import io.g3k.dataplane.server.ServerContext;
 import io.g3k.dataplane.server.httpproxy.HttpProxyServer;
+import io.g3k.dataplane.server.httprproxy.HttpRProxyServer;
+import io.g3k.dataplane.server.intelliproxy.IntelliProxyServer;
+import io.g3k.dataplane.server.port.PortServer;
+import io.g3k.dataplane.server.sniproxy.SniProxyServer;
 import io.g3k.dataplane.server.socksproxy.SocksProxyServer;
+import io.g3k.dataplane.server.tcpstream.TcpStreamServer;
+import io.g3k.dataplane.server.tlsstream.TlsStreamServer;
 import io.g3k.dataplane.task.Tasks;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -123,13 +135,20 @@ public final class Daemon implements AutoCloseable {
     }
 
     private Server server(ServerConfig config) {
-        Escaper escaper = escapers.getOrDefault(config.escaper(), new DummyDenyEscaper(config.escaper()));
-        Optional<UserGroup> group = config.userGroup()
+        String escaperName = config.base().escaper().orElse("-");
+        Escaper escaper = escapers.getOrDefault(escaperName, new DummyDenyEscaper(escaperName));
+        Optional<UserGroup> group = config.base().userGroup()
                 .map(name -> userGroups.getOrDefault(name, UserGroup.empty(name)));
         ServerContext context = new ServerContext(escaper, group, transport, tasks);
         return switch (config) {
-            case HttpProxyServerConfig h -> new HttpProxyServer(h, context);
-            case SocksProxyServerConfig s -> new SocksProxyServer(s, context);
+            case HttpProxyServerConfig c -> new HttpProxyServer(c, context);
+            case SocksProxyServerConfig c -> new SocksProxyServer(c, context);
+            case TcpStreamServerConfig c -> new TcpStreamServer(c, context);
+            case TlsStreamServerConfig c -> new TlsStreamServer(c, context);
+            case SniProxyServerConfig c -> new SniProxyServer(c, context);
+            case HttpRProxyServerConfig c -> new HttpRProxyServer(c, context);
+            case IntelliProxyServerConfig c -> new IntelliProxyServer(c, context, servers::get);
+            case PortServerConfig c -> new PortServer(c, context, servers::get);
         };
     }
 }

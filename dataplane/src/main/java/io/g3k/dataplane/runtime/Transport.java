@@ -20,7 +20,7 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 /** The worker event loops and the channel classes that go with them: native epoll where available, else NIO. */
 public record Transport(EventLoopGroup workers, Class<? extends ServerSocketChannel> serverChannel,
                         Class<? extends SocketChannel> socketChannel, Class<? extends DatagramChannel> datagramChannel,
-                        String kind) implements AutoCloseable {
+                        String kind, int threads) implements AutoCloseable {
 
     public static Transport create(int threads) {
         int n = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
@@ -29,9 +29,9 @@ public record Transport(EventLoopGroup workers, Class<? extends ServerSocketChan
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(n, new DefaultThreadFactory("g3k-worker"), factory);
         return epoll
                 ? new Transport(group, EpollServerSocketChannel.class, EpollSocketChannel.class,
-                        EpollDatagramChannel.class, "epoll")
+                        EpollDatagramChannel.class, "epoll", n)
                 : new Transport(group, NioServerSocketChannel.class, NioSocketChannel.class,
-                        NioDatagramChannel.class, "nio");
+                        NioDatagramChannel.class, "nio", n);
     }
 
     @Override

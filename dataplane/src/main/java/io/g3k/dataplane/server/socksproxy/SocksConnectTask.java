@@ -3,6 +3,7 @@ package io.g3k.dataplane.server.socksproxy;
 import io.g3k.config.UpstreamAddr;
 import io.g3k.dataplane.escape.EscapeException;
 import io.g3k.dataplane.relay.Relay;
+import io.g3k.dataplane.server.ClientAddress;
 import io.g3k.dataplane.server.ServerContext;
 import io.g3k.dataplane.task.Task;
 import io.netty.channel.Channel;
@@ -32,7 +33,7 @@ final class SocksConnectTask {
         this.target = target;
         this.v5 = v5;
         this.task = context.tasks().start(server, v5 ? "socks5_tcp_connect" : "socks4_tcp_connect",
-                ctx.channel().remoteAddress()).upstream(target, context.escaper().name());
+                ClientAddress.of(ctx.channel())).upstream(target, context.escaper().name());
         user.ifPresent(task::user);
     }
 

@@ -46,11 +46,23 @@ final class SocksNegotiationHandler extends SimpleChannelInboundHandler<SocksMes
     }
 
     @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        // added behind a port server, the channel is active already and channelActive will not come
+        if (ctx.channel().isActive()) {
+            armDeadline(ctx);
+        }
+    }
+
+    @Override
     public void channelActive(ChannelHandlerContext ctx) {
+        armDeadline(ctx);
+        ctx.fireChannelActive();
+    }
+
+    private void armDeadline(ChannelHandlerContext ctx) {
         deadline = ctx.executor().schedule(() -> {
             ctx.close();
         }, config.negotiationTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        ctx.fireChannelActive();
     }
 
     @Override

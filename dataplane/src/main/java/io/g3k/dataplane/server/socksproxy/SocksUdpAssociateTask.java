@@ -3,6 +3,7 @@ package io.g3k.dataplane.server.socksproxy;
 import io.g3k.config.UpstreamAddr;
 import io.g3k.config.server.SocksProxyServerConfig;
 import io.g3k.dataplane.escape.EscapeException;
+import io.g3k.dataplane.server.ClientAddress;
 import io.g3k.dataplane.server.ServerContext;
 import io.g3k.dataplane.task.Task;
 import io.netty.bootstrap.Bootstrap;
@@ -62,7 +63,7 @@ final class SocksUdpAssociateTask {
             clientAddr = new InetSocketAddress(clientIp, clientPort);
         }
         this.task = context.tasks().start(config.name(), config.enableUdpAssociate() ? "socks5_udp_associate"
-                : "socks5_udp_connect", control.channel().remoteAddress()).upstream("-", context.escaper().name());
+                : "socks5_udp_connect", ClientAddress.of(control.channel())).upstream("-", context.escaper().name());
         user.ifPresent(task::user);
     }
 

@@ -1,8 +1,8 @@
-package io.g3k.dataplane.server.httpproxy;
+package io.g3k.dataplane.server.http;
 
 import io.netty.handler.codec.http.HttpContent;
 
-/** One request/response exchange (or CONNECT tunnel set-up) driven by {@link HttpProxyHandler}. */
+/** One request/response exchange (or CONNECT tunnel set-up) driven by {@link HttpFrontHandler}. */
 interface HttpExchange {
     void start();
 

@@ -1,4 +1,4 @@
-package io.g3k.dataplane.server.httpproxy;
+package io.g3k.dataplane.server.http;
 
 import io.g3k.config.UpstreamAddr;
 import io.g3k.dataplane.escape.EscapeException;
@@ -9,12 +9,10 @@ import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
-import java.time.Duration;
 
 /**
  * An upstream HTTP/1.1 connection for forwarding (TLS to the target for https forward). It may serve several
@@ -33,15 +31,15 @@ final class HttpForwardConnection extends ChannelInboundHandlerAdapter {
         this.tls = tls;
     }
 
-    static Future<HttpForwardConnection> open(Channel channel, UpstreamAddr target, boolean tls, SslContext tlsClient,
-                                              Duration handshakeTimeout, int maxHeaderSize) {
-        HttpForwardConnection connection = new HttpForwardConnection(channel, target, tls);
+    static Future<HttpForwardConnection> open(Channel channel, HttpRoute.Target route, int maxHeaderSize) {
+        UpstreamAddr target = route.addr();
+        HttpForwardConnection connection = new HttpForwardConnection(channel, target, route.tls().isPresent());
         Promise<HttpForwardConnection> ready = channel.eventLoop().newPromise();
         var pipeline = channel.pipeline();
         SslHandler ssl = null;
-        if (tls) {
-            ssl = tlsClient.newHandler(channel.alloc(), target.host(), target.port());
-            ssl.setHandshakeTimeoutMillis(handshakeTimeout.toMillis());
+        if (route.tls().isPresent()) {
+            ssl = route.tls().get().newHandler(channel.alloc(), route.tlsName(), target.port());
+            ssl.setHandshakeTimeoutMillis(route.tlsHandshakeTimeout().toMillis());
             pipeline.addLast("tls", ssl);
         }
         pipeline.addLast("codec", new HttpClientCodec(new HttpDecoderConfig().setMaxHeaderSize(maxHeaderSize),

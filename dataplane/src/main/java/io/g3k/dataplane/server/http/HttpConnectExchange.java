@@ -1,7 +1,9 @@
-package io.g3k.dataplane.server.httpproxy;
+package io.g3k.dataplane.server.http;
 
+import io.g3k.config.UpstreamAddr;
 import io.g3k.dataplane.escape.EscapeException;
 import io.g3k.dataplane.relay.Relay;
+import io.g3k.dataplane.server.ClientAddress;
 import io.g3k.dataplane.server.ServerContext;
 import io.g3k.dataplane.task.Task;
 import io.netty.buffer.Unpooled;
@@ -19,26 +21,26 @@ final class HttpConnectExchange implements HttpExchange {
     private static final HttpResponseStatus ESTABLISHED = new HttpResponseStatus(200, "Connection established");
 
     private final ChannelHandlerContext ctx;
-    private final HttpProxyHandler handler;
+    private final HttpFrontHandler handler;
     private final ServerContext context;
-    private final HttpProxyRequest request;
+    private final UpstreamAddr target;
     private final Task task;
 
-    HttpConnectExchange(String server, ChannelHandlerContext ctx, HttpProxyHandler handler, ServerContext context,
-                        HttpProxyRequest request, Optional<String> user) {
+    HttpConnectExchange(String server, ChannelHandlerContext ctx, HttpFrontHandler handler, ServerContext context,
+                        UpstreamAddr target, Optional<String> user) {
         this.ctx = ctx;
         this.handler = handler;
         this.context = context;
-        this.request = request;
+        this.target = target;
         this.task = context.tasks().start(server, "http_connect",
-                ctx.channel().remoteAddress()).upstream(request.target(), context.escaper().name());
+                ClientAddress.of(ctx.channel())).upstream(target, context.escaper().name());
         user.ifPresent(task::user);
     }
 
     @Override
     public void start() {
         ctx.channel().config().setAutoRead(false);
-        context.escaper().tcpConnect(request.target(), ctx.channel().eventLoop()).addListener((Future<Channel> f) -> connected(f));
+        context.escaper().tcpConnect(target, ctx.channel().eventLoop()).addListener((Future<Channel> f) -> connected(f));
     }
 
     private void connected(Future<Channel> f) {

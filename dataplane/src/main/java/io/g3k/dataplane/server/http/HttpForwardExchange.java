@@ -1,7 +1,7 @@
-package io.g3k.dataplane.server.httpproxy;
+package io.g3k.dataplane.server.http;
 
-import io.g3k.config.server.HttpProxyServerConfig;
 import io.g3k.dataplane.escape.EscapeException;
+import io.g3k.dataplane.server.ClientAddress;
 import io.g3k.dataplane.server.ServerContext;
 import io.g3k.dataplane.task.Task;
 import io.netty.channel.Channel;
@@ -18,7 +18,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayList;
@@ -32,11 +31,10 @@ import java.util.concurrent.TimeUnit;
  */
 final class HttpForwardExchange implements HttpExchange {
     private final ChannelHandlerContext ctx;
-    private final HttpProxyHandler handler;
-    private final HttpProxyServerConfig config;
+    private final HttpFrontHandler handler;
+    private final HttpFrontSettings config;
     private final ServerContext context;
-    private final SslContext tlsClient;
-    private final HttpProxyRequest target;
+    private final HttpRoute.Target target;
     private final HttpRequest request;
     private final Task task;
     private final List<HttpContent> pendingBody = new ArrayList<>();
@@ -49,30 +47,28 @@ final class HttpForwardExchange implements HttpExchange {
     private boolean upstreamReusable;
     private boolean finished;
 
-    HttpForwardExchange(ChannelHandlerContext ctx, HttpProxyHandler handler, HttpProxyServerConfig config,
-                        ServerContext context, SslContext tlsClient, HttpProxyRequest target, HttpRequest request,
-                        Optional<String> user) {
+    HttpForwardExchange(ChannelHandlerContext ctx, HttpFrontHandler handler, HttpFrontSettings config,
+                        ServerContext context, HttpRoute.Target target, HttpRequest request, Optional<String> user) {
         this.ctx = ctx;
         this.handler = handler;
         this.config = config;
         this.context = context;
-        this.tlsClient = tlsClient;
         this.target = target;
         this.request = request;
-        this.task = context.tasks().start(config.name(), target.tls() ? "https_forward" : "http_forward",
-                ctx.channel().remoteAddress()).upstream(target.target(), context.escaper().name());
+        this.task = context.tasks().start(config.server(), forwardType(target, request),
+                ClientAddress.of(ctx.channel())).upstream(target.addr(), context.escaper().name());
         user.ifPresent(task::user);
     }
 
     @Override
     public void start() {
         HttpForwardConnection existing = handler.upstream();
-        if (existing != null && existing.reusableFor(target.target(), target.tls())) {
+        if (existing != null && existing.reusableFor(target.addr(), target.tls().isPresent())) {
             send(existing);
             return;
         }
         ctx.channel().config().setAutoRead(false);
-        context.escaper().tcpConnect(target.target(), ctx.channel().eventLoop()).addListener((Future<Channel> f) -> {
+        context.escaper().tcpConnect(target.addr(), ctx.channel().eventLoop()).addListener((Future<Channel> f) -> {
             if (!f.isSuccess()) {
                 failBeforeResponse(EscapeException.of(f.cause()));
                 return;
@@ -81,8 +77,7 @@ final class HttpForwardExchange implements HttpExchange {
                 f.getNow().close();
                 return;
             }
-            HttpForwardConnection.open(f.getNow(), target.target(), target.tls(), tlsClient,
-                    config.tlsClient().handshakeTimeout(), config.rspHeaderMaxSize()).addListener(
+            HttpForwardConnection.open(f.getNow(), target, config.rspHeaderMaxSize()).addListener(
                     (Future<HttpForwardConnection> c) -> {
                         if (!c.isSuccess()) {
                             failBeforeResponse(EscapeException.of(c.cause()));
@@ -107,7 +102,7 @@ final class HttpForwardExchange implements HttpExchange {
         responseDeadline = ctx.executor().schedule(() -> {
             if (!responseStarted) {
                 connection.close();
-                fail(HttpResponseStatus.GATEWAY_TIMEOUT, "no response header from " + target.target() + " in time",
+                fail(HttpResponseStatus.GATEWAY_TIMEOUT, "no response header from " + target.addr() + " in time",
                         "UpstreamTimeout");
             }
         }, config.rspHeaderRecvTimeout().toMillis(), TimeUnit.MILLISECONDS);
@@ -117,13 +112,21 @@ final class HttpForwardExchange implements HttpExchange {
         }
     }
 
+    /** The task type for logs: what the client asked for, as g3proxy names it. */
+    private static String forwardType(HttpRoute.Target target, HttpRequest request) {
+        if (request.uri().startsWith("/")) {
+            return "http_rproxy";
+        }
+        return target.tls().isPresent() ? "https_forward" : "http_forward";
+    }
+
     private HttpRequest outbound() {
         HttpRequest out = new DefaultHttpRequest(request.protocolVersion(), request.method(), target.originForm());
         out.headers().set(request.headers());
         HopByHop.strip(out.headers());
         out.headers().remove(HttpHeaderNames.PROXY_AUTHORIZATION);
         if (!out.headers().contains(HttpHeaderNames.HOST)) {
-            out.headers().set(HttpHeaderNames.HOST, target.target().toString());
+            out.headers().set(HttpHeaderNames.HOST, target.addr().toString());
         }
         return out;
     }
@@ -152,7 +155,7 @@ final class HttpForwardExchange implements HttpExchange {
     void onResponse(HttpResponse response) {
         if (!response.decoderResult().isSuccess()) {
             upstream.close();
-            fail(HttpResponseStatus.BAD_GATEWAY, "invalid response from " + target.target(), "UpstreamInvalid");
+            fail(HttpResponseStatus.BAD_GATEWAY, "invalid response from " + target.addr(), "UpstreamInvalid");
             return;
         }
         cancelDeadline();
@@ -221,7 +224,7 @@ final class HttpForwardExchange implements HttpExchange {
             return;
         }
         if (!responseStarted) {
-            fail(HttpResponseStatus.BAD_GATEWAY, "upstream " + target.target() + " closed the connection",
+            fail(HttpResponseStatus.BAD_GATEWAY, "upstream " + target.addr() + " closed the connection",
                     "UpstreamClosed");
         } else {
             finished = true;

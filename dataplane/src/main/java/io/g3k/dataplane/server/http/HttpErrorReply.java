@@ -1,4 +1,4 @@
-package io.g3k.dataplane.server.httpproxy;
+package io.g3k.dataplane.server.http;
 
 import io.g3k.dataplane.escape.EscapeException;
 import io.netty.buffer.Unpooled;
@@ -13,7 +13,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import java.nio.charset.StandardCharsets;
 
 /** Error answers of the HTTP proxy; each closes the connection, so no unread request bytes are ever parsed. */
-final class HttpErrorReply {
+public final class HttpErrorReply {
     /** g3proxy's custom codes, kept so existing clients and dashboards read them the same way. */
     static final HttpResponseStatus UPSTREAM_REFUSED = new HttpResponseStatus(521, "Web Server Is Down");
     static final HttpResponseStatus UPSTREAM_TIMEOUT = new HttpResponseStatus(522, "Connection Timed Out");

@@ -1,38 +1,27 @@
-package io.g3k.dataplane.server.httpproxy;
+package io.g3k.dataplane.server.http;
 
-import io.g3k.config.server.HttpProxyServerConfig;
 import io.g3k.dataplane.server.ServerContext;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.ssl.SslContext;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.Base64;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Reads proxy requests one at a time. Pipelined requests wait in a bounded queue until the current exchange has
- * answered, so responses can never be reordered. Checks, authentication and dispatch happen here; the exchange
- * classes do the CONNECT tunnel and the forwarding.
+ * The HTTP/1 front shared by http_proxy and http_rproxy: reads requests one at a time (pipelined requests wait in
+ * a bounded queue until the current exchange has answered, so responses are never reordered), asks the server's
+ * {@link HttpRouter} what to do, and runs the exchange. Header and idle deadlines close slow clients.
  */
-final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
-    private final HttpProxyServerConfig config;
+public final class HttpFrontHandler extends ChannelInboundHandlerAdapter {
+    private final HttpFrontSettings config;
     private final ServerContext context;
-    private final SslContext tlsClient;
+    private final HttpRouter router;
     private final ArrayDeque<Object> queued = new ArrayDeque<>();
     private HttpExchange exchange;
     private boolean inBody;
@@ -40,10 +29,18 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     private ScheduledFuture<?> deadline;
     private HttpForwardConnection upstream;
 
-    HttpProxyHandler(HttpProxyServerConfig config, ServerContext context, SslContext tlsClient) {
+    public HttpFrontHandler(HttpFrontSettings config, ServerContext context, HttpRouter router) {
         this.config = config;
         this.context = context;
-        this.tlsClient = tlsClient;
+        this.router = router;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        // added behind a port server, the channel is active already and channelActive will not come
+        if (ctx.channel().isActive()) {
+            armDeadline(ctx, config.reqHeaderRecvTimeout());
+        }
     }
 
     @Override
@@ -84,54 +81,34 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
 
     private void onRequest(ChannelHandlerContext ctx, HttpRequest request) {
         cancelDeadline();
-        HttpProxyRequest parsed;
+        HttpRoute route;
         try {
-            parsed = HttpProxyRequest.of(request, config.allowCustomHost());
+            route = router.route(request);
         } catch (HttpRejection e) {
             fail(ctx, e.status, e.getMessage());
             return;
         }
-        Optional<String> user = Optional.empty();
-        if (context.userGroup().isPresent()) {
-            user = authenticate(request);
-            if (user.isEmpty()) {
-                requireAuth(ctx);
-                return;
+        switch (route) {
+            case HttpRoute.Reply reply -> {
+                failed = true;
+                HttpErrorReply.send(ctx, reply.response());
+            }
+            case HttpRoute.Drop drop -> {
+                failed = true;
+                ctx.close();
+            }
+            case HttpRoute.Connect connect -> {
+                inBody = true;
+                exchange = new HttpConnectExchange(config.server(), ctx, this, context, connect.target(), connect.user());
+                exchange.start();
+            }
+            case HttpRoute.Forward forward -> {
+                inBody = true;
+                exchange = new HttpForwardExchange(ctx, this, config, context, forward.target(), request,
+                        forward.user());
+                exchange.start();
             }
         }
-        inBody = true;
-        exchange = parsed.connect()
-                ? new HttpConnectExchange(config.name(), ctx, this, context, parsed, user)
-                : new HttpForwardExchange(ctx, this, config, context, tlsClient, parsed, request, user);
-        exchange.start();
-    }
-
-    private Optional<String> authenticate(HttpRequest request) {
-        String header = request.headers().get(HttpHeaderNames.PROXY_AUTHORIZATION);
-        if (header == null || !header.regionMatches(true, 0, "Basic ", 0, 6)) {
-            return Optional.empty();
-        }
-        String decoded;
-        try {
-            decoded = new String(Base64.getDecoder().decode(header.substring(6).trim()), StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException e) {
-            return Optional.empty();
-        }
-        int colon = decoded.indexOf(':');
-        if (colon < 0) {
-            return Optional.empty();
-        }
-        return context.userGroup().get().authenticate(decoded.substring(0, colon), decoded.substring(colon + 1));
-    }
-
-    private void requireAuth(ChannelHandlerContext ctx) {
-        failed = true;
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-                HttpResponseStatus.PROXY_AUTHENTICATION_REQUIRED, Unpooled.EMPTY_BUFFER);
-        response.headers().set(HttpHeaderNames.PROXY_AUTHENTICATE, "Basic realm=\"" + config.authRealm() + "\"");
-        response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
-        response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        HttpErrorReply.send(ctx, response);
     }
 
     /** Answers with an error and closes; whatever the client sent after it is never parsed. */
@@ -150,7 +127,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
             ctx.close();
             return;
         }
-        armDeadline(ctx, config.pipelineReadIdleTimeout());
+        armDeadline(ctx, config.idleTimeout());
         while (exchange == null && !failed && !queued.isEmpty()) {
             channelRead(ctx, queued.poll());
         }

@@ -1,0 +1,40 @@
+package io.g3k.config.server;
+
+import io.g3k.config.ListenConfig;
+import io.g3k.config.NetworkFilter;
+import io.g3k.config.Values;
+import io.g3k.config.YamlMap;
+import java.util.Optional;
+
+/**
+ * The keys every server shares. Proxy servers need an {@code escaper}; port servers have none and hand their
+ * connections to a {@code server} instead.
+ */
+public record ServerBase(String name, Optional<ListenConfig> listen, Optional<String> escaper,
+                         Optional<String> userGroup, Optional<NetworkFilter> ingressNetworkFilter,
+                         Optional<Long> tcpSockSpeedLimit, boolean listenInWorker) {
+
+    static ServerBase proxy(String name, YamlMap map) {
+        String escaper = map.requireString("escaper");
+        Optional<String> userGroup = map.string("user_group", "usergroup");
+        return read(name, map, Optional.of(escaper), userGroup);
+    }
+
+    static ServerBase port(String name, YamlMap map) {
+        return read(name, map, Optional.empty(), Optional.empty());
+    }
+
+    private static ServerBase read(String name, YamlMap map, Optional<String> escaper, Optional<String> userGroup) {
+        Optional<ListenConfig> listen = map.take("listen", node -> ListenConfig.parse(node, map.location() + " key 'listen'"));
+        Optional<NetworkFilter> ingress = map.take("ingress_network_filter", NetworkFilter::parseIngress,
+                "ingress_net_filter");
+        Optional<Long> speed = map.take("tcp_sock_speed_limit", Values::speedLimit, "tcp_conn_speed_limit");
+        boolean inWorker = map.bool("listen_in_worker", false);
+        map.ignoreWithWarning("shared_logger", "tcp_misc_opts", "udp_misc_opts", "task_idle_check_interval",
+                "task_idle_check_duration", "task_idle_max_count", "flush_task_log_on_created",
+                "flush_task_log_on_connected", "task_log_flush_interval", "extra_metrics_tags",
+                "tcp_copy_buffer_size", "tcp_copy_yield_size", "udp_relay_packet_size", "udp_relay_yield_size",
+                "udp_relay_batch_size", "udp_sock_speed_limit");
+        return new ServerBase(name, listen, escaper, userGroup, ingress, speed, inWorker);
+    }
+}

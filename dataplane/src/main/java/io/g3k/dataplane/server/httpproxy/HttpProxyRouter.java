@@ -1,0 +1,42 @@
+package io.g3k.dataplane.server.httpproxy;
+
+import io.g3k.config.server.HttpProxyServerConfig;
+import io.g3k.dataplane.auth.UserGroup;
+import io.g3k.dataplane.server.http.BasicAuth;
+import io.g3k.dataplane.server.http.HttpRoute;
+import io.g3k.dataplane.server.http.HttpRouter;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.ssl.SslContext;
+import java.util.Optional;
+
+/** http_proxy's policy: absolute-form or CONNECT requests, Proxy-Authorization against the user group. */
+final class HttpProxyRouter implements HttpRouter {
+    private final HttpProxyServerConfig config;
+    private final Optional<UserGroup> users;
+    private final SslContext tlsClient;
+
+    HttpProxyRouter(HttpProxyServerConfig config, Optional<UserGroup> users, SslContext tlsClient) {
+        this.config = config;
+        this.users = users;
+        this.tlsClient = tlsClient;
+    }
+
+    @Override
+    public HttpRoute route(HttpRequest request) {
+        HttpProxyRequest parsed = HttpProxyRequest.of(request, config.allowCustomHost());
+        Optional<String> user = Optional.empty();
+        if (users.isPresent()) {
+            user = BasicAuth.check(request.headers().get(HttpHeaderNames.PROXY_AUTHORIZATION), users.get());
+            if (user.isEmpty()) {
+                return new HttpRoute.Reply(BasicAuth.challenge(true, config.authRealm()));
+            }
+        }
+        if (parsed.connect()) {
+            return new HttpRoute.Connect(parsed.target(), user);
+        }
+        return new HttpRoute.Forward(new HttpRoute.Target(parsed.target(), parsed.originForm(),
+                parsed.tls() ? Optional.of(tlsClient) : Optional.empty(), parsed.target().host(),
+                config.tlsClient().handshakeTimeout()), user);
+    }
+}

@@ -1,0 +1,83 @@
+package io.g3k.dataplane.server.httprproxy;
+
+import io.g3k.config.UpstreamAddr;
+import io.g3k.config.server.HttpRProxyServerConfig;
+import io.g3k.config.server.HttpRProxyServerConfig.Host;
+import io.g3k.dataplane.auth.UserGroup;
+import io.g3k.dataplane.server.http.BasicAuth;
+import io.g3k.dataplane.server.http.HttpRejection;
+import io.g3k.dataplane.server.http.HttpRequestChecks;
+import io.g3k.dataplane.server.http.HttpRoute;
+import io.g3k.dataplane.server.http.HttpRouter;
+import io.g3k.dataplane.tls.TlsClientContexts;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.ssl.SslContext;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * http_rproxy's policy: origin-form requests, routed by Host to a site ({@code exact_match}, {@code child_match},
+ * else the {@code set_default} site), Basic authentication against the user group. With
+ * {@code no_early_error_reply}, unknown sites and failed authentication get no answer at all.
+ */
+final class HttpRProxyRouter implements HttpRouter {
+    private final HttpRProxyServerConfig config;
+    private final Optional<UserGroup> users;
+    private final Map<Host, SslContext> tlsClients = new LinkedHashMap<>();
+
+    HttpRProxyRouter(HttpRProxyServerConfig config, Optional<UserGroup> users) {
+        this.config = config;
+        this.users = users;
+        for (Host host : config.hosts()) {
+            host.tlsClient().ifPresent(tls -> tlsClients.put(host,
+                    TlsClientContexts.build(tls, "server '" + config.name() + "' host " + host.upstream())));
+        }
+    }
+
+    @Override
+    public HttpRoute route(HttpRequest request) {
+        var hosts = HttpRequestChecks.check(request);
+        if (!request.uri().startsWith("/")) {
+            throw new HttpRejection(HttpResponseStatus.BAD_REQUEST, "a reverse proxy takes origin-form requests");
+        }
+        Optional<Host> site = hosts.isEmpty() ? defaultSite() : site(hosts.getFirst());
+        if (site.isEmpty()) {
+            if (config.noEarlyErrorReply()) {
+                return new HttpRoute.Drop();
+            }
+            throw new HttpRejection(HttpResponseStatus.NOT_FOUND, "no such site");
+        }
+        Optional<String> user = Optional.empty();
+        if (users.isPresent()) {
+            user = BasicAuth.check(request.headers().get(HttpHeaderNames.AUTHORIZATION), users.get());
+            if (user.isEmpty()) {
+                return config.noEarlyErrorReply() ? new HttpRoute.Drop()
+                        : new HttpRoute.Reply(BasicAuth.challenge(false, config.name()));
+            }
+            request.headers().remove(HttpHeaderNames.AUTHORIZATION);
+        }
+        Host host = site.get();
+        SslContext tls = tlsClients.get(host);
+        Duration timeout = host.tlsClient().map(t -> t.handshakeTimeout()).orElse(Duration.ofSeconds(10));
+        return new HttpRoute.Forward(new HttpRoute.Target(host.upstream(), request.uri(), Optional.ofNullable(tls),
+                host.tlsName().orElse(host.upstream().host()), timeout), user);
+    }
+
+    private Optional<Host> site(String hostHeader) {
+        String name;
+        try {
+            name = UpstreamAddr.parse(hostHeader, 80).host();
+        } catch (IllegalArgumentException e) {
+            throw new HttpRejection(HttpResponseStatus.BAD_REQUEST, "bad Host header");
+        }
+        return config.hosts().stream().filter(h -> h.matches(name)).findFirst().or(this::defaultSite);
+    }
+
+    private Optional<Host> defaultSite() {
+        return config.hosts().stream().filter(Host::setDefault).findFirst();
+    }
+}

@@ -1,0 +1,47 @@
+package io.g3k.dataplane.server.intelliproxy;
+
+import io.g3k.dataplane.server.Server;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * Looks at the first byte: 4 or 5 is SOCKS, anything else goes to the HTTP server. The byte stays in the stream
+ * (the decoder hands its buffer to the chosen server's handlers). Silent close if nothing comes in time.
+ */
+final class ProtocolDetectHandler extends ByteToMessageDecoder {
+    private final Supplier<Server> http;
+    private final Supplier<Server> socks;
+    private final Duration timeout;
+    private ScheduledFuture<?> deadline;
+
+    ProtocolDetectHandler(Supplier<Server> http, Supplier<Server> socks, Duration timeout) {
+        this.http = http;
+        this.socks = socks;
+        this.timeout = timeout;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        deadline = ctx.executor().schedule(() -> {
+            ctx.close();
+        }, timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        if (!in.isReadable()) {
+            return;
+        }
+        deadline.cancel(false);
+        byte first = in.getByte(in.readerIndex());
+        Server next = first == 4 || first == 5 ? socks.get() : http.get();
+        next.accept(ctx.channel());
+        ctx.pipeline().remove(this);
+    }
+}

@@ -1,0 +1,96 @@
+package io.g3k.dataplane.tls;
+
+import io.g3k.config.ConfigException;
+import io.g3k.config.TlsServerConfig;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.SniHandler;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.util.DomainWildcardMappingBuilder;
+import io.netty.util.Mapping;
+import java.security.cert.X509Certificate;
+import java.util.List;
+
+/**
+ * A built {@code tls_server}: one certificate pair gives a plain {@link SslHandler}; several are chosen by the
+ * client's SNI (each pair serves the DNS names of its certificate; the first pair is the default).
+ */
+public final class TlsServerContext {
+    private final SslContext first;
+    private final Mapping<String, SslContext> bySni;
+    private final long handshakeTimeoutMillis;
+
+    private TlsServerContext(SslContext first, Mapping<String, SslContext> bySni, long handshakeTimeoutMillis) {
+        this.first = first;
+        this.bySni = bySni;
+        this.handshakeTimeoutMillis = handshakeTimeoutMillis;
+    }
+
+    /**
+     * Per-site certificates chosen by SNI: each site's names (exact, or {@code *.child}) map to its own
+     * {@code tls_server}; clients without a matching SNI get {@code fallback}.
+     */
+    public static TlsServerContext forSites(java.util.Map<List<String>, TlsServerConfig> sites, TlsServerConfig fallback,
+                                            String location) {
+        SslContext first = build(fallback, location).first;
+        DomainWildcardMappingBuilder<SslContext> mapping = new DomainWildcardMappingBuilder<>(first);
+        sites.forEach((names, tls) -> {
+            SslContext ctx = build(tls, location).first;
+            names.forEach(name -> mapping.add(name, ctx));
+        });
+        return new TlsServerContext(first, mapping.build(), fallback.handshakeTimeout().toMillis());
+    }
+
+    public static TlsServerContext build(TlsServerConfig config, String location) {
+        try {
+            if (config.enableClientAuth() && config.caCertificate().isEmpty()) {
+                throw new ConfigException(location + " key 'tls_server': enable_client_auth needs a ca_certificate "
+                        + "to verify client certificates");
+            }
+            SslContext first = null;
+            DomainWildcardMappingBuilder<SslContext> mapping = null;
+            for (TlsServerConfig.CertPair pair : config.certPairs()) {
+                SslContextBuilder builder = SslContextBuilder.forServer(pair.certificate().toFile(),
+                        pair.privateKey().toFile()).sslProvider(TlsClientContexts.provider());
+                if (config.enableClientAuth()) {
+                    builder.clientAuth(ClientAuth.REQUIRE).trustManager(config.caCertificate().get().toFile());
+                }
+                SslContext ctx = builder.build();
+                if (first == null) {
+                    first = ctx;
+                    mapping = new DomainWildcardMappingBuilder<>(ctx);
+                }
+                for (String name : dnsNames(Pem.certificates(pair.certificate()).getFirst())) {
+                    mapping.add(name, ctx);
+                }
+            }
+            return new TlsServerContext(first, config.certPairs().size() > 1 ? mapping.build() : null,
+                    config.handshakeTimeout().toMillis());
+        } catch (ConfigException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new ConfigException(location + " key 'tls_server': " + e.getMessage(), e);
+        }
+    }
+
+    /** The handler that terminates TLS on this channel; its handshake future says when the client is in. */
+    public ChannelHandler newHandler(Channel ch) {
+        if (bySni == null) {
+            SslHandler ssl = first.newHandler(ch.alloc());
+            ssl.setHandshakeTimeoutMillis(handshakeTimeoutMillis);
+            return ssl;
+        }
+        return new SniHandler(bySni, 65536, handshakeTimeoutMillis);
+    }
+
+    private static List<String> dnsNames(X509Certificate cert) throws Exception {
+        var names = cert.getSubjectAlternativeNames();
+        if (names == null) {
+            return List.of();
+        }
+        return names.stream().filter(n -> (Integer) n.get(0) == 2).map(n -> (String) n.get(1)).toList();
+    }
+}
