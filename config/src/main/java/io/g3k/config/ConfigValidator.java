@@ -36,9 +36,12 @@ final class ConfigValidator {
             server.base().escaper().filter(e -> !escapers.contains(e)).ifPresent(e -> config.warnings().add(
                     "server '" + server.name() + "': escaper '" + e + "' is not defined; every task will be denied"));
             for (String next : server.nextServers()) {
-                if (!servers.contains(next) || next.equals(server.name())) {
-                    throw new ConfigException("server '" + server.name() + "': next server '" + next
-                            + "' is not defined");
+                if (next.equals(server.name())) {
+                    throw new ConfigException("server '" + server.name() + "' hands connections to itself");
+                }
+                if (!servers.contains(next)) {
+                    config.warnings().add("server '" + server.name() + "': next server '" + next
+                            + "' is not defined; its connections will be closed");
                 }
             }
             server.base().userGroup().filter(g -> !groups.contains(g)).ifPresent(g -> config.warnings().add("server '"

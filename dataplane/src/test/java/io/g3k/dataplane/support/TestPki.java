@@ -23,6 +23,7 @@ import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /** A throw-away CA and a server certificate for localhost / 127.0.0.1, written as PEM for curl and g3k. */
@@ -30,6 +31,8 @@ public final class TestPki {
     public final Path caPem;
     public final Path serverCertPem;
     public final Path serverKeyPem;
+    public final Path clientCertPem;
+    public final Path clientKeyPem;
     private final X509Certificate serverCert;
     private final KeyPair serverKey;
     private final X509Certificate ca;
@@ -47,6 +50,11 @@ public final class TestPki {
                 .addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
                         new GeneralName(GeneralName.dNSName, "localhost"),
                         new GeneralName(GeneralName.iPAddress, "127.0.0.1")})), caKey);
+        KeyPair clientKey = gen.generateKeyPair();
+        X509Certificate clientCert = sign(new JcaX509v3CertificateBuilder(caName, BigInteger.valueOf(3), from(), to(),
+                new X500Name("CN=g3k test client"), clientKey.getPublic()), caKey);
+        clientCertPem = write(dir.resolve("client.pem"), clientCert);
+        clientKeyPem = write(dir.resolve("client.key"), clientKey.getPrivate());
         caPem = write(dir.resolve("ca.pem"), ca);
         serverCertPem = write(dir.resolve("server.pem"), serverCert);
         serverKeyPem = write(dir.resolve("server.key"), serverKey.getPrivate());
@@ -75,7 +83,8 @@ public final class TestPki {
     private static Path write(Path file, Object pem) throws IOException {
         StringWriter out = new StringWriter();
         try (JcaPEMWriter writer = new JcaPEMWriter(out)) {
-            writer.writeObject(pem);
+            // keys as PKCS#8 ("BEGIN PRIVATE KEY"), as openssl genpkey writes them
+            writer.writeObject(pem instanceof java.security.PrivateKey key ? new JcaPKCS8Generator(key, null) : pem);
         }
         return Files.writeString(file, out.toString());
     }

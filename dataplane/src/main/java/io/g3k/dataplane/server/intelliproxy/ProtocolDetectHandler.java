@@ -41,6 +41,10 @@ final class ProtocolDetectHandler extends ByteToMessageDecoder {
         deadline.cancel(false);
         byte first = in.getByte(in.readerIndex());
         Server next = first == 4 || first == 5 ? socks.get() : http.get();
+        if (next == null) {
+            ctx.close();
+            return;
+        }
         next.accept(ctx.channel());
         ctx.pipeline().remove(this);
     }

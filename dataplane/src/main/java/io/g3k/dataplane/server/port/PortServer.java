@@ -28,7 +28,14 @@ public final class PortServer extends Server {
 
     @Override
     protected void initChild(Channel ch) {
-        Runnable handOver = () -> servers.apply(config.server()).accept(ch);
+        Runnable handOver = () -> {
+            Server next = servers.apply(config.server());
+            if (next == null) {
+                ch.close();
+            } else {
+                next.accept(ch);
+            }
+        };
         Runnable afterHeader = tls == null ? handOver : () -> {
             ch.pipeline().addLast("tls", tls.newHandler(ch));
             ch.pipeline().addLast("tls-gate", new TlsHandshakeGate(handOver));

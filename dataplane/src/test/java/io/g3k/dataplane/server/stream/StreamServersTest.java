@@ -1,0 +1,147 @@
+package io.g3k.dataplane.server.stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.g3k.dataplane.support.Curl;
+import io.g3k.dataplane.support.RunningProxy;
+import io.g3k.dataplane.support.TestOrigin;
+import io.g3k.dataplane.support.TestPki;
+import io.g3k.dataplane.support.Yaml;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** tcp_stream and tls_stream (the guide's TCP Mapping, TLS Offloading and TLS Encapsulation) with curl. */
+class StreamServersTest {
+    @TempDir
+    static Path dir;
+    static TestPki pki;
+    static TestOrigin a;
+    static TestOrigin b;
+    static TestOrigin tlsOrigin;
+    static RunningProxy proxy;
+
+    @BeforeAll
+    static void start() throws Exception {
+        pki = new TestPki(dir);
+        a = TestOrigin.http();
+        b = TestOrigin.http();
+        tlsOrigin = TestOrigin.https(pki);
+        proxy = RunningProxy.start(dir, Yaml.withServers("""
+                  - name: tcp
+                    escaper: default
+                    type: tcp_stream
+                    listen: "127.0.0.1:0"
+                    proxy_pass:
+                      - "127.0.0.1:%1$d"
+                      - "127.0.0.1:%2$d"
+                    upstream_pick_policy: rr
+                  - name: offload
+                    escaper: default
+                    type: tcp_stream
+                    listen: "127.0.0.1:0"
+                    proxy_pass: "127.0.0.1:%3$d"
+                    tls_client:
+                      ca_certificate: %4$s
+                    upstream_tls_name: localhost
+                  - name: tls
+                    escaper: default
+                    type: tls_stream
+                    listen: "127.0.0.1:0"
+                    tls_server:
+                      cert_pairs:
+                        certificate: %5$s
+                        private_key: %6$s
+                    proxy_pass: "127.0.0.1:%1$d"
+                  - name: mtls
+                    escaper: default
+                    type: tls_stream
+                    listen: "127.0.0.1:0"
+                    tls_server:
+                      cert_pairs:
+                        - certificate: %5$s
+                          private_key: %6$s
+                      enable_client_auth: true
+                      ca_certificate: %4$s
+                    proxy_pass: "127.0.0.1:%1$d"
+                  - name: stream_for_port
+                    escaper: default
+                    type: tcp_stream
+                    proxy_pass: "127.0.0.1:%2$d"
+                  - name: tls_port
+                    type: plain_tls_port
+                    listen: "127.0.0.1:0"
+                    tls_server:
+                      cert_pairs:
+                        certificate: %5$s
+                        private_key: %6$s
+                    server: stream_for_port
+                """.formatted(a.port(), b.port(), tlsOrigin.port(), pki.caPem, pki.serverCertPem, pki.serverKeyPem)));
+    }
+
+    @AfterAll
+    static void stop() {
+        proxy.close();
+        a.close();
+        b.close();
+        tlsOrigin.close();
+    }
+
+    @Test
+    void tcpStreamMapsAPortAndRoundRobins() throws Exception {
+        int beforeA = a.requests.get();
+        int beforeB = b.requests.get();
+        for (int i = 0; i < 4; i++) {
+            var r = Curl.run("http://127.0.0.1:" + proxy.port("tcp") + "/rr" + i);
+            assertThat(r.out()).as(r.err()).isEqualTo("hello /rr" + i + "\n");
+        }
+        assertThat(a.requests.get() - beforeA).isEqualTo(2);
+        assertThat(b.requests.get() - beforeB).isEqualTo(2);
+    }
+
+    @Test
+    void tcpStreamOffloadsTlsToTheUpstream() throws Exception {
+        var r = Curl.run("http://127.0.0.1:" + proxy.port("offload") + "/offloaded");
+        assertThat(r.out()).as(r.err()).isEqualTo("hello /offloaded\n");
+    }
+
+    @Test
+    void tlsStreamTerminatesTls() throws Exception {
+        var r = Curl.run("--cacert", pki.caPem.toString(), "--resolve", "localhost:" + proxy.port("tls") + ":127.0.0.1",
+                "https://localhost:" + proxy.port("tls") + "/encapsulated");
+        assertThat(r.out()).as(r.err()).isEqualTo("hello /encapsulated\n");
+    }
+
+    @Test
+    void tlsStreamWithClientAuthRequiresACertificate() throws Exception {
+        String url = "https://localhost:" + proxy.port("mtls") + "/mtls";
+        String resolve = "localhost:" + proxy.port("mtls") + ":127.0.0.1";
+        int before = a.requests.get();
+        var anonymous = Curl.run("--cacert", pki.caPem.toString(), "--resolve", resolve, url);
+        assertThat(anonymous.exit()).isNotZero();
+        assertThat(a.requests.get()).isEqualTo(before);
+        var withCert = Curl.run("--cacert", pki.caPem.toString(), "--resolve", resolve, "--cert",
+                pki.clientCertPem.toString(), "--key", pki.clientKeyPem.toString(), url);
+        assertThat(withCert.out()).as(withCert.err()).isEqualTo("hello /mtls\n");
+    }
+
+    @Test
+    void plainTlsPortChainsToATcpStream() throws Exception {
+        var r = Curl.run("--cacert", pki.caPem.toString(), "--resolve", "localhost:" + proxy.port("tls_port")
+                + ":127.0.0.1", "https://localhost:" + proxy.port("tls_port") + "/via-port");
+        assertThat(r.out()).as(r.err()).isEqualTo("hello /via-port\n");
+    }
+
+    @Test
+    void opensslSeesTheConfiguredCertificate() throws Exception {
+        Process p = new ProcessBuilder("openssl", "s_client", "-connect", "127.0.0.1:" + proxy.port("tls"),
+                "-servername", "localhost", "-CAfile", pki.caPem.toString(), "-verify_return_error")
+                .redirectErrorStream(true).start();
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes());
+        p.waitFor();
+        assertThat(out).contains("subject=CN = localhost").contains("Verify return code: 0 (ok)");
+    }
+}
