@@ -8,12 +8,14 @@ import io.g3k.config.YamlMap;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /** {@code type: direct_fixed}: connect to the target from this host, optionally from fixed bind IPs. */
 public record DirectFixedEscaperConfig(String name, String resolver, ResolveStrategy resolveStrategy,
                                        List<InetAddress> bindIps, NetworkFilter egressNetworkFilter,
                                        boolean noIpv4, boolean noIpv6, int tcpConnectMaxRetry,
-                                       Duration tcpConnectEachTimeout, Duration connectionAttemptDelay)
+                                       Duration tcpConnectEachTimeout, Duration connectionAttemptDelay,
+                                       Optional<Long> tcpSockSpeedLimit)
         implements EscaperConfig {
     public static final String TYPE = "direct_fixed";
 
@@ -54,10 +56,11 @@ public record DirectFixedEscaperConfig(String name, String resolver, ResolveStra
         if (noIpv4 && noIpv6) {
             throw map.error("no_ipv6", "no_ipv4 and no_ipv6 together leave no address family to connect with");
         }
+        Optional<Long> speed = map.take("tcp_sock_speed_limit", Values::speedLimit, "tcp_conn_speed_limit");
         map.ignoreWithWarning("shared_logger", "tcp_misc_opts", "udp_misc_opts", "tcp_keepalive",
-                "extra_metrics_tags", "bind_interface");
+                "extra_metrics_tags", "bind_interface", "udp_sock_speed_limit");
         map.finish();
         return new DirectFixedEscaperConfig(name, resolver, strategy, bindIps, filter, noIpv4, noIpv6, maxRetry,
-                eachTimeout, attemptDelay);
+                eachTimeout, attemptDelay, speed);
     }
 }

@@ -23,6 +23,10 @@ public final class RunningProxy implements AutoCloseable {
         return daemon.server(server).orElseThrow().boundAddresses().getFirst().getPort();
     }
 
+    public java.util.List<java.net.InetSocketAddress> listeners(String server) {
+        return daemon.server(server).orElseThrow().boundAddresses();
+    }
+
     public int aliveTasks() {
         return daemon.aliveTasks();
     }

@@ -14,6 +14,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.DatagramChannel;
+import io.netty.handler.traffic.ChannelTrafficShapingHandler;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import java.net.Inet4Address;
@@ -92,7 +93,9 @@ public final class DirectFixedEscaper implements Escaper {
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.tcpConnectEachTimeout().toMillis())
-                .handler(new ChannelInboundHandlerAdapter());
+                .handler(config.tcpSockSpeedLimit()
+                        .<ChannelHandler>map(limit -> new ChannelTrafficShapingHandler(limit, limit, 100))
+                        .orElseGet(ChannelInboundHandlerAdapter::new));
         bindIp(remote instanceof Inet4Address).ifPresent(ip -> b.localAddress(ip, 0));
         return b;
     }
