@@ -17,7 +17,12 @@ public record TlsClientConfig(Optional<Path> caCertificate, boolean noDefaultCaC
         Optional<Path> key = map.string("private_key", "key").map(baseDir::resolve);
         Duration timeout = map.take("handshake_timeout", Values::duration, "negotiation_timeout")
                 .orElse(DEFAULT.handshakeTimeout());
-        map.ignoreWithWarning("protocol", "ciphers", "disable_sni", "session_cache_lru_max_sites",
+        map.take("protocol").map(Values::string).ifPresent(protocol -> {
+            if (!Keys.normalize(protocol).startsWith("tls")) {
+                throw map.error("protocol", "'" + protocol + "' is not supported (TLCP is not available in g3k)");
+            }
+        });
+        map.ignoreWithWarning("ciphers", "disable_sni", "session_cache_lru_max_sites",
                 "session_cache_each_capacity", "no_session_cache", "supported_groups", "use_ocsp_stapling",
                 "enable_sct", "enable_grease", "permute_extensions", "insecure");
         map.finish();

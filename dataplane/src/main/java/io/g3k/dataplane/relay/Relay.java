@@ -1,6 +1,7 @@
 package io.g3k.dataplane.relay;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -81,8 +82,8 @@ public final class Relay {
             return;
         }
         done.trySuccess(reason);
-        client.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
-        upstream.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        client.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        upstream.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
     }
 
     private final class Side extends ChannelInboundHandlerAdapter {
@@ -129,8 +130,9 @@ public final class Relay {
                 if (eofs == 2) {
                     end(name.equals("client") ? "ClientClosed" : "UpstreamClosed");
                 } else if (peer instanceof DuplexChannel duplex) {
-                    peer.flush();
-                    duplex.shutdownOutput();
+                    // the FIN goes after every byte already queued, not before: shutting down output fails
+                    // pending writes, so wait for the queue to drain
+                    peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> duplex.shutdownOutput());
                 } else {
                     end(name + "Closed");
                 }
