@@ -3,20 +3,29 @@ package io.g3k.dataplane;
 import io.g3k.config.ConfigException;
 import io.g3k.config.ConfigLoader;
 import io.g3k.config.G3Config;
+import io.g3k.dataplane.control.ControlClient;
+import io.g3k.dataplane.control.ControlPaths;
+import io.g3k.dataplane.control.ControlServer;
+import io.g3k.dataplane.control.CtlCommand;
+import io.g3k.dataplane.runtime.Controller;
 import io.g3k.dataplane.runtime.Daemon;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.UnixDomainSocketAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** The g3k command line: {@code run}, {@code check}, {@code --version}. */
+/** The g3k command line: {@code run}, {@code check}, {@code ctl}, {@code --version}. */
 @Command(name = "g3k", mixinStandardHelpOptions = true, versionProvider = G3k.Version.class,
         description = "g3proxy-compatible forward/reverse proxy on Netty.",
-        subcommands = {G3k.Run.class, G3k.Check.class})
+        subcommands = {G3k.Run.class, G3k.Check.class, CtlCommand.class})
 public final class G3k {
     static final int CONFIG_ERROR = 2;
 
@@ -24,15 +33,29 @@ public final class G3k {
         System.exit(new CommandLine(new G3k()).execute(args));
     }
 
-    @Command(name = "run", mixinStandardHelpOptions = true, description = "Run the proxy with a g3proxy config.")
+    @Command(name = "run", mixinStandardHelpOptions = true, description = {"Run the proxy with a g3proxy config.",
+            "If another g3k of the same group runs, this one binds the same ports, then tells it to go offline"
+                    + " and drain (hot upgrade)."})
     static final class Run implements Callable<Integer> {
         private static final Logger LOG = LoggerFactory.getLogger("g3k");
 
         @Option(names = {"-c", "--config-file"}, required = true, description = "main.yml, or a directory holding it")
         Path config;
 
+        @Option(names = {"-G", "--group-name"}, defaultValue = "g3k", description = "daemon group (default: ${DEFAULT-VALUE})")
+        String group;
+
+        @Option(names = {"-C", "--control-dir"}, description = "control socket directory (default: $RUNTIME_DIRECTORY or /tmp/g3k)")
+        Path controlDir;
+
+        @Option(names = "--control-listen", description = "also serve the control interface (and /metrics) on this TCP address")
+        String controlListen;
+
+        @Option(names = "--admin-token-file", description = "bearer token for the TCP control address (or env G3K_ADMIN_TOKEN)")
+        Path tokenFile;
+
         @Override
-        public Integer call() {
+        public Integer call() throws IOException {
             G3Config loaded;
             try {
                 loaded = ConfigLoader.load(config);
@@ -47,26 +70,72 @@ public final class G3k {
                 System.err.println("g3k: cannot start: " + e.getMessage());
                 return 1;
             }
-            CountDownLatch stopped = new CountDownLatch(1);
-            // SIGTERM: graceful (stop accepting, drain); SIGINT: quick
-            Signals.on("TERM", () -> {
-                LOG.info("SIGTERM: going offline, draining up to {}", loaded.runtime().taskWaitTimeout());
-                daemon.shutdown(loaded.runtime().taskWaitTimeout());
-                stopped.countDown();
-            });
-            Signals.on("INT", () -> {
-                LOG.info("SIGINT: stopping");
-                daemon.shutdown(java.time.Duration.ofSeconds(1));
-                stopped.countDown();
-            });
-            Signals.on("HUP", () -> LOG.warn("SIGHUP: reload is not implemented yet; config unchanged"));
+            Controller controller = new Controller(daemon, loaded.mainFile());
+            Path dir = controlDir != null ? controlDir : ControlPaths.defaultDir();
+            long pid = ProcessHandle.current().pid();
+            ControlServer control;
             try {
-                stopped.await();
+                control = ControlServer.start(controller, daemon.transport(), ControlPaths.process(dir, group, pid),
+                        Optional.ofNullable(controlListen).map(G3k::address), token());
+                takeOverGroup(controller, daemon, control, dir);
+            } catch (RuntimeException | IOException e) {
+                System.err.println("g3k: cannot start the control interface: " + e.getMessage());
+                daemon.close();
+                return 1;
+            }
+            Signals.on("HUP", () -> {
+                try {
+                    controller.reload();
+                } catch (RuntimeException e) {
+                    LOG.error("SIGHUP: reload failed, running config unchanged: {}", e.getMessage());
+                }
+            });
+            Signals.on("TERM", controller::offline);
+            Signals.on("INT", controller::stopNow);
+            try {
+                controller.awaitStopped();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+            control.close();
             return 0;
         }
+
+        /**
+         * Hot upgrade: a g3k already answering on the group socket is the predecessor. Our listeners are up
+         * (SO_REUSEPORT shares the ports), so it can stop accepting and drain; then the group socket is ours.
+         */
+        private void takeOverGroup(Controller controller, Daemon daemon, ControlServer control, Path dir)
+                throws IOException {
+            Path groupSocket = ControlPaths.group(dir, group);
+            if (Files.exists(groupSocket)) {
+                try {
+                    var old = new ControlClient(UnixDomainSocketAddress.of(groupSocket), Optional.empty());
+                    var answer = old.call("POST", "/offline", new byte[0]);
+                    LOG.info("hot upgrade: the previous g3k of group '{}' went offline: {}", group,
+                            answer.body().replaceAll("\\s+", " "));
+                } catch (IOException e) {
+                    LOG.info("control: stale group socket {} removed", groupSocket);
+                }
+            }
+            if (daemon.transport().kind().equals("epoll")) {
+                control.bindGroupSocket(controller, groupSocket);
+                controller.onOffline(control::releaseGroupSocket);
+            }
+        }
+
+        private Optional<String> token() throws IOException {
+            if (tokenFile != null) {
+                return Optional.of(Files.readString(tokenFile).trim());
+            }
+            return Optional.ofNullable(System.getenv("G3K_ADMIN_TOKEN")).filter(t -> !t.isBlank());
+        }
+    }
+
+    static InetSocketAddress address(String text) {
+        int colon = text.lastIndexOf(':');
+        String host = text.substring(0, colon).replace("[", "").replace("]", "");
+        return new InetSocketAddress(host, Integer.parseInt(text.substring(colon + 1)));
     }
 
     @Command(name = "check", mixinStandardHelpOptions = true,

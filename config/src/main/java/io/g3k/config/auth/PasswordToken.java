@@ -16,7 +16,20 @@ public sealed interface PasswordToken {
     record SkipVerify() implements PasswordToken {}
 
     /** g3proxy's fast hash: 8 salt bytes, and md5 and/or sha1 of password ‖ salt; every listed hash must match. */
-    record FastHash(byte[] salt, Map<String, byte[]> hashes) implements PasswordToken {}
+    record FastHash(byte[] salt, Map<String, byte[]> hashes) implements PasswordToken {
+        /** By content, so an unchanged user group compares equal on reload. */
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof FastHash other && java.util.Arrays.equals(salt, other.salt)
+                    && hashes.keySet().equals(other.hashes.keySet())
+                    && hashes.entrySet().stream().allMatch(e -> java.util.Arrays.equals(e.getValue(), other.hashes.get(e.getKey())));
+        }
+
+        @Override
+        public int hashCode() {
+            return java.util.Arrays.hashCode(salt);
+        }
+    }
 
     static PasswordToken parse(JsonNode node) {
         if (node == null || node.isNull()) {

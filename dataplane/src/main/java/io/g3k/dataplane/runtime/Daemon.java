@@ -36,46 +36,45 @@ import io.g3k.dataplane.server.tcpstream.TcpStreamServer;
 import io.g3k.dataplane.server.tlsstream.TlsStreamServer;
 import io.g3k.dataplane.task.Tasks;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The running data plane: builds resolvers, escapers, user groups and servers from a loaded config, in g3proxy's
- * order, and shuts down gracefully (stop accepting, drain tasks up to a timeout). Dangling references fall back
- * to deny, as in g3proxy.
+ * The running data plane. Builds resolvers → escapers → user groups → servers from a config, in g3proxy's order,
+ * and reloads per object: an object whose config and dependencies are unchanged is kept as it is; a changed server
+ * with the same listen spec takes over the old listening sockets (the port never closes); established tasks keep
+ * the objects they started with. A reload that fails leaves the running config untouched. Dangling references
+ * fall back to deny, as in g3proxy.
  */
 public final class Daemon implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger("g3k");
 
+    /** A built object and the config it was built from. */
+    private record Built<C, T>(C config, T instance) {}
+
     private final Transport transport;
     private final Tasks tasks = new Tasks();
-    private final Map<String, Resolver> resolvers = new LinkedHashMap<>();
-    private final Map<String, Escaper> escapers = new LinkedHashMap<>();
-    private final Map<String, UserGroup> userGroups = new LinkedHashMap<>();
-    private final Map<String, Server> servers = new LinkedHashMap<>();
+    private Map<String, Built<ResolverConfig, Resolver>> resolvers = Map.of();
+    private Map<String, Built<EscaperConfig, Escaper>> escapers = Map.of();
+    private Map<String, Built<UserGroupConfig, UserGroup>> userGroups = Map.of();
+    private volatile Map<String, Built<ServerConfig, Server>> servers = Map.of();
+    private G3Config config;
 
     private Daemon(G3Config config) {
         this.transport = Transport.create(config.runtime().workerThreads());
-        config.warnings().forEach(w -> LOG.warn("config: {}", w));
-        config.resolvers().forEach(r -> resolvers.put(r.name(), resolver(r)));
-        config.escapers().forEach(e -> escapers.put(e.name(), escaper(e)));
-        config.userGroups().forEach(g -> userGroups.put(g.name(), new UserGroup(g)));
-        for (ServerConfig s : config.servers()) {
-            servers.put(s.name(), server(s));
-        }
     }
 
     /** Builds everything and binds every listener; on any failure nothing is left listening. */
     public static Daemon start(G3Config config) {
         Daemon daemon = new Daemon(config);
         try {
-            for (Server server : daemon.servers.values()) {
-                server.start();
-                server.boundAddresses().forEach(a -> LOG.info("server '{}' listening on {}", server.name(), a));
-            }
+            daemon.apply(config);
         } catch (RuntimeException e) {
             daemon.close();
             throw e;
@@ -86,17 +85,149 @@ public final class Daemon implements AutoCloseable {
         return daemon;
     }
 
+    /**
+     * Applies a new config (runtime/worker settings excepted: they need a restart, as in g3proxy). Returns what
+     * changed; throws, with the running config untouched, when the new one cannot be built or bound.
+     */
+    public synchronized String reload(G3Config next) {
+        String summary = apply(next);
+        LOG.info("reload: {}", summary);
+        return summary;
+    }
+
+    public G3Config config() {
+        return config;
+    }
+
+    public Transport transport() {
+        return transport;
+    }
+
+    private String apply(G3Config next) {
+        next.warnings().forEach(w -> LOG.warn("config: {}", w));
+        var newResolvers = rebuild(resolvers, next.resolvers(), ResolverConfig::name, (c, old) -> resolver(c));
+        var newEscapers = rebuild(escapers, next.escapers(), EscaperConfig::name,
+                (c, old) -> escaper(c, newResolvers));
+        var newGroups = rebuild(userGroups, next.userGroups(), UserGroupConfig::name, (c, old) -> new UserGroup(c));
+        // servers: keep unchanged ones, build the rest; nothing is swapped in before all of them started
+        Map<String, Built<ServerConfig, Server>> newServers = new LinkedHashMap<>();
+        List<Server> started = new ArrayList<>();
+        Map<String, Server> replaced = new LinkedHashMap<>();
+        List<String> kept = new ArrayList<>();
+        try {
+            for (ServerConfig c : next.servers()) {
+                Built<ServerConfig, Server> old = servers.get(c.name());
+                ServerContext context = context(c, newEscapers, newGroups);
+                if (old != null && old.config().equals(c) && sameDependencies(old.config(), newEscapers, newGroups)) {
+                    newServers.put(c.name(), old);
+                    kept.add(c.name());
+                    continue;
+                }
+                Server server = server(c, context);
+                server.start(old == null ? null : old.instance());
+                server.boundAddresses().forEach(a -> LOG.info("server '{}' listening on {}", c.name(), a));
+                started.add(server);
+                if (old != null) {
+                    replaced.put(c.name(), old.instance());
+                }
+                newServers.put(c.name(), new Built<>(c, server));
+            }
+        } catch (RuntimeException e) {
+            // undo: give taken-over sockets back, close the new ones
+            started.forEach(s -> {
+                Server previous = replaced.get(s.name());
+                if (previous != null && !previous.isListening()) {
+                    previous.start(s);
+                }
+                s.stop();
+            });
+            throw e;
+        }
+        List<String> removed = new ArrayList<>();
+        servers.forEach((name, old) -> {
+            if (!newServers.containsKey(name)) {
+                old.instance().stop();
+                removed.add(name);
+            }
+        });
+        replaced.values().forEach(Server::stop);
+        var oldResolvers = resolvers;
+        resolvers = newResolvers;
+        escapers = newEscapers;
+        userGroups = newGroups;
+        servers = newServers;
+        config = next;
+        // resolvers no longer used may still serve tasks started before: close them a little later
+        oldResolvers.forEach((name, old) -> {
+            if (newResolvers.get(name) == null || newResolvers.get(name).instance() != old.instance()) {
+                transport.workers().schedule(() -> old.instance().close(), 60, TimeUnit.SECONDS);
+            }
+        });
+        return "servers kept " + kept + ", (re)started " + started.stream().map(Server::name).toList()
+                + ", removed " + removed;
+    }
+
+    private boolean sameDependencies(ServerConfig c, Map<String, Built<EscaperConfig, Escaper>> newEscapers,
+                                     Map<String, Built<UserGroupConfig, UserGroup>> newGroups) {
+        boolean escaper = c.base().escaper().map(n -> same(escapers.get(n), newEscapers.get(n))).orElse(true);
+        boolean group = c.base().userGroup().map(n -> same(userGroups.get(n), newGroups.get(n))).orElse(true);
+        return escaper && group;
+    }
+
+    private static boolean same(Built<?, ?> a, Built<?, ?> b) {
+        return a == b || (a != null && b != null && a.instance() == b.instance());
+    }
+
+    private interface Factory<C, T> {
+        T build(C config, Built<C, T> old);
+    }
+
+    private <C, T> Map<String, Built<C, T>> rebuild(Map<String, Built<C, T>> current, List<C> configs,
+                                                    java.util.function.Function<C, String> name, Factory<C, T> factory) {
+        Map<String, Built<C, T>> out = new LinkedHashMap<>();
+        for (C c : configs) {
+            Built<C, T> old = current.get(name.apply(c));
+            out.put(name.apply(c), old != null && old.config().equals(c) ? old : new Built<>(c, factory.build(c, old)));
+        }
+        return out;
+    }
+
     public Optional<Server> server(String name) {
-        return Optional.ofNullable(servers.get(name));
+        return Optional.ofNullable(servers.get(name)).map(Built::instance);
+    }
+
+    public List<String> serverNames() {
+        return List.copyOf(servers.keySet());
+    }
+
+    public List<String> escaperNames() {
+        return List.copyOf(escapers.keySet());
+    }
+
+    public List<String> resolverNames() {
+        return List.copyOf(resolvers.keySet());
+    }
+
+    public List<String> userGroupNames() {
+        return List.copyOf(userGroups.keySet());
+    }
+
+    public Optional<Resolver> resolver(String name) {
+        return Optional.ofNullable(resolvers.get(name)).map(Built::instance);
     }
 
     public int aliveTasks() {
         return tasks.alive();
     }
 
+    /** Stops accepting on every server; tasks already running go on. */
+    public void offline() {
+        servers.values().forEach(s -> s.instance().stop());
+    }
+
     /** Stops accepting, then waits for alive tasks to end, up to {@code timeout}; then closes everything. */
     public void shutdown(Duration timeout) {
-        servers.values().forEach(Server::stop);
+        offline();
         long deadline = System.nanoTime() + timeout.toNanos();
         while (tasks.alive() > 0 && System.nanoTime() < deadline) {
             try {
@@ -114,9 +245,9 @@ public final class Daemon implements AutoCloseable {
 
     @Override
     public void close() {
-        servers.values().forEach(Server::stop);
+        offline();
         transport.close();
-        resolvers.values().forEach(Resolver::close);
+        resolvers.values().forEach(r -> r.instance().close());
     }
 
     private Resolver resolver(ResolverConfig config) {
@@ -126,20 +257,26 @@ public final class Daemon implements AutoCloseable {
         };
     }
 
-    private Escaper escaper(EscaperConfig config) {
+    private Escaper escaper(EscaperConfig config, Map<String, Built<ResolverConfig, Resolver>> resolvers) {
         return switch (config) {
             case DirectFixedEscaperConfig d -> new DirectFixedEscaper(d,
-                    resolvers.getOrDefault(d.resolver(), new DenyAllResolver(d.resolver())), transport);
+                    Optional.ofNullable(resolvers.get(d.resolver())).map(Built::instance)
+                            .orElseGet(() -> new DenyAllResolver(d.resolver())), transport);
             case DummyDenyEscaperConfig d -> new DummyDenyEscaper(d.name());
         };
     }
 
-    private Server server(ServerConfig config) {
+    private ServerContext context(ServerConfig config, Map<String, Built<EscaperConfig, Escaper>> escapers,
+                                  Map<String, Built<UserGroupConfig, UserGroup>> groups) {
         String escaperName = config.base().escaper().orElse("-");
-        Escaper escaper = escapers.getOrDefault(escaperName, new DummyDenyEscaper(escaperName));
-        Optional<UserGroup> group = config.base().userGroup()
-                .map(name -> userGroups.getOrDefault(name, UserGroup.empty(name)));
-        ServerContext context = new ServerContext(escaper, group, transport, tasks);
+        Escaper escaper = Optional.ofNullable(escapers.get(escaperName)).map(Built::instance)
+                .orElseGet(() -> new DummyDenyEscaper(escaperName));
+        Optional<UserGroup> group = config.base().userGroup().map(name -> Optional.ofNullable(groups.get(name))
+                .map(Built::instance).orElseGet(() -> UserGroup.empty(name)));
+        return new ServerContext(escaper, group, transport, tasks);
+    }
+
+    private Server server(ServerConfig config, ServerContext context) {
         return switch (config) {
             case HttpProxyServerConfig c -> new HttpProxyServer(c, context);
             case SocksProxyServerConfig c -> new SocksProxyServer(c, context);
@@ -147,8 +284,13 @@ public final class Daemon implements AutoCloseable {
             case TlsStreamServerConfig c -> new TlsStreamServer(c, context);
             case SniProxyServerConfig c -> new SniProxyServer(c, context);
             case HttpRProxyServerConfig c -> new HttpRProxyServer(c, context);
-            case IntelliProxyServerConfig c -> new IntelliProxyServer(c, context, servers::get);
-            case PortServerConfig c -> new PortServer(c, context, servers::get);
+            case IntelliProxyServerConfig c -> new IntelliProxyServer(c, context, this::liveServer);
+            case PortServerConfig c -> new PortServer(c, context, this::liveServer);
         };
+    }
+
+    /** Port servers look their target up per connection, so they always reach the current one. */
+    private Server liveServer(String name) {
+        return server(name).orElse(null);
     }
 }

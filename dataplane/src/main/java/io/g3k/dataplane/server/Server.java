@@ -4,31 +4,24 @@ import io.g3k.config.AclAction;
 import io.g3k.config.ListenConfig;
 import io.g3k.config.NetworkFilter;
 import io.g3k.config.server.ServerBase;
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.epoll.EpollChannelOption;
-import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.traffic.ChannelTrafficShapingHandler;
 import java.net.InetSocketAddress;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A listening server. Subclasses say how a connection's pipeline starts ({@link #initChild}); binding (SO_REUSEPORT,
- * so a successor process or {@code listen_in_worker} can bind the same port), the ingress filter, the per-socket
- * speed limit, and handing over connections from port servers in front are shared.
+ * A server. Subclasses say how a connection's pipeline starts ({@link #initChild}); listening (see {@link Listener}),
+ * the ingress filter, the per-socket speed limit, and taking connections from port servers in front are shared.
  */
 public abstract class Server {
     private static final Logger LOG = LoggerFactory.getLogger("g3k");
 
     private final ServerBase base;
     private final int workerThreads;
-    private final List<Channel> listeners = new ArrayList<>();
+    private Listener listener;
     protected final ServerContext context;
 
     protected Server(ServerBase base, ServerContext context) {
@@ -67,49 +60,48 @@ public abstract class Server {
 
     /** Binds the listen address, if any. Throws with the server name when the address cannot be bound. */
     public void start() {
+        start(null);
+    }
+
+    /**
+     * Starts in place of {@code previous} (a reload): when the listen spec is the same, its sockets are taken over
+     * and never close; otherwise new sockets are bound, and the caller stops the previous server afterwards.
+     */
+    public void start(Server previous) {
         if (base.listen().isEmpty()) {
             return;
         }
         ListenConfig config = base.listen().get();
-        ServerBootstrap b = new ServerBootstrap().group(context.transport().workers())
-                .channel(context.transport().serverChannel())
-                .option(ChannelOption.SO_BACKLOG, config.backlog())
-                .option(ChannelOption.SO_REUSEADDR, true)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        accept(ch);
-                    }
-                });
         boolean reusePort = context.transport().kind().equals("epoll");
-        if (reusePort) {
-            b.option(EpollChannelOption.SO_REUSEPORT, true);
-        }
         int instances = base.listenInWorker() && reusePort ? Math.max(config.instance(), workerThreads) : config.instance();
-        InetSocketAddress address = config.address();
-        for (int i = 0; i < instances; i++) {
-            try {
-                Channel listener = b.bind(address).syncUninterruptibly().channel();
-                listeners.add(listener);
-                // with port 0, the other instances share the port the first one got
-                address = (InetSocketAddress) listener.localAddress();
-            } catch (Exception e) {
-                stop();
-                throw new IllegalStateException("server '" + name() + "': cannot listen on " + config + ": "
-                        + e.getMessage(), e);
-            }
+        if (previous != null && previous.listener != null && sameSpec(previous, instances)) {
+            listener = previous.listener;
+            previous.listener = null;
+            listener.retarget(this);
+            return;
         }
+        listener = Listener.bind(config, instances, context.transport(), this);
+    }
+
+    private boolean sameSpec(Server previous, int instances) {
+        return previous.base.listen().equals(base.listen()) && previous.base.listenInWorker() == base.listenInWorker()
+                && previous.listener.addresses().size() == instances;
+    }
+
+    public boolean isListening() {
+        return listener != null;
     }
 
     /** The bound addresses (useful when the config asked for port 0). */
     public List<InetSocketAddress> boundAddresses() {
-        return listeners.stream().map(ch -> (InetSocketAddress) ch.localAddress()).toList();
+        return listener == null ? List.of() : listener.addresses();
     }
 
     /** Stops accepting; established connections stay until they finish. */
     public void stop() {
-        listeners.forEach(ch -> ch.close().syncUninterruptibly());
-        listeners.clear();
+        if (listener != null) {
+            listener.close();
+            listener = null;
+        }
     }
 }
