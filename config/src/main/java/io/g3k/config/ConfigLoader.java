@@ -78,10 +78,7 @@ public final class ConfigLoader {
         LoadContext ctx = new LoadContext(mainFile, warnings);
         RuntimeConfig runtime = RuntimeConfig.parse(top.map("runtime"), top.map("worker"));
         top.take("log").ifPresent(this::checkLog);
-        top.map("stat").ifPresent(stat -> {
-            stat.raw().fieldNames().forEachRemaining(k -> stat.take(k));
-            warnings.add(mainFile + ": key 'stat' is accepted but StatsD output is not implemented yet");
-        });
+        var stat = top.map("stat").map(m -> StatConfig.parse(m, ctx.baseDir()));
         top.map("controller").ifPresent(c -> c.raw().fieldNames().forEachRemaining(k -> c.take(k)));
         var resolvers = section(top, "resolver", (m, c) -> ResolverConfigs.parse(m));
         var escapers = section(top, "escaper", (m, c) -> EscaperConfigs.parse(m));
@@ -89,7 +86,7 @@ public final class ConfigLoader {
         var auditors = section(top, "auditor", (m, c) -> AuditorConfig.parse(m));
         var servers = section(top, "server", ServerConfigs::parse);
         top.finish();
-        return new G3Config(mainFile, runtime, servers, escapers, resolvers, userGroups, auditors, warnings);
+        return new G3Config(mainFile, runtime, stat, servers, escapers, resolvers, userGroups, auditors, warnings);
     }
 
     private void checkLog(JsonNode node) {

@@ -65,7 +65,7 @@ public final class G3k {
             }
             Daemon daemon;
             try {
-                daemon = Daemon.start(loaded);
+                daemon = Daemon.start(loaded, group);
             } catch (RuntimeException e) {
                 System.err.println("g3k: cannot start: " + e.getMessage());
                 return 1;

@@ -28,7 +28,7 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * Routes control calls. Reload and push run off the event loop (they read files and bind sockets). Paths:
- * {@code GET /healthz}, {@code GET /version}, {@code GET /list/{servers|escapers|resolvers|user-groups}},
+ * {@code GET /healthz}, {@code GET /metrics} (Prometheus; both open without the token), {@code GET /version}, {@code GET /list/{servers|escapers|resolvers|user-groups}},
  * {@code GET /servers/<name>/status}, {@code POST /reload} (also {@code /reload/<kind>/<name>}, which reloads
  * everything and keeps unchanged objects), {@code PUT /config}, {@code POST /offline},
  * {@code GET /resolvers/<name>/query?domain=..}.
@@ -49,7 +49,8 @@ final class ControlHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         QueryStringDecoder uri = new QueryStringDecoder(request.uri());
         List<String> path = List.of(uri.path().replaceAll("^/+|/+$", "").split("/"));
         HttpMethod method = request.method();
-        if (!path.getFirst().equals("healthz") && !authorized(request)) {
+        boolean open = path.getFirst().equals("healthz") || path.getFirst().equals("metrics");
+        if (!open && !authorized(request)) {
             reply(ctx, HttpResponseStatus.UNAUTHORIZED, Map.of("error", "missing or wrong bearer token"));
             return;
         }
@@ -58,6 +59,7 @@ final class ControlHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         switch (first) {
             case "healthz" -> reply(ctx, controller.isOffline() ? HttpResponseStatus.SERVICE_UNAVAILABLE
                     : HttpResponseStatus.OK, Map.of("status", controller.isOffline() ? "offline" : "online"));
+            case "metrics" -> metrics(ctx, daemon);
             case "version" -> reply(ctx, HttpResponseStatus.OK, Map.of("version", version(),
                     "pid", ProcessHandle.current().pid()));
             case "list" -> list(ctx, daemon, path);
@@ -74,6 +76,21 @@ final class ControlHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             case "resolvers" -> query(ctx, daemon, path, uri);
             default -> reply(ctx, HttpResponseStatus.NOT_FOUND, Map.of("error", "no such control call: " + uri.path()));
         }
+    }
+
+    private static void metrics(ChannelHandlerContext ctx, Daemon daemon) {
+        byte[] body;
+        try {
+            body = daemon.prometheus().scrape();
+        } catch (java.io.IOException e) {
+            reply(ctx, HttpResponseStatus.INTERNAL_SERVER_ERROR, Map.of("error", e.getMessage()));
+            return;
+        }
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+                Unpooled.wrappedBuffer(body));
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, daemon.prometheus().contentType());
+        response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+        ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
     }
 
     private void list(ChannelHandlerContext ctx, Daemon daemon, List<String> path) {

@@ -14,7 +14,7 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.traffic.AbstractTrafficShapingHandler;
 import io.netty.util.concurrent.Promise;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongConsumer;
 
 /**
  * A bidirectional byte relay between two channels on the same event loop. Back-pressure: a side stops reading
@@ -45,7 +45,7 @@ public final class Relay {
                 task.finish("ClientClosed");
                 return;
             }
-            start(client.channel(), upstream, task.bytesOut, task.bytesIn)
+            start(client.channel(), upstream, task::out, task::in)
                     .addListener(done -> task.finish(String.valueOf(done.getNow())));
         });
     }
@@ -55,8 +55,8 @@ public final class Relay {
      * bytes a decoder still buffers (sent right behind the request) flow into the relay instead of being lost.
      * Counters get client→upstream and upstream→client bytes. The returned promise completes with the end reason.
      */
-    public static Promise<String> start(Channel client, Channel upstream, AtomicLong clientToUpstream,
-                                        AtomicLong upstreamToClient) {
+    public static Promise<String> start(Channel client, Channel upstream, LongConsumer clientToUpstream,
+                                        LongConsumer upstreamToClient) {
         Relay relay = new Relay(client, upstream);
         for (Channel ch : new Channel[] {client, upstream}) {
             ch.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
@@ -88,11 +88,11 @@ public final class Relay {
 
     private final class Side extends ChannelInboundHandlerAdapter {
         private final Channel peer;
-        private final AtomicLong counter;
+        private final LongConsumer counter;
         private final String name;
         private boolean eof;
 
-        Side(Channel peer, AtomicLong counter, String name) {
+        Side(Channel peer, LongConsumer counter, String name) {
             this.peer = peer;
             this.counter = counter;
             this.name = name;
@@ -101,7 +101,7 @@ public final class Relay {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             if (msg instanceof ByteBuf buf) {
-                counter.addAndGet(buf.readableBytes());
+                counter.accept(buf.readableBytes());
             }
             peer.write(msg, peer.voidPromise());
         }

@@ -2,6 +2,7 @@ package io.g3k.dataplane.resolve;
 
 import io.g3k.config.UpstreamAddr;
 import io.g3k.config.resolver.CAresResolverConfig;
+import io.g3k.dataplane.stat.ResolverStats;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -42,8 +43,11 @@ public final class CAresResolver implements Resolver {
     private final HostsFileParser hosts = new HostsFileParser();
     private final java.util.concurrent.ExecutorService executor;
 
-    public CAresResolver(CAresResolverConfig config) {
+    private final ResolverStats stats;
+
+    public CAresResolver(CAresResolverConfig config, ResolverStats stats) {
         this.config = config;
+        this.stats = stats;
         List<InetSocketAddress> servers = new ArrayList<>();
         for (UpstreamAddr server : config.servers()) {
             servers.add(new InetSocketAddress(server.ip().orElseThrow(), server.port()));
@@ -80,14 +84,21 @@ public final class CAresResolver implements Resolver {
     @Override
     public CompletableFuture<List<InetAddress>> query(String domain, Family family) {
         Key key = new Key(domain.toLowerCase(java.util.Locale.ROOT), family);
+        stats.queryTotal.increment();
         Entry cached = cache.get(key);
         if (cached != null && cached.expiresAtNanos() - System.nanoTime() > 0) {
+            stats.queryCached.increment();
             return CompletableFuture.completedFuture(cached.addresses());
         }
         return inFlight.computeIfAbsent(key, k -> {
             CompletableFuture<List<InetAddress>> future = send(k)
                     .orTimeout(config.protectiveQueryTimeout().toMillis(), TimeUnit.MILLISECONDS);
-            future.whenComplete((r, e) -> inFlight.remove(k));
+            future.whenComplete((r, e) -> {
+                inFlight.remove(k);
+                if (e != null) {
+                    stats.queryFailed.increment();
+                }
+            });
             return future;
         });
     }

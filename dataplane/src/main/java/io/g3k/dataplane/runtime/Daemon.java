@@ -1,6 +1,7 @@
 package io.g3k.dataplane.runtime;
 
 import io.g3k.config.G3Config;
+import io.g3k.config.StatConfig;
 import io.g3k.config.auth.UserGroupConfig;
 import io.g3k.config.escaper.DirectFixedEscaperConfig;
 import io.g3k.config.escaper.DummyDenyEscaperConfig;
@@ -34,6 +35,9 @@ import io.g3k.dataplane.server.sniproxy.SniProxyServer;
 import io.g3k.dataplane.server.socksproxy.SocksProxyServer;
 import io.g3k.dataplane.server.tcpstream.TcpStreamServer;
 import io.g3k.dataplane.server.tlsstream.TlsStreamServer;
+import io.g3k.dataplane.stat.PrometheusExporter;
+import io.g3k.dataplane.stat.Stats;
+import io.g3k.dataplane.stat.StatsdEmitter;
 import io.g3k.dataplane.task.Tasks;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -59,22 +63,38 @@ public final class Daemon implements AutoCloseable {
     private record Built<C, T>(C config, T instance) {}
 
     private final Transport transport;
-    private final Tasks tasks = new Tasks();
+    private final Stats stats;
+    private final Tasks tasks;
     private Map<String, Built<ResolverConfig, Resolver>> resolvers = Map.of();
     private Map<String, Built<EscaperConfig, Escaper>> escapers = Map.of();
     private Map<String, Built<UserGroupConfig, UserGroup>> userGroups = Map.of();
     private volatile Map<String, Built<ServerConfig, Server>> servers = Map.of();
     private G3Config config;
 
-    private Daemon(G3Config config) {
+    private StatsdEmitter statsd;
+    private PrometheusExporter prometheus;
+
+    private Daemon(G3Config config, String group) {
         this.transport = Transport.create(config.runtime().workerThreads());
+        this.stats = new Stats(group);
+        this.tasks = new Tasks(stats);
     }
 
-    /** Builds everything and binds every listener; on any failure nothing is left listening. */
     public static Daemon start(G3Config config) {
-        Daemon daemon = new Daemon(config);
+        return start(config, "g3k");
+    }
+
+    /**
+     * Builds everything and binds every listener; on any failure nothing is left listening. Metrics are tagged
+     * with the daemon group.
+     */
+    public static Daemon start(G3Config config, String group) {
+        Daemon daemon = new Daemon(config, group);
         try {
             daemon.apply(config);
+            String prefix = config.stat().map(StatConfig::prefix).orElse("g3proxy");
+            daemon.prometheus = new PrometheusExporter(daemon.stats, prefix);
+            config.stat().ifPresent(stat -> daemon.statsd = StatsdEmitter.start(daemon.stats, stat, daemon.transport));
         } catch (RuntimeException e) {
             daemon.close();
             throw e;
@@ -101,6 +121,14 @@ public final class Daemon implements AutoCloseable {
 
     public Transport transport() {
         return transport;
+    }
+
+    public Stats stats() {
+        return stats;
+    }
+
+    public PrometheusExporter prometheus() {
+        return prometheus;
     }
 
     private String apply(G3Config next) {
@@ -246,13 +274,16 @@ public final class Daemon implements AutoCloseable {
     @Override
     public void close() {
         offline();
+        if (statsd != null) {
+            statsd.close();
+        }
         transport.close();
         resolvers.values().forEach(r -> r.instance().close());
     }
 
     private Resolver resolver(ResolverConfig config) {
         return switch (config) {
-            case CAresResolverConfig c -> new CAresResolver(c);
+            case CAresResolverConfig c -> new CAresResolver(c, stats.resolver(c.name()));
             case DenyAllResolverConfig d -> new DenyAllResolver(d.name());
         };
     }
@@ -261,7 +292,7 @@ public final class Daemon implements AutoCloseable {
         return switch (config) {
             case DirectFixedEscaperConfig d -> new DirectFixedEscaper(d,
                     Optional.ofNullable(resolvers.get(d.resolver())).map(Built::instance)
-                            .orElseGet(() -> new DenyAllResolver(d.resolver())), transport);
+                            .orElseGet(() -> new DenyAllResolver(d.resolver())), transport, stats.escaper(d.name()));
             case DummyDenyEscaperConfig d -> new DummyDenyEscaper(d.name());
         };
     }
@@ -273,7 +304,7 @@ public final class Daemon implements AutoCloseable {
                 .orElseGet(() -> new DummyDenyEscaper(escaperName));
         Optional<UserGroup> group = config.base().userGroup().map(name -> Optional.ofNullable(groups.get(name))
                 .map(Built::instance).orElseGet(() -> UserGroup.empty(name)));
-        return new ServerContext(escaper, group, transport, tasks);
+        return new ServerContext(escaper, group, transport, tasks, stats.server(config.name()));
     }
 
     private Server server(ServerConfig config, ServerContext context) {

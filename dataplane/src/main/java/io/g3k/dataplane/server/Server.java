@@ -42,6 +42,7 @@ public abstract class Server {
      * client address (announced by PROXY protocol when there was one), applies the speed limit, then hands over.
      */
     public void accept(Channel ch) {
+        context.stats().connectionTotal.increment();
         Optional<NetworkFilter> filter = base.ingressNetworkFilter();
         if (filter.isPresent() && ClientAddress.of(ch) instanceof InetSocketAddress client) {
             AclAction action = filter.get().check(client.getAddress());
@@ -74,6 +75,7 @@ public abstract class Server {
         ListenConfig config = base.listen().get();
         boolean reusePort = context.transport().kind().equals("epoll");
         int instances = base.listenInWorker() && reusePort ? Math.max(config.instance(), workerThreads) : config.instance();
+        context.stats().online(true);
         if (previous != null && previous.listener != null && sameSpec(previous, instances)) {
             listener = previous.listener;
             previous.listener = null;
@@ -100,6 +102,7 @@ public abstract class Server {
     /** Stops accepting; established connections stay until they finish. */
     public void stop() {
         if (listener != null) {
+            context.stats().online(false);
             listener.close();
             listener = null;
         }

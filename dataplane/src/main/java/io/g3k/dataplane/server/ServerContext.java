@@ -3,8 +3,10 @@ package io.g3k.dataplane.server;
 import io.g3k.dataplane.auth.UserGroup;
 import io.g3k.dataplane.escape.Escaper;
 import io.g3k.dataplane.runtime.Transport;
+import io.g3k.dataplane.stat.ServerStats;
 import io.g3k.dataplane.task.Tasks;
 import java.util.Optional;
 
-/** What a running server uses: its escaper, its user group (absent = no auth), the transport and task counter. */
-public record ServerContext(Escaper escaper, Optional<UserGroup> userGroup, Transport transport, Tasks tasks) {}
+/** What a running server uses: its escaper, its user group (absent = no auth), the transport, tasks and stats. */
+public record ServerContext(Escaper escaper, Optional<UserGroup> userGroup, Transport transport, Tasks tasks,
+                            ServerStats stats) {}

@@ -1,5 +1,8 @@
 package io.g3k.dataplane.task;
 
+import io.g3k.dataplane.stat.EscaperStats;
+import io.g3k.dataplane.stat.ServerStats;
+import io.g3k.dataplane.stat.Stats;
 import java.net.SocketAddress;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -7,31 +10,37 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One proxied task (a CONNECT tunnel, a forwarded request, a SOCKS session). It is counted while alive, and
- * logs one line when it ends: client, server, upstream, bytes each way, duration, reason.
+ * One proxied task (a CONNECT tunnel, a forwarded request, a SOCKS session). While alive it counts its bytes into
+ * its own totals and into its server's and escaper's stats; when it ends it logs one line: client, server,
+ * upstream, bytes each way, duration, reason.
  */
 public final class Task {
     private static final Logger LOG = LoggerFactory.getLogger("g3k.task");
 
     private final Tasks tasks;
+    private final Stats stats;
+    private final ServerStats serverStats;
     private final String server;
     private final String type;
     private final SocketAddress client;
     private final long startNanos = System.nanoTime();
     private final AtomicBoolean finished = new AtomicBoolean();
-    /** Client to upstream. */
-    public final AtomicLong bytesOut = new AtomicLong();
-    /** Upstream to client. */
-    public final AtomicLong bytesIn = new AtomicLong();
+    private final AtomicLong bytesOut = new AtomicLong();
+    private final AtomicLong bytesIn = new AtomicLong();
+    private volatile EscaperStats escaperStats;
     private volatile String user = "-";
     private volatile String upstream = "-";
     private volatile String escaper = "-";
 
-    Task(Tasks tasks, String server, String type, SocketAddress client) {
+    Task(Tasks tasks, Stats stats, String server, String type, SocketAddress client) {
         this.tasks = tasks;
+        this.stats = stats;
+        this.serverStats = stats.server(server);
         this.server = server;
         this.type = type;
         this.client = client;
+        serverStats.taskTotal.increment();
+        serverStats.taskAlive.increment();
     }
 
     public Task user(String name) {
@@ -41,8 +50,32 @@ public final class Task {
 
     public Task upstream(Object target, String escaperName) {
         this.upstream = String.valueOf(target);
+        if (escaperStats == null || !escaperName.equals(escaper)) {
+            escaperStats = stats.escaper(escaperName);
+            escaperStats.taskTotal.increment();
+        }
         this.escaper = escaperName;
         return this;
+    }
+
+    /** Bytes from the client towards the upstream. */
+    public void out(long n) {
+        bytesOut.addAndGet(n);
+        serverStats.trafficInBytes.add(n);
+        EscaperStats e = escaperStats;
+        if (e != null) {
+            e.trafficOutBytes.add(n);
+        }
+    }
+
+    /** Bytes from the upstream towards the client. */
+    public void in(long n) {
+        bytesIn.addAndGet(n);
+        serverStats.trafficOutBytes.add(n);
+        EscaperStats e = escaperStats;
+        if (e != null) {
+            e.trafficInBytes.add(n);
+        }
     }
 
     /** Ends the task once; later calls are ignored, so every path may call it. */
@@ -50,6 +83,7 @@ public final class Task {
         if (!finished.compareAndSet(false, true)) {
             return;
         }
+        serverStats.taskAlive.decrement();
         tasks.ended();
         long ms = (System.nanoTime() - startNanos) / 1_000_000;
         LOG.info("task server={} type={} client={} user={} upstream={} escaper={} bytes_out={} bytes_in={} "

@@ -1,15 +1,21 @@
 package io.g3k.dataplane.task;
 
+import io.g3k.dataplane.stat.Stats;
 import java.net.SocketAddress;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** Counts alive tasks of the process, for graceful shutdown (drain until zero or timeout). */
+/** Starts tasks and counts the alive ones of the process, for graceful shutdown (drain until zero or timeout). */
 public final class Tasks {
     private final AtomicInteger alive = new AtomicInteger();
+    private final Stats stats;
+
+    public Tasks(Stats stats) {
+        this.stats = stats;
+    }
 
     public Task start(String server, String type, SocketAddress client) {
         alive.incrementAndGet();
-        return new Task(this, server, type, client);
+        return new Task(this, stats, server, type, client);
     }
 
     void ended() {

@@ -7,6 +7,7 @@ import io.g3k.dataplane.escape.EscapeException;
 import io.g3k.dataplane.escape.Escaper;
 import io.g3k.dataplane.resolve.Resolver;
 import io.g3k.dataplane.runtime.Transport;
+import io.g3k.dataplane.stat.EscaperStats;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
@@ -30,8 +31,12 @@ public final class DirectFixedEscaper implements Escaper {
     private final Transport transport;
     private final TargetAddresses addresses;
 
-    public DirectFixedEscaper(DirectFixedEscaperConfig config, Resolver resolver, Transport transport) {
+    private final EscaperStats stats;
+
+    public DirectFixedEscaper(DirectFixedEscaperConfig config, Resolver resolver, Transport transport,
+                              EscaperStats stats) {
         this.config = config;
+        this.stats = stats;
         this.transport = transport;
         this.addresses = new TargetAddresses(config, resolver);
     }
@@ -51,10 +56,27 @@ public final class DirectFixedEscaper implements Escaper {
             }
             List<InetAddress> candidates = f.getNow();
             int attempts = Math.min(candidates.size(), config.tcpConnectMaxRetry() + 1);
+            stats.connectionAttempt.increment();
             new HappyEyeballsConnect(candidates.subList(0, attempts), target.port(), this::bootstrap, loop,
                     config.connectionAttemptDelay(), result).start();
         });
+        result.addListener(done -> {
+            if (done.isSuccess()) {
+                stats.connectionEstablish.increment();
+            } else {
+                countFailure(done.cause());
+            }
+        });
         return result;
+    }
+
+    private void countFailure(Throwable cause) {
+        switch (EscapeException.of(cause).reason()) {
+            case FORBIDDEN_ADDRESS -> stats.forbiddenIpBlocked.increment();
+            case CONNECT_TIMEOUT -> stats.tcpConnectTimeout.increment();
+            case CONNECT_REFUSED, UNREACHABLE -> stats.tcpConnectError.increment();
+            default -> { }
+        }
     }
 
     @Override

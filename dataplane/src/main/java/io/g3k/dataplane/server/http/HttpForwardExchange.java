@@ -134,7 +134,7 @@ final class HttpForwardExchange implements HttpExchange {
     @Override
     public void content(HttpContent content) {
         requestDone = content instanceof LastHttpContent;
-        task.bytesOut.addAndGet(content.content().readableBytes());
+        task.out(content.content().readableBytes());
         if (upstream == null) {
             pendingBody.add(content);
             return;
@@ -190,7 +190,7 @@ final class HttpForwardExchange implements HttpExchange {
             content.release();
             return;
         }
-        task.bytesIn.addAndGet(content.content().readableBytes());
+        task.in(content.content().readableBytes());
         boolean last = content instanceof LastHttpContent;
         if (!last) {
             ctx.write(content);

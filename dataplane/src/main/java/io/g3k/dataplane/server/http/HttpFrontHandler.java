@@ -90,6 +90,8 @@ public final class HttpFrontHandler extends ChannelInboundHandlerAdapter {
         }
         switch (route) {
             case HttpRoute.Reply reply -> {
+                // replies without forwarding are authentication challenges
+                context.stats().forbiddenAuthFailed.increment();
                 failed = true;
                 HttpErrorReply.send(ctx, reply.response());
             }

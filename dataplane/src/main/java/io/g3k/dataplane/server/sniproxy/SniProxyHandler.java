@@ -96,7 +96,7 @@ final class SniProxyHandler extends ByteToMessageDecoder {
                 task.finish("ClientClosed");
                 return;
             }
-            Relay.start(ctx.channel(), f.getNow(), task.bytesOut, task.bytesIn)
+            Relay.start(ctx.channel(), f.getNow(), task::out, task::in)
                     .addListener(done -> task.finish(String.valueOf(done.getNow())));
         });
     }

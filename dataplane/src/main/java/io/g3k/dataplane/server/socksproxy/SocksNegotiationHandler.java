@@ -101,6 +101,7 @@ final class SocksNegotiationHandler extends SimpleChannelInboundHandler<SocksMes
         }
         user = context.userGroup().get().authenticate(auth.username(), auth.password());
         if (user.isEmpty()) {
+            context.stats().forbiddenAuthFailed.increment();
             replyAndClose(ctx, new DefaultSocks5PasswordAuthResponse(Socks5PasswordAuthStatus.FAILURE));
             return;
         }

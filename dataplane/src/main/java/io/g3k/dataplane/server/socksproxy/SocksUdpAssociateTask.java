@@ -162,7 +162,7 @@ final class SocksUdpAssociateTask {
         if (peers.size() < 4096) {
             peers.add(to);
         }
-        task.bytesOut.addAndGet(payload.readableBytes());
+        task.out(payload.readableBytes());
         remoteSide.writeAndFlush(new DatagramPacket(payload, to));
     }
 
@@ -170,7 +170,7 @@ final class SocksUdpAssociateTask {
         if (clientAddr == null || !peers.contains(packet.sender())) {
             return;
         }
-        task.bytesIn.addAndGet(packet.content().readableBytes());
+        task.in(packet.content().readableBytes());
         ByteBuf out = Unpooled.wrappedBuffer(Socks5UdpPacket.header(clientSide.alloc(), packet.sender()),
                 packet.content().retain());
         clientSide.writeAndFlush(new DatagramPacket(out, clientAddr));

@@ -100,13 +100,13 @@ public final class StreamConnectHandler extends ChannelInboundHandlerAdapter {
     private void relay(ChannelHandlerContext ctx, Channel upstream) {
         for (Object msg : early) {
             if (msg instanceof io.netty.buffer.ByteBuf buf) {
-                task.bytesOut.addAndGet(buf.readableBytes());
+                task.out(buf.readableBytes());
             }
             upstream.write(msg);
         }
         early.clear();
         upstream.flush();
-        Relay.start(ctx.channel(), upstream, task.bytesOut, task.bytesIn)
+        Relay.start(ctx.channel(), upstream, task::out, task::in)
                 .addListener(done -> task.finish(String.valueOf(done.getNow())));
     }
 

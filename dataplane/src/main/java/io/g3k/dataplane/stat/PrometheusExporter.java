@@ -1,0 +1,50 @@
+package io.g3k.dataplane.stat;
+
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+
+/**
+ * The same catalogue as Prometheus metrics: {@code server.task.total} becomes {@code g3proxy_server_task_total}
+ * with labels {@code server} and {@code daemon_group}; values are read from the live counters at scrape time.
+ */
+public final class PrometheusExporter {
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+
+    public PrometheusExporter(Stats stats, String prefix) {
+        for (Stats.Family<?> family : stats.families()) {
+            register(family, prefix, stats.group());
+        }
+    }
+
+    private <S> void register(Stats.Family<S> family, String prefix, String group) {
+        for (Stats.Metric<S> metric : family.metrics()) {
+            String name = (prefix + "." + metric.name()).replaceAll("[^A-Za-z0-9_]", "_");
+            String help = "g3proxy metric " + metric.name();
+            if (metric.kind() == Stats.Kind.COUNTER) {
+                registry.register(CounterWithCallback.builder().name(name).help(help)
+                        .labelNames(family.tag(), "daemon_group")
+                        .callback(cb -> family.objects().forEach((n, s) ->
+                                cb.call(metric.value().applyAsLong(s), n, group))).build());
+            } else {
+                registry.register(GaugeWithCallback.builder().name(name).help(help)
+                        .labelNames(family.tag(), "daemon_group")
+                        .callback(cb -> family.objects().forEach((n, s) ->
+                                cb.call(metric.value().applyAsLong(s), n, group))).build());
+            }
+        }
+    }
+
+    public String contentType() {
+        return PrometheusTextFormatWriter.CONTENT_TYPE;
+    }
+
+    public byte[] scrape() throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrometheusTextFormatWriter.create().write(out, registry.scrape());
+        return out.toByteArray();
+    }
+}

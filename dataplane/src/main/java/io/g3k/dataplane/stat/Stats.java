@@ -1,0 +1,80 @@
+package io.g3k.dataplane.stat;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.ToLongFunction;
+
+/**
+ * Every counter of the process, by object name, kept across reloads (a reloaded server keeps counting), and the
+ * one catalogue of metrics that both StatsD and Prometheus read: g3proxy's metric names, and for each the field
+ * it reads.
+ */
+public final class Stats {
+    public enum Kind { COUNTER, GAUGE }
+
+    /** A metric: its g3proxy name (dotted), kind and how to read it from one object's stats. */
+    public record Metric<S>(String name, Kind kind, ToLongFunction<S> value) {}
+
+    /** A family: the tag naming the object (server, escaper, resolver), its objects and its metrics. */
+    public record Family<S>(String tag, Map<String, S> objects, List<Metric<S>> metrics) {}
+
+    private final String group;
+    private final Map<String, ServerStats> servers = new ConcurrentHashMap<>();
+    private final Map<String, EscaperStats> escapers = new ConcurrentHashMap<>();
+    private final Map<String, ResolverStats> resolvers = new ConcurrentHashMap<>();
+    private final List<Family<?>> families;
+
+    public Stats(String group) {
+        this.group = group;
+        this.families = List.of(
+                new Family<>("server", servers, List.of(
+                        counter("server.connection.total", (ServerStats s) -> s.connectionTotal.sum()),
+                        counter("server.task.total", s -> s.taskTotal.sum()),
+                        gauge("server.task.alive", s -> s.taskAlive.sum()),
+                        counter("server.forbidden.auth_failed", s -> s.forbiddenAuthFailed.sum()),
+                        counter("server.traffic.in.bytes", s -> s.trafficInBytes.sum()),
+                        counter("server.traffic.out.bytes", s -> s.trafficOutBytes.sum()))),
+                new Family<>("escaper", escapers, List.of(
+                        counter("escaper.task.total", (EscaperStats s) -> s.taskTotal.sum()),
+                        counter("escaper.connection.attempt", s -> s.connectionAttempt.sum()),
+                        counter("escaper.connection.establish", s -> s.connectionEstablish.sum()),
+                        counter("escaper.tcp.connect.error", s -> s.tcpConnectError.sum()),
+                        counter("escaper.tcp.connect.timeout", s -> s.tcpConnectTimeout.sum()),
+                        counter("escaper.forbidden.ip_blocked", s -> s.forbiddenIpBlocked.sum()),
+                        counter("escaper.traffic.in.bytes", s -> s.trafficInBytes.sum()),
+                        counter("escaper.traffic.out.bytes", s -> s.trafficOutBytes.sum()))),
+                new Family<>("resolver", resolvers, List.of(
+                        counter("resolver.query.total", (ResolverStats s) -> s.queryTotal.sum()),
+                        counter("resolver.query.cached", s -> s.queryCached.sum()),
+                        counter("resolver.query.failed", s -> s.queryFailed.sum()))));
+    }
+
+    private static <S> Metric<S> counter(String name, ToLongFunction<S> value) {
+        return new Metric<>(name, Kind.COUNTER, value);
+    }
+
+    private static <S> Metric<S> gauge(String name, ToLongFunction<S> value) {
+        return new Metric<>(name, Kind.GAUGE, value);
+    }
+
+    public String group() {
+        return group;
+    }
+
+    public List<Family<?>> families() {
+        return families;
+    }
+
+    public ServerStats server(String name) {
+        return servers.computeIfAbsent(name, n -> new ServerStats());
+    }
+
+    public EscaperStats escaper(String name) {
+        return escapers.computeIfAbsent(name, n -> new EscaperStats());
+    }
+
+    public ResolverStats resolver(String name) {
+        return resolvers.computeIfAbsent(name, n -> new ResolverStats());
+    }
+}

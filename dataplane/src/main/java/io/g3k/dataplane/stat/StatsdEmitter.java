@@ -1,0 +1,115 @@
+package io.g3k.dataplane.stat;
+
+import io.g3k.config.StatConfig;
+import io.g3k.dataplane.runtime.Transport;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.epoll.EpollDomainDatagramChannel;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.unix.DomainDatagramPacket;
+import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Emits the catalogue as DogStatsD lines ({@code prefix.name:value|c|#daemon_group:g,stat_id:pid,server:s,online:y})
+ * every {@code emit_interval}: counters as deltas since the last emit, gauges as values; lines batched into
+ * datagrams of at most 1400 bytes (UDP) or 4096 (Unix), as g3proxy does.
+ */
+public final class StatsdEmitter implements AutoCloseable {
+    private final Stats stats;
+    private final StatConfig config;
+    private final Channel channel;
+    private final Map<String, Long> last = new HashMap<>();
+    private final ScheduledFuture<?> timer;
+    private final String common;
+
+    private StatsdEmitter(Stats stats, StatConfig config, Channel channel) {
+        this.stats = stats;
+        this.config = config;
+        this.channel = channel;
+        this.common = "daemon_group:" + stats.group() + ",stat_id:" + ProcessHandle.current().pid();
+        long ms = config.emitInterval().toMillis();
+        this.timer = channel.eventLoop().scheduleAtFixedRate(this::emit, ms, ms, TimeUnit.MILLISECONDS);
+    }
+
+    public static StatsdEmitter start(Stats stats, StatConfig config, Transport transport) {
+        Bootstrap b = new Bootstrap().group(transport.workers()).handler(new ChannelInboundHandlerAdapter());
+        Channel ch;
+        if (config.unix().isPresent()) {
+            ch = b.channel(EpollDomainDatagramChannel.class).bind(new DomainSocketAddress(
+                    System.getProperty("java.io.tmpdir") + "/g3k-statsd-" + ProcessHandle.current().pid() + ".sock"))
+                    .syncUninterruptibly().channel();
+        } else {
+            ch = b.channel(transport.datagramChannel()).bind(0).syncUninterruptibly().channel();
+        }
+        return new StatsdEmitter(stats, config, ch);
+    }
+
+    /** The lines of one emit; counters advance their baseline. Runs on the emitter's event loop only. */
+    List<String> lines() {
+        List<String> out = new ArrayList<>();
+        for (Stats.Family<?> family : stats.families()) {
+            collect(family, out);
+        }
+        return out;
+    }
+
+    private <S> void collect(Stats.Family<S> family, List<String> out) {
+        family.objects().forEach((name, object) -> {
+            String tags = common + "," + family.tag() + ":" + name
+                    + (object instanceof ServerStats s ? ",online:" + (s.online ? "y" : "n") : "");
+            for (Stats.Metric<S> metric : family.metrics()) {
+                long value = metric.value().applyAsLong(object);
+                if (metric.kind() == Stats.Kind.COUNTER) {
+                    String key = family.tag() + "/" + name + "/" + metric.name();
+                    long delta = value - last.getOrDefault(key, 0L);
+                    last.put(key, value);
+                    if (delta != 0) {
+                        out.add(config.prefix() + "." + metric.name() + ":" + delta + "|c|#" + tags);
+                    }
+                } else {
+                    out.add(config.prefix() + "." + metric.name() + ":" + value + "|g|#" + tags);
+                }
+            }
+        });
+    }
+
+    private void emit() {
+        int max = config.unix().isPresent() ? 4096 : 1400;
+        StringBuilder batch = new StringBuilder();
+        for (String line : lines()) {
+            if (batch.length() + line.length() + 1 > max && !batch.isEmpty()) {
+                send(batch);
+                batch.setLength(0);
+            }
+            batch.append(line).append('\n');
+        }
+        if (!batch.isEmpty()) {
+            send(batch);
+        }
+    }
+
+    private void send(StringBuilder batch) {
+        ByteBuf buf = Unpooled.copiedBuffer(batch, StandardCharsets.UTF_8);
+        Object packet = config.unix().isPresent()
+                ? new DomainDatagramPacket(buf, new DomainSocketAddress(config.unix().get().toFile()))
+                : new DatagramPacket(buf, config.udp().orElseThrow());
+        channel.writeAndFlush(packet, channel.voidPromise());
+    }
+
+    @Override
+    public void close() {
+        timer.cancel(false);
+        channel.eventLoop().execute(this::emit);
+        channel.close();
+    }
+}

@@ -1,0 +1,129 @@
+package io.g3k.dataplane.stat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.g3k.dataplane.control.ControlServer;
+import io.g3k.dataplane.runtime.Controller;
+import io.g3k.dataplane.runtime.Daemon;
+import io.g3k.config.ConfigLoader;
+import io.g3k.dataplane.support.Curl;
+import io.g3k.dataplane.support.TestOrigin;
+import io.g3k.dataplane.support.Yaml;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** StatsD lines (UDP and Unix datagram targets) and the Prometheus endpoint, after real traffic. */
+class MetricsTest {
+    @TempDir
+    Path dir;
+
+    static String servers() {
+        return Yaml.withServers("""
+                  - name: http
+                    escaper: default
+                    type: http_proxy
+                    listen: "127.0.0.1:0"
+                """);
+    }
+
+    @Test
+    void emitsG3proxyStatsdLinesOverUdp() throws Exception {
+        try (DatagramSocket statsd = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
+             TestOrigin origin = TestOrigin.http()) {
+            statsd.setSoTimeout(3000);
+            Path main = Files.writeString(dir.resolve("main.yml"), """
+                    stat:
+                      target:
+                        udp: 127.0.0.1:%d
+                      prefix: g3proxy
+                      emit_duration: 50ms
+                    """.formatted(statsd.getLocalPort()) + servers());
+            try (Daemon daemon = Daemon.start(ConfigLoader.load(main), "metrics-test")) {
+                int port = daemon.server("http").orElseThrow().boundAddresses().getFirst().getPort();
+                assertThat(Curl.run("-x", "http://127.0.0.1:" + port, "http://localhost:" + origin.port() + "/m").out())
+                        .isEqualTo("hello /m\n");
+                StringBuilder received = new StringBuilder();
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                while (!received.toString().contains("server.traffic.out.bytes") && System.nanoTime() < deadline) {
+                    DatagramPacket p = new DatagramPacket(new byte[2048], 2048);
+                    statsd.receive(p);
+                    assertThat(p.getLength()).isLessThanOrEqualTo(1400);
+                    received.append(new String(p.getData(), 0, p.getLength(), StandardCharsets.UTF_8));
+                }
+                String tags = "|#daemon_group:metrics-test,stat_id:" + ProcessHandle.current().pid();
+                assertThat(received.toString())
+                        .contains("g3proxy.server.task.total:1|c" + tags + ",server:http,online:y")
+                        .contains("g3proxy.server.connection.total:1|c")
+                        .contains("g3proxy.server.traffic.out.bytes:9|c")
+                        .contains("g3proxy.escaper.task.total:1|c" + tags + ",escaper:default")
+                        .contains("g3proxy.escaper.connection.establish:1|c")
+                        .contains("g3proxy.resolver.query.total:")
+                        .contains("g3proxy.server.task.alive:");
+            }
+        }
+    }
+
+    @Test
+    void emitsToAUnixDatagramSocket() throws Exception {
+        Path socket = dir.resolve("statsd.sock");
+        Process receiver = new ProcessBuilder("python3", "-c", """
+                import socket, sys
+                s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+                s.bind(sys.argv[1])
+                s.settimeout(10)
+                print(s.recv(65536).decode())
+                """, socket.toString()).start();
+        for (int i = 0; i < 100 && !Files.exists(socket); i++) {
+            Thread.sleep(50);
+        }
+        Path main = Files.writeString(dir.resolve("main.yml"), """
+                stat:
+                  target_unix: %s
+                  prefix: unixtest
+                  emit_interval: 50ms
+                """.formatted(socket) + servers());
+        try (Daemon daemon = Daemon.start(ConfigLoader.load(main))) {
+            String first = new String(receiver.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(first).contains("unixtest.server.task.alive:0|g|#daemon_group:g3k");
+        } finally {
+            receiver.destroy();
+        }
+    }
+
+    @Test
+    void servesPrometheusMetricsAndGuardsTheControlAddress() throws Exception {
+        try (TestOrigin origin = TestOrigin.http()) {
+            Path main = Files.writeString(dir.resolve("main.yml"), servers());
+            try (Daemon daemon = Daemon.start(ConfigLoader.load(main))) {
+                Controller controller = new Controller(daemon, main);
+                try (ControlServer control = ControlServer.start(controller, daemon.transport(),
+                        dir.resolve("ctl/p.sock"), Optional.of(new InetSocketAddress("127.0.0.1", 0)),
+                        Optional.of("s3cret"))) {
+                    int port = daemon.server("http").orElseThrow().boundAddresses().getFirst().getPort();
+                    Curl.run("-x", "http://127.0.0.1:" + port, "http://127.0.0.1:" + origin.port() + "/p");
+                    String admin = "http://127.0.0.1:" + control.tcpAddresses().getFirst().getPort();
+                    String metrics = Curl.run(admin + "/metrics").out();
+                    assertThat(metrics)
+                            .contains("g3proxy_server_task_total{daemon_group=\"g3k\",server=\"http\"} 1")
+                            .contains("g3proxy_server_traffic_out_bytes_total{daemon_group=\"g3k\",server=\"http\"} 9")
+                            .contains("g3proxy_escaper_connection_establish_total{daemon_group=\"g3k\",escaper=\"default\"} 1")
+                            .contains("# TYPE g3proxy_server_task_alive gauge");
+                    assertThat(Curl.run("-o", "/dev/null", "-w", "%{http_code}", admin + "/list/servers").out())
+                            .isEqualTo("401");
+                    assertThat(Curl.run("-H", "Authorization: Bearer wrong", "-o", "/dev/null", "-w", "%{http_code}",
+                            admin + "/list/servers").out()).isEqualTo("401");
+                    assertThat(Curl.run("-H", "Authorization: Bearer s3cret", admin + "/list/servers").out())
+                            .contains("\"http\"");
+                }
+            }
+        }
+    }
+}
