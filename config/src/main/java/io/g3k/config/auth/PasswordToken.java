@@ -15,6 +15,9 @@ public sealed interface PasswordToken {
     /** {@code token: null}: the password is not checked. */
     record SkipVerify() implements PasswordToken {}
 
+    /** A crypt(5) string: {@code $1$} (MD5), {@code $5$} (SHA-256) or {@code $6$} (SHA-512). */
+    record CryptHash(String value) implements PasswordToken {}
+
     /** g3proxy's fast hash: 8 salt bytes, and md5 and/or sha1 of password ‖ salt; every listed hash must match. */
     record FastHash(byte[] salt, Map<String, byte[]> hashes) implements PasswordToken {
         /** By content, so an unchanged user group compares equal on reload. */
@@ -36,7 +39,7 @@ public sealed interface PasswordToken {
             return new SkipVerify();
         }
         if (node.isTextual()) {
-            throw new IllegalArgumentException("crypt(5) tokens are not supported yet; use a salt with md5/sha1 hashes");
+            return crypt(node.asText());
         }
         if (!node.isObject()) {
             throw new IllegalArgumentException("expected a map with salt and md5/sha1");
@@ -48,10 +51,17 @@ public sealed interface PasswordToken {
             String value = Values.string(e.getValue());
             switch (key) {
                 case "type" -> {
-                    if (!Keys.normalize(value).equals("fast_hash")) {
-                        throw new IllegalArgumentException("token type '" + value + "' is not supported yet");
+                    String type = Keys.normalize(value);
+                    if (type.equals("xcrypt_hash")) {
+                        JsonNode hash = node.get("value");
+                        return crypt(hash == null ? "" : Values.string(hash));
+                    }
+                    if (!type.equals("fast_hash")) {
+                        throw new IllegalArgumentException("token type '" + value
+                                + "' is not supported (fast_hash or xcrypt_hash)");
                     }
                 }
+                case "value" -> { }
                 case "salt" -> salt = hex(value, "salt");
                 case "md5" -> hashes.put("MD5", expectLength(hex(value, "md5"), 16, "md5"));
                 case "sha1" -> hashes.put("SHA-1", expectLength(hex(value, "sha1"), 20, "sha1"));
@@ -65,6 +75,13 @@ public sealed interface PasswordToken {
             throw new IllegalArgumentException("token needs at least one of 'md5', 'sha1'");
         }
         return new FastHash(salt, Map.copyOf(hashes));
+    }
+
+    private static PasswordToken crypt(String hash) {
+        if (!hash.matches("\\$[156]\\$[^\\s]+")) {
+            throw new IllegalArgumentException("crypt tokens must be $1$, $5$ or $6$ hashes");
+        }
+        return new CryptHash(hash);
     }
 
     private static byte[] hex(String text, String what) {

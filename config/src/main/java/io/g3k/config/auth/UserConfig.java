@@ -1,18 +1,70 @@
 package io.g3k.config.auth;
 
+import io.g3k.config.HostFilterSet;
+import io.g3k.config.PortFilter;
+import io.g3k.config.RateLimit;
+import io.g3k.config.ResolveStrategy;
+import io.g3k.config.Values;
 import io.g3k.config.YamlMap;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
 
-/** A static user. */
-public record UserConfig(String name, PasswordToken token) {
+/** A user (static, or dynamic from a source): credentials, ACLs, limits, explicit sites, resolution tweaks. */
+public record UserConfig(String name, PasswordToken token, Optional<Instant> expire,
+                         Optional<PortFilter> dstPortFilter, Optional<HostFilterSet> dstHostFilterSet,
+                         Optional<RateLimit> tcpConnRateLimit, Optional<RateLimit> requestRateLimit,
+                         OptionalInt requestMaxAlive, Optional<Long> tcpSockSpeedLimit,
+                         List<ExplicitSite> explicitSites, ResolveRedirection resolveRedirection,
+                         Optional<ResolveStrategy> resolveStrategy) {
     static UserConfig parse(YamlMap map) {
         String name = map.requireString("name");
-        if (name.isEmpty() || name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 255) {
+        if (name.isEmpty() || name.getBytes(StandardCharsets.UTF_8).length > 255) {
             throw map.error("name", "must be 1..255 bytes");
         }
         PasswordToken token = map.has("token")
                 ? map.take("token", PasswordToken::parse).orElseThrow()
                 : new PasswordToken.Forbidden();
+        Optional<Instant> expire = map.take("expire", n -> Instant.parse(Values.string(n)));
+        Optional<PortFilter> ports = map.take("dst_port_filter", PortFilter::parse);
+        Optional<HostFilterSet> hosts = map.map("dst_host_filter_set").map(HostFilterSet::parse);
+        Optional<RateLimit> connRate = map.take("tcp_conn_rate_limit", RateLimit::parse, "connection_rate_limit");
+        Optional<RateLimit> requestRate = map.take("request_rate_limit", RateLimit::parse, "request_limit_quota");
+        OptionalInt maxAlive = map.take("request_max_alive", Values::positiveInt)
+                .map(OptionalInt::of).orElse(OptionalInt.empty());
+        Optional<Long> speed = map.take("tcp_sock_speed_limit", Values::speedLimit, "tcp_conn_speed_limit");
+        List<ExplicitSite> sites = new ArrayList<>();
+        map.take("explicit_sites").ifPresent(node -> {
+            for (int i = 0; i < node.size(); i++) {
+                sites.add(ExplicitSite.parse(new YamlMap(node.get(i), map.location() + " explicit_sites[" + i + "]",
+                        map.warnings())));
+            }
+        });
+        ResolveRedirection redirection = map.take("resolve_redirection", ResolveRedirection::parse)
+                .orElse(ResolveRedirection.none());
+        Optional<ResolveStrategy> strategy = map.take("resolve_strategy",
+                n -> ResolveStrategy.parse(n, map.location() + " key 'resolve_strategy'"));
+        map.ignoreWithWarning("udp_sock_speed_limit", "log_rate_limit", "task_idle_max_count", "tcp_remote_keepalive",
+                "tcp_remote_misc_opts", "udp_remote_misc_opts", "tcp_client_misc_opts", "udp_client_misc_opts",
+                "http_upstream_keepalive", "http_rsp_header_recv_timeout", "log_uri_max_chars");
         map.finish();
-        return new UserConfig(name, token);
+        return new UserConfig(name, token, expire, ports, hosts, connRate, requestRate, maxAlive, speed,
+                List.copyOf(sites), redirection, strategy);
+    }
+
+    /** A dynamic user from a source file: the same schema as a static user. */
+    public static UserConfig parseDynamic(com.fasterxml.jackson.databind.JsonNode node, String location,
+                                          List<String> warnings) {
+        return parse(new YamlMap(node, location, warnings));
+    }
+
+    /** A user with only a name and a token (tests, dynamic users without extras). */
+    public static UserConfig of(String name, PasswordToken token) {
+        return new UserConfig(name, token, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+                Optional.empty(), OptionalInt.empty(), Optional.empty(), List.of(), ResolveRedirection.none(),
+                Optional.empty());
     }
 }

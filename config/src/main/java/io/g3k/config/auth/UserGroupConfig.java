@@ -3,14 +3,22 @@ package io.g3k.config.auth;
 import io.g3k.config.ConfigException;
 import io.g3k.config.Keys;
 import io.g3k.config.YamlMap;
+import io.g3k.config.Values;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Optional;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
-/** A {@code user_group:} entry of type {@code basic}: users who authenticate with a name and password. */
-public record UserGroupConfig(String name, List<UserConfig> staticUsers) {
-    public static UserGroupConfig parse(YamlMap map) {
+/**
+ * A {@code user_group:} entry of type {@code basic}: users who authenticate with a name and password, static ones
+ * first, then dynamic ones from a {@code source} file that is re-read every {@code refresh_interval}.
+ */
+public record UserGroupConfig(String name, List<UserConfig> staticUsers, Optional<Path> sourceFile,
+                              Duration refreshInterval) {
+    public static UserGroupConfig parse(YamlMap map, Path baseDir) {
         String name = map.requireString("name");
         String type = Keys.normalize(map.string("type").orElse("basic"));
         if (!type.equals("basic")) {
@@ -32,7 +40,18 @@ public record UserGroupConfig(String name, List<UserConfig> staticUsers) {
                 users.add(user);
             }
         });
+        Optional<Path> source = map.map("source").map(src -> {
+            String sourceType = Keys.normalize(src.string("type").orElse("file"));
+            if (!sourceType.equals("file")) {
+                throw src.error("type", "user source type '" + sourceType + "' is not supported (file only)");
+            }
+            Path path = baseDir.resolve(src.requireString("path"));
+            src.ignoreWithWarning("format");
+            src.finish();
+            return path;
+        });
+        Duration refresh = map.take("refresh_interval", Values::duration).orElse(Duration.ofSeconds(60));
         map.finish();
-        return new UserGroupConfig(name, List.copyOf(users));
+        return new UserGroupConfig(name, List.copyOf(users), source, refresh);
     }
 }

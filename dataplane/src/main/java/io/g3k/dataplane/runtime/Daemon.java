@@ -71,6 +71,9 @@ public final class Daemon implements AutoCloseable {
     private volatile Map<String, Built<ServerConfig, Server>> servers = Map.of();
     private G3Config config;
 
+    private final java.util.concurrent.ScheduledExecutorService scheduler =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+                    Thread.ofPlatform().name("g3k-user-source").daemon().factory());
     private StatsdEmitter statsd;
     private PrometheusExporter prometheus;
 
@@ -136,7 +139,8 @@ public final class Daemon implements AutoCloseable {
         var newResolvers = rebuild(resolvers, next.resolvers(), ResolverConfig::name, (c, old) -> resolver(c));
         var newEscapers = rebuild(escapers, next.escapers(), EscaperConfig::name,
                 (c, old) -> escaper(c, newResolvers));
-        var newGroups = rebuild(userGroups, next.userGroups(), UserGroupConfig::name, (c, old) -> new UserGroup(c));
+        var newGroups = rebuild(userGroups, next.userGroups(), UserGroupConfig::name,
+                (c, old) -> new UserGroup(c, scheduler));
         // servers: keep unchanged ones, build the rest; nothing is swapped in before all of them started
         Map<String, Built<ServerConfig, Server>> newServers = new LinkedHashMap<>();
         List<Server> started = new ArrayList<>();
@@ -179,6 +183,11 @@ public final class Daemon implements AutoCloseable {
             }
         });
         replaced.values().forEach(Server::stop);
+        userGroups.forEach((name, old) -> {
+            if (newGroups.get(name) == null || newGroups.get(name).instance() != old.instance()) {
+                old.instance().close();
+            }
+        });
         var oldResolvers = resolvers;
         resolvers = newResolvers;
         escapers = newEscapers;
@@ -278,7 +287,9 @@ public final class Daemon implements AutoCloseable {
             statsd.close();
         }
         transport.close();
+        scheduler.shutdownNow();
         resolvers.values().forEach(r -> r.instance().close());
+        userGroups.values().forEach(g -> g.instance().close());
     }
 
     private Resolver resolver(ResolverConfig config) {

@@ -24,18 +24,24 @@ public final class PrometheusExporter {
         for (Stats.Metric<S> metric : family.metrics()) {
             String name = (prefix + "." + metric.name()).replaceAll("[^A-Za-z0-9_]", "_");
             String help = "g3proxy metric " + metric.name();
+            String[] labels = java.util.stream.Stream.concat(family.tags().stream(), java.util.stream.Stream.of("daemon_group"))
+                    .toArray(String[]::new);
             if (metric.kind() == Stats.Kind.COUNTER) {
-                registry.register(CounterWithCallback.builder().name(name).help(help)
-                        .labelNames(family.tag(), "daemon_group")
+                registry.register(CounterWithCallback.builder().name(name).help(help).labelNames(labels)
                         .callback(cb -> family.objects().forEach((n, s) ->
-                                cb.call(metric.value().applyAsLong(s), n, group))).build());
+                                cb.call(metric.value().applyAsLong(s), values(n, group)))).build());
             } else {
-                registry.register(GaugeWithCallback.builder().name(name).help(help)
-                        .labelNames(family.tag(), "daemon_group")
+                registry.register(GaugeWithCallback.builder().name(name).help(help).labelNames(labels)
                         .callback(cb -> family.objects().forEach((n, s) ->
-                                cb.call(metric.value().applyAsLong(s), n, group))).build());
+                                cb.call(metric.value().applyAsLong(s), values(n, group)))).build());
             }
         }
+    }
+
+    private static String[] values(java.util.List<String> names, String group) {
+        String[] out = names.toArray(new String[names.size() + 1]);
+        out[names.size()] = group;
+        return out;
     }
 
     public String contentType() {

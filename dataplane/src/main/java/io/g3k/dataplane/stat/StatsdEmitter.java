@@ -64,13 +64,17 @@ public final class StatsdEmitter implements AutoCloseable {
     }
 
     private <S> void collect(Stats.Family<S> family, List<String> out) {
-        family.objects().forEach((name, object) -> {
-            String tags = common + "," + family.tag() + ":" + name
-                    + (object instanceof ServerStats s ? ",online:" + (s.online ? "y" : "n") : "");
+        family.objects().forEach((names, object) -> {
+            StringBuilder t = new StringBuilder(common);
+            for (int i = 0; i < names.size(); i++) {
+                t.append(',').append(family.tags().get(i)).append(':').append(names.get(i));
+            }
+            String tags = t + (object instanceof ServerStats s ? ",online:" + (s.online ? "y" : "n") : "");
+            String name = String.join("/", names);
             for (Stats.Metric<S> metric : family.metrics()) {
                 long value = metric.value().applyAsLong(object);
                 if (metric.kind() == Stats.Kind.COUNTER) {
-                    String key = family.tag() + "/" + name + "/" + metric.name();
+                    String key = name + "/" + metric.name();
                     long delta = value - last.getOrDefault(key, 0L);
                     last.put(key, value);
                     if (delta != 0) {

@@ -1,9 +1,13 @@
 package io.g3k.dataplane.task;
 
+import io.g3k.config.auth.ExplicitSite;
+import io.g3k.dataplane.auth.User;
 import io.g3k.dataplane.stat.EscaperStats;
+import io.g3k.dataplane.stat.UserStats;
 import io.g3k.dataplane.stat.ServerStats;
 import io.g3k.dataplane.stat.Stats;
 import java.net.SocketAddress;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -28,6 +32,9 @@ public final class Task {
     private final AtomicLong bytesOut = new AtomicLong();
     private final AtomicLong bytesIn = new AtomicLong();
     private volatile EscaperStats escaperStats;
+    private volatile UserStats userStats;
+    private volatile UserStats siteStats;
+    private volatile User owner;
     private volatile String user = "-";
     private volatile String upstream = "-";
     private volatile String escaper = "-";
@@ -43,8 +50,21 @@ public final class Task {
         serverStats.taskAlive.increment();
     }
 
-    public Task user(String name) {
-        this.user = name;
+    /**
+     * The task belongs to an admitted user: it counts into the user's (and the explicit site's) stats and gives
+     * the user's alive slot back when it ends.
+     */
+    public Task user(User admitted, Optional<ExplicitSite> site) {
+        this.user = admitted.name();
+        this.owner = admitted;
+        this.userStats = stats.user(admitted.group(), admitted.name(), server);
+        userStats.requestTotal.increment();
+        userStats.requestAlive.increment();
+        site.filter(ExplicitSite::emitStats).ifPresent(s -> {
+            siteStats = stats.site(admitted.group(), admitted.name(), server, s.id());
+            siteStats.requestTotal.increment();
+            siteStats.requestAlive.increment();
+        });
         return this;
     }
 
@@ -66,6 +86,14 @@ public final class Task {
         if (e != null) {
             e.trafficOutBytes.add(n);
         }
+        UserStats u = userStats;
+        if (u != null) {
+            u.trafficOutBytes.add(n);
+            UserStats site = siteStats;
+            if (site != null) {
+                site.trafficOutBytes.add(n);
+            }
+        }
     }
 
     /** Bytes from the upstream towards the client. */
@@ -76,6 +104,14 @@ public final class Task {
         if (e != null) {
             e.trafficInBytes.add(n);
         }
+        UserStats u = userStats;
+        if (u != null) {
+            u.trafficInBytes.add(n);
+            UserStats site = siteStats;
+            if (site != null) {
+                site.trafficInBytes.add(n);
+            }
+        }
     }
 
     /** Ends the task once; later calls are ignored, so every path may call it. */
@@ -84,6 +120,13 @@ public final class Task {
             return;
         }
         serverStats.taskAlive.decrement();
+        if (owner != null) {
+            owner.release();
+            userStats.requestAlive.decrement();
+            if (siteStats != null) {
+                siteStats.requestAlive.decrement();
+            }
+        }
         tasks.ended();
         long ms = (System.nanoTime() - startNanos) / 1_000_000;
         LOG.info("task server={} type={} client={} user={} upstream={} escaper={} bytes_out={} bytes_in={} "

@@ -22,6 +22,10 @@ public final class Tasks {
         alive.decrementAndGet();
     }
 
+    public Stats stats() {
+        return stats;
+    }
+
     public int alive() {
         return alive.get();
     }

@@ -48,8 +48,13 @@ public final class DirectFixedEscaper implements Escaper {
 
     @Override
     public Future<Channel> tcpConnect(UpstreamAddr target, EventLoop loop) {
+        return tcpConnect(target, loop, Optional.empty());
+    }
+
+    @Override
+    public Future<Channel> tcpConnect(UpstreamAddr target, EventLoop loop, Optional<ResolveStrategy> strategy) {
         Promise<Channel> result = loop.newPromise();
-        addresses.lookup(target, loop).addListener((Future<List<InetAddress>> f) -> {
+        addresses.lookup(target, loop, strategy.orElse(config.resolveStrategy())).addListener((Future<List<InetAddress>> f) -> {
             if (!f.isSuccess()) {
                 result.tryFailure(f.cause());
                 return;
@@ -82,7 +87,7 @@ public final class DirectFixedEscaper implements Escaper {
     @Override
     public Future<InetSocketAddress> udpResolve(UpstreamAddr target, EventLoop loop) {
         Promise<InetSocketAddress> result = loop.newPromise();
-        addresses.lookup(target, loop).addListener((Future<List<InetAddress>> f) -> {
+        addresses.lookup(target, loop, config.resolveStrategy()).addListener((Future<List<InetAddress>> f) -> {
             if (f.isSuccess()) {
                 result.trySuccess(new InetSocketAddress(f.getNow().getFirst(), target.port()));
             } else {

@@ -33,7 +33,7 @@ final class TargetAddresses {
         this.resolver = resolver;
     }
 
-    Future<List<InetAddress>> lookup(UpstreamAddr target, EventLoop loop) {
+    Future<List<InetAddress>> lookup(UpstreamAddr target, EventLoop loop, ResolveStrategy strategy) {
         Promise<List<InetAddress>> result = loop.newPromise();
         var literal = IpLiteral.parse(target.host());
         if (literal.isPresent()) {
@@ -44,7 +44,7 @@ final class TargetAddresses {
             }
             return result;
         }
-        ResolveStrategy.Query query = config.resolveStrategy().query();
+        ResolveStrategy.Query query = strategy.query();
         boolean v4 = query != ResolveStrategy.Query.IPV6_ONLY && !config.noIpv4();
         boolean v6 = query != ResolveStrategy.Query.IPV4_ONLY && !config.noIpv6();
         AtomicReference<Throwable> error = new AtomicReference<>();
@@ -52,7 +52,7 @@ final class TargetAddresses {
                 : CompletableFuture.completedFuture(List.of());
         CompletableFuture<List<InetAddress>> aaaa = v6 ? tolerant(resolver.query(target.host(), Family.IPV6), error)
                 : CompletableFuture.completedFuture(List.of());
-        a.thenCombine(aaaa, (four, six) -> order(four, six, query)).whenComplete((all, e) -> loop.execute(() -> {
+        a.thenCombine(aaaa, (four, six) -> order(four, six, strategy)).whenComplete((all, e) -> loop.execute(() -> {
             if (all.isEmpty()) {
                 Throwable cause = error.get();
                 result.setFailure(new EscapeException(Reason.RESOLVE_FAILED, cause != null ? cause.getMessage()
@@ -84,10 +84,11 @@ final class TargetAddresses {
         return permitted;
     }
 
-    private List<InetAddress> order(List<InetAddress> four, List<InetAddress> six, ResolveStrategy.Query query) {
+    private List<InetAddress> order(List<InetAddress> four, List<InetAddress> six, ResolveStrategy strategy) {
+        ResolveStrategy.Query query = strategy.query();
         List<InetAddress> first = new ArrayList<>(query == ResolveStrategy.Query.IPV6_FIRST ? six : four);
         List<InetAddress> second = new ArrayList<>(query == ResolveStrategy.Query.IPV6_FIRST ? four : six);
-        if (config.resolveStrategy().pick() == ResolveStrategy.Pick.RANDOM) {
+        if (strategy.pick() == ResolveStrategy.Pick.RANDOM) {
             Collections.shuffle(first);
             Collections.shuffle(second);
         }

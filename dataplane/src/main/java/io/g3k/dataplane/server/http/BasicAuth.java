@@ -1,5 +1,6 @@
 package io.g3k.dataplane.server.http;
 
+import io.g3k.dataplane.auth.User;
 import io.g3k.dataplane.auth.UserGroup;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -16,8 +17,8 @@ import java.util.Optional;
 public final class BasicAuth {
     private BasicAuth() {}
 
-    /** The authenticated user name for a {@code Basic} header value; empty when missing, malformed or wrong. */
-    public static Optional<String> check(String header, UserGroup group) {
+    /** The authenticated user for a {@code Basic} header value; empty when missing, malformed or wrong. */
+    public static Optional<User> check(String header, UserGroup group) {
         if (header == null || !header.regionMatches(true, 0, "Basic ", 0, 6)) {
             return Optional.empty();
         }

@@ -5,6 +5,7 @@ import io.g3k.dataplane.escape.EscapeException;
 import io.g3k.dataplane.relay.Relay;
 import io.g3k.dataplane.server.ClientAddress;
 import io.g3k.dataplane.server.ServerContext;
+import io.g3k.dataplane.server.UserAdmission;
 import io.g3k.dataplane.task.Task;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -26,21 +27,24 @@ final class HttpConnectExchange implements HttpExchange {
     private final UpstreamAddr target;
     private final Task task;
 
+    private final UserAdmission.Ticket ticket;
+
     HttpConnectExchange(String server, ChannelHandlerContext ctx, HttpFrontHandler handler, ServerContext context,
-                        UpstreamAddr target, Optional<String> user) {
+                        UserAdmission.Ticket ticket) {
         this.ctx = ctx;
         this.handler = handler;
         this.context = context;
-        this.target = target;
+        this.target = ticket.target();
+        this.ticket = ticket;
         this.task = context.tasks().start(server, "http_connect",
                 ClientAddress.of(ctx.channel())).upstream(target, context.escaper().name());
-        user.ifPresent(task::user);
+        ticket.own(task);
     }
 
     @Override
     public void start() {
         ctx.channel().config().setAutoRead(false);
-        context.escaper().tcpConnect(target, ctx.channel().eventLoop()).addListener((Future<Channel> f) -> connected(f));
+        context.escaper().tcpConnect(target, ctx.channel().eventLoop(), ticket.strategy()).addListener((Future<Channel> f) -> connected(f));
     }
 
     private void connected(Future<Channel> f) {

@@ -3,6 +3,7 @@ package io.g3k.dataplane.server.http;
 import io.g3k.dataplane.escape.EscapeException;
 import io.g3k.dataplane.server.ClientAddress;
 import io.g3k.dataplane.server.ServerContext;
+import io.g3k.dataplane.server.UserAdmission;
 import io.g3k.dataplane.task.Task;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -35,6 +36,7 @@ final class HttpForwardExchange implements HttpExchange {
     private final HttpFrontSettings config;
     private final ServerContext context;
     private final HttpRoute.Target target;
+    private final UserAdmission.Ticket ticket;
     private final HttpRequest request;
     private final Task task;
     private final List<HttpContent> pendingBody = new ArrayList<>();
@@ -48,7 +50,8 @@ final class HttpForwardExchange implements HttpExchange {
     private boolean finished;
 
     HttpForwardExchange(ChannelHandlerContext ctx, HttpFrontHandler handler, HttpFrontSettings config,
-                        ServerContext context, HttpRoute.Target target, HttpRequest request, Optional<String> user) {
+                        ServerContext context, HttpRoute.Target target, HttpRequest request,
+                        UserAdmission.Ticket ticket) {
         this.ctx = ctx;
         this.handler = handler;
         this.config = config;
@@ -57,7 +60,8 @@ final class HttpForwardExchange implements HttpExchange {
         this.request = request;
         this.task = context.tasks().start(config.server(), forwardType(target, request),
                 ClientAddress.of(ctx.channel())).upstream(target.addr(), context.escaper().name());
-        user.ifPresent(task::user);
+        this.ticket = ticket;
+        ticket.own(task);
     }
 
     @Override
@@ -68,7 +72,9 @@ final class HttpForwardExchange implements HttpExchange {
             return;
         }
         ctx.channel().config().setAutoRead(false);
-        context.escaper().tcpConnect(target.addr(), ctx.channel().eventLoop()).addListener((Future<Channel> f) -> {
+        // the ticket's target is the user's resolve redirection of the requested one
+        context.escaper().tcpConnect(ticket.target(), ctx.channel().eventLoop(), ticket.strategy())
+                .addListener((Future<Channel> f) -> {
             if (!f.isSuccess()) {
                 failBeforeResponse(EscapeException.of(f.cause()));
                 return;

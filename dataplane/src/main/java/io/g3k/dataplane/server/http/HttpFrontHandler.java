@@ -1,6 +1,10 @@
 package io.g3k.dataplane.server.http;
 
+import io.g3k.config.UpstreamAddr;
+import io.g3k.dataplane.auth.User;
 import io.g3k.dataplane.server.ServerContext;
+import io.g3k.dataplane.server.UserAdmission;
+import java.util.Optional;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpContent;
@@ -100,16 +104,40 @@ public final class HttpFrontHandler extends ChannelInboundHandlerAdapter {
                 ctx.close();
             }
             case HttpRoute.Connect connect -> {
-                inBody = true;
-                exchange = new HttpConnectExchange(config.server(), ctx, this, context, connect.target(), connect.user());
-                exchange.start();
+                UserAdmission.Ticket ticket = admit(ctx, connect.user(), connect.target());
+                if (ticket != null) {
+                    inBody = true;
+                    exchange = new HttpConnectExchange(config.server(), ctx, this, context, ticket);
+                    exchange.start();
+                }
             }
             case HttpRoute.Forward forward -> {
-                inBody = true;
-                exchange = new HttpForwardExchange(ctx, this, config, context, forward.target(), request,
-                        forward.user());
-                exchange.start();
+                UserAdmission.Ticket ticket = admit(ctx, forward.user(), forward.target().addr());
+                if (ticket != null) {
+                    inBody = true;
+                    exchange = new HttpForwardExchange(ctx, this, config, context, forward.target(), request, ticket);
+                    exchange.start();
+                }
             }
+        }
+    }
+
+    /** The user's connection and task limits; null (after answering 403 / 429) when the task may not run. */
+    private UserAdmission.Ticket admit(ChannelHandlerContext ctx, Optional<User> user, UpstreamAddr target) {
+        if (user.isPresent() && !UserAdmission.connection(ctx.channel(), user.get())) {
+            fail(ctx, HttpResponseStatus.TOO_MANY_REQUESTS, "connection rate limit reached");
+            return null;
+        }
+        try {
+            return UserAdmission.admit(context, config.server(), user, target);
+        } catch (UserAdmission.Refused e) {
+            fail(ctx, e.reason == User.Denial.DEST_DENIED ? HttpResponseStatus.FORBIDDEN
+                    : HttpResponseStatus.TOO_MANY_REQUESTS, switch (e.reason) {
+                        case DEST_DENIED -> "destination not allowed for this user";
+                        case RATE_LIMITED -> "request rate limit reached";
+                        case FULLY_LOADED -> "too many requests in progress";
+                    });
+            return null;
         }
     }
 

@@ -1,6 +1,7 @@
 package io.g3k.dataplane.server.http;
 
 import io.g3k.config.UpstreamAddr;
+import io.g3k.dataplane.auth.User;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.ssl.SslContext;
 import java.time.Duration;
@@ -9,10 +10,10 @@ import java.util.Optional;
 /** What a server's {@link HttpRouter} decided for one request. */
 public sealed interface HttpRoute {
     /** Open a tunnel (http_proxy CONNECT). */
-    record Connect(UpstreamAddr target, Optional<String> user) implements HttpRoute {}
+    record Connect(UpstreamAddr target, Optional<User> user) implements HttpRoute {}
 
     /** Forward the request to a target and stream the response back. */
-    record Forward(Target target, Optional<String> user) implements HttpRoute {}
+    record Forward(Target target, Optional<User> user) implements HttpRoute {}
 
     /** Answer without forwarding (an authentication challenge), then close. */
     record Reply(FullHttpResponse response) implements HttpRoute {}

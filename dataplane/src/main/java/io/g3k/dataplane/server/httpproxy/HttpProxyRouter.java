@@ -1,6 +1,7 @@
 package io.g3k.dataplane.server.httpproxy;
 
 import io.g3k.config.server.HttpProxyServerConfig;
+import io.g3k.dataplane.auth.User;
 import io.g3k.dataplane.auth.UserGroup;
 import io.g3k.dataplane.server.http.BasicAuth;
 import io.g3k.dataplane.server.http.HttpRoute;
@@ -25,7 +26,7 @@ final class HttpProxyRouter implements HttpRouter {
     @Override
     public HttpRoute route(HttpRequest request) {
         HttpProxyRequest parsed = HttpProxyRequest.of(request, config.allowCustomHost());
-        Optional<String> user = Optional.empty();
+        Optional<User> user = Optional.empty();
         if (users.isPresent()) {
             user = BasicAuth.check(request.headers().get(HttpHeaderNames.PROXY_AUTHORIZATION), users.get());
             if (user.isEmpty()) {

@@ -3,6 +3,7 @@ package io.g3k.dataplane.server.httprproxy;
 import io.g3k.config.UpstreamAddr;
 import io.g3k.config.server.HttpRProxyServerConfig;
 import io.g3k.config.server.HttpRProxyServerConfig.Host;
+import io.g3k.dataplane.auth.User;
 import io.g3k.dataplane.auth.UserGroup;
 import io.g3k.dataplane.server.http.BasicAuth;
 import io.g3k.dataplane.server.http.HttpRejection;
@@ -51,7 +52,7 @@ final class HttpRProxyRouter implements HttpRouter {
             }
             throw new HttpRejection(HttpResponseStatus.NOT_FOUND, "no such site");
         }
-        Optional<String> user = Optional.empty();
+        Optional<User> user = Optional.empty();
         if (users.isPresent()) {
             user = BasicAuth.check(request.headers().get(HttpHeaderNames.AUTHORIZATION), users.get());
             if (user.isEmpty()) {

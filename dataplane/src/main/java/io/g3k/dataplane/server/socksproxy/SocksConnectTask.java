@@ -5,6 +5,7 @@ import io.g3k.dataplane.escape.EscapeException;
 import io.g3k.dataplane.relay.Relay;
 import io.g3k.dataplane.server.ClientAddress;
 import io.g3k.dataplane.server.ServerContext;
+import io.g3k.dataplane.server.UserAdmission;
 import io.g3k.dataplane.task.Task;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -16,7 +17,6 @@ import io.netty.handler.codec.socksx.v5.Socks5CommandStatus;
 import io.netty.util.concurrent.Future;
 import java.net.Inet4Address;
 import java.net.InetSocketAddress;
-import java.util.Optional;
 
 /** SOCKS4/4a/5 CONNECT: reach the target through the escaper, reply, then relay bytes. */
 final class SocksConnectTask {
@@ -26,19 +26,22 @@ final class SocksConnectTask {
     private final boolean v5;
     private final Task task;
 
-    SocksConnectTask(String server, ServerContext context, ChannelHandlerContext ctx, UpstreamAddr target,
-                     Optional<String> user, boolean v5) {
+    private final UserAdmission.Ticket ticket;
+
+    SocksConnectTask(String server, ServerContext context, ChannelHandlerContext ctx, UserAdmission.Ticket ticket,
+                     boolean v5) {
         this.context = context;
         this.ctx = ctx;
-        this.target = target;
+        this.ticket = ticket;
+        this.target = ticket.target();
         this.v5 = v5;
         this.task = context.tasks().start(server, v5 ? "socks5_tcp_connect" : "socks4_tcp_connect",
                 ClientAddress.of(ctx.channel())).upstream(target, context.escaper().name());
-        user.ifPresent(task::user);
+        ticket.own(task);
     }
 
     void start() {
-        context.escaper().tcpConnect(target, ctx.channel().eventLoop()).addListener((Future<Channel> f) -> connected(f));
+        context.escaper().tcpConnect(target, ctx.channel().eventLoop(), ticket.strategy()).addListener((Future<Channel> f) -> connected(f));
     }
 
     private void connected(Future<Channel> f) {

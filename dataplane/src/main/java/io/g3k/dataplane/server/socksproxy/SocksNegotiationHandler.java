@@ -2,7 +2,9 @@ package io.g3k.dataplane.server.socksproxy;
 
 import io.g3k.config.UpstreamAddr;
 import io.g3k.config.server.SocksProxyServerConfig;
+import io.g3k.dataplane.auth.User;
 import io.g3k.dataplane.server.ServerContext;
+import io.g3k.dataplane.server.UserAdmission;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -38,7 +40,7 @@ final class SocksNegotiationHandler extends SimpleChannelInboundHandler<SocksMes
     private final SocksProxyServerConfig config;
     private final ServerContext context;
     private ScheduledFuture<?> deadline;
-    private Optional<String> user = Optional.empty();
+    private Optional<User> user = Optional.empty();
 
     SocksNegotiationHandler(SocksProxyServerConfig config, ServerContext context) {
         this.config = config;
@@ -100,6 +102,10 @@ final class SocksNegotiationHandler extends SimpleChannelInboundHandler<SocksMes
             return;
         }
         user = context.userGroup().get().authenticate(auth.username(), auth.password());
+        if (user.isPresent() && !UserAdmission.connection(ctx.channel(), user.get())) {
+            replyAndClose(ctx, new DefaultSocks5PasswordAuthResponse(Socks5PasswordAuthStatus.FAILURE));
+            return;
+        }
         if (user.isEmpty()) {
             context.stats().forbiddenAuthFailed.increment();
             replyAndClose(ctx, new DefaultSocks5PasswordAuthResponse(Socks5PasswordAuthStatus.FAILURE));
@@ -128,12 +134,19 @@ final class SocksNegotiationHandler extends SimpleChannelInboundHandler<SocksMes
             replyAndClose(ctx, failure5(Socks5CommandStatus.FAILURE));
             return;
         }
+        UserAdmission.Ticket ticket;
+        try {
+            ticket = UserAdmission.admit(context, config.name(), user, target);
+        } catch (UserAdmission.Refused e) {
+            replyAndClose(ctx, failure5(Socks5CommandStatus.FORBIDDEN));
+            return;
+        }
         cancelDeadline();
         ctx.channel().config().setAutoRead(false);
         if (udp) {
-            new SocksUdpAssociateTask(config, context, ctx, user, command.dstPort()).start();
+            new SocksUdpAssociateTask(config, context, ctx, ticket, command.dstPort()).start();
         } else {
-            new SocksConnectTask(config.name(), context, ctx, target, user, true).start();
+            new SocksConnectTask(config.name(), context, ctx, ticket, true).start();
         }
     }
 
@@ -153,7 +166,7 @@ final class SocksNegotiationHandler extends SimpleChannelInboundHandler<SocksMes
         }
         cancelDeadline();
         ctx.channel().config().setAutoRead(false);
-        new SocksConnectTask(config.name(), context, ctx, target, user, false).start();
+        new SocksConnectTask(config.name(), context, ctx, UserAdmission.Ticket.anonymous(target), false).start();
     }
 
     private static int requirePort(int port) {

@@ -4,7 +4,9 @@ import io.g3k.config.UpstreamAddr;
 import io.g3k.config.server.SocksProxyServerConfig;
 import io.g3k.dataplane.escape.EscapeException;
 import io.g3k.dataplane.server.ClientAddress;
+import io.g3k.dataplane.auth.User;
 import io.g3k.dataplane.server.ServerContext;
+import io.g3k.dataplane.server.UserAdmission;
 import io.g3k.dataplane.task.Task;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
@@ -52,9 +54,10 @@ final class SocksUdpAssociateTask {
     private DatagramChannel remoteSide;
     private ScheduledFuture<?> initialTimeout;
     private boolean ended;
+    private final Optional<User> user;
 
     SocksUdpAssociateTask(SocksProxyServerConfig config, ServerContext context, ChannelHandlerContext control,
-                          Optional<String> user, int clientPort) {
+                          UserAdmission.Ticket ticket, int clientPort) {
         this.config = config;
         this.context = context;
         this.control = control;
@@ -64,7 +67,8 @@ final class SocksUdpAssociateTask {
         }
         this.task = context.tasks().start(config.name(), config.enableUdpAssociate() ? "socks5_udp_associate"
                 : "socks5_udp_connect", ClientAddress.of(control.channel())).upstream("-", context.escaper().name());
-        user.ifPresent(task::user);
+        ticket.own(task);
+        this.user = ticket.user();
     }
 
     void start() {
@@ -129,7 +133,7 @@ final class SocksUdpAssociateTask {
         }
         ByteBuf buf = packet.content();
         UpstreamAddr target = Socks5UdpPacket.decode(buf);
-        if (target == null) {
+        if (target == null || (user.isPresent() && !user.get().permitsDestination(target))) {
             return;
         }
         if (!config.enableUdpAssociate()) {

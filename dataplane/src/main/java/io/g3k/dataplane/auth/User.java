@@ -1,0 +1,105 @@
+package io.g3k.dataplane.auth;
+
+import io.g3k.config.ResolveStrategy;
+import io.g3k.config.UpstreamAddr;
+import io.g3k.config.auth.ExplicitSite;
+import io.g3k.config.auth.UserConfig;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * An authenticated user's policy at run time: destination filters, rate and concurrency limits, explicit sites
+ * and resolution tweaks. A user object lives as long as its config is unchanged, so its limits hold across
+ * connections.
+ */
+public final class User {
+    /** Why a task was refused; each protocol turns it into its own error. */
+    public enum Denial { DEST_DENIED, RATE_LIMITED, FULLY_LOADED }
+
+    /** The outcome of {@link #admit}: refused, or let through with the target to resolve and the site it hit. */
+    public sealed interface Admission {
+        record Denied(Denial reason) implements Admission {}
+
+        record Granted(UpstreamAddr target, Optional<ExplicitSite> site, Optional<ResolveStrategy> strategy)
+                implements Admission {}
+    }
+
+    private final String group;
+    private final UserConfig config;
+    private final TokenBucket connectionRate;
+    private final TokenBucket requestRate;
+    private final AtomicInteger alive = new AtomicInteger();
+
+    User(String group, UserConfig config) {
+        this.group = group;
+        this.config = config;
+        this.connectionRate = config.tcpConnRateLimit().map(TokenBucket::new).orElse(null);
+        this.requestRate = config.requestRateLimit().map(TokenBucket::new).orElse(null);
+    }
+
+    public String name() {
+        return config.name();
+    }
+
+    public String group() {
+        return group;
+    }
+
+    UserConfig config() {
+        return config;
+    }
+
+    boolean expired() {
+        return config.expire().map(e -> Instant.now().isAfter(e)).orElse(false);
+    }
+
+    public Optional<Long> tcpSockSpeedLimit() {
+        return config.tcpSockSpeedLimit();
+    }
+
+    /** A new client connection for this user: false when {@code tcp_conn_rate_limit} is exhausted. */
+    public boolean admitConnection() {
+        return connectionRate == null || connectionRate.tryAcquire();
+    }
+
+    /**
+     * A new task towards {@code target} (null for a UDP session, whose datagrams are filtered one by one):
+     * destination filters, then {@code request_rate_limit}, then {@code request_max_alive}. A granted admission
+     * holds a slot until {@link #release()}.
+     */
+    public Admission admit(UpstreamAddr target) {
+        if (target != null && !permitsDestination(target)) {
+            return new Admission.Denied(Denial.DEST_DENIED);
+        }
+        if (requestRate != null && !requestRate.tryAcquire()) {
+            return new Admission.Denied(Denial.RATE_LIMITED);
+        }
+        if (config.requestMaxAlive().isPresent() && alive.incrementAndGet() > config.requestMaxAlive().getAsInt()) {
+            alive.decrementAndGet();
+            return new Admission.Denied(Denial.FULLY_LOADED);
+        } else if (config.requestMaxAlive().isEmpty()) {
+            alive.incrementAndGet();
+        }
+        if (target == null) {
+            return new Admission.Granted(null, Optional.empty(), config.resolveStrategy());
+        }
+        Optional<ExplicitSite> site = config.explicitSites().stream().filter(s -> s.matches(target)).findFirst();
+        String host = config.resolveRedirection().apply(target.host());
+        UpstreamAddr resolved = host.equals(target.host()) ? target : new UpstreamAddr(host, target.port());
+        return new Admission.Granted(resolved, site, site.flatMap(ExplicitSite::resolveStrategy)
+                .or(config::resolveStrategy));
+    }
+
+    /** The destination filters alone ({@code dst_port_filter}, {@code dst_host_filter_set}); per UDP datagram too. */
+    public boolean permitsDestination(UpstreamAddr target) {
+        if (config.dstPortFilter().isPresent() && !config.dstPortFilter().get().permits(target.port())) {
+            return false;
+        }
+        return config.dstHostFilterSet().isEmpty() || config.dstHostFilterSet().get().permits(target);
+    }
+
+    public void release() {
+        alive.decrementAndGet();
+    }
+}

@@ -1,0 +1,82 @@
+package io.g3k.dataplane.server;
+
+import io.g3k.config.ResolveStrategy;
+import io.g3k.config.UpstreamAddr;
+import io.g3k.config.auth.ExplicitSite;
+import io.g3k.dataplane.auth.User;
+import io.g3k.dataplane.stat.UserStats;
+import io.g3k.dataplane.task.Task;
+import io.netty.channel.Channel;
+import io.netty.handler.traffic.ChannelTrafficShapingHandler;
+import java.util.Optional;
+
+/**
+ * What every server does with an authenticated user, in one place: the per-connection checks (connection rate,
+ * per-user socket speed limit) and the per-task admission (destination filters, request rate, concurrency,
+ * explicit site, resolve redirection), counted into the user's stats.
+ */
+public final class UserAdmission {
+    private static final String SPEED_LIMIT = "user-speed-limit";
+    private static final io.netty.util.AttributeKey<Boolean> COUNTED = io.netty.util.AttributeKey.valueOf("g3k.user.counted");
+
+    /** A task that may go on: where to connect (after redirection), how to resolve, and the owning user. */
+    public record Ticket(UpstreamAddr target, Optional<ResolveStrategy> strategy, Optional<User> user,
+                         Optional<ExplicitSite> site) {
+        public static Ticket anonymous(UpstreamAddr target) {
+            return new Ticket(target, Optional.empty(), Optional.empty(), Optional.empty());
+        }
+
+        /** Binds the task to the user, who gets the slot back when the task ends. */
+        public Task own(Task task) {
+            user.ifPresent(u -> task.user(u, site));
+            return task;
+        }
+    }
+
+    private UserAdmission() {}
+
+    /** Once per client connection; false when the user's connection rate is exhausted. */
+    public static boolean connection(Channel ch, User user) {
+        if (ch.attr(COUNTED).get() != null) {
+            return true;
+        }
+        if (!user.admitConnection()) {
+            return false;
+        }
+        ch.attr(COUNTED).set(true);
+        user.tcpSockSpeedLimit().ifPresent(limit -> ch.pipeline().addFirst(SPEED_LIMIT,
+                new ChannelTrafficShapingHandler(limit, limit, 100)));
+        return true;
+    }
+
+    /** Admits a task, or says why not (and counts it). */
+    public static Ticket admit(ServerContext context, String server, Optional<User> user, UpstreamAddr target)
+            throws Refused {
+        if (user.isEmpty()) {
+            return Ticket.anonymous(target);
+        }
+        User u = user.get();
+        return switch (u.admit(target)) {
+            case User.Admission.Granted g -> new Ticket(g.target(), g.strategy(), user, g.site());
+            case User.Admission.Denied d -> {
+                UserStats stats = context.tasks().stats().user(u.group(), u.name(), server);
+                switch (d.reason()) {
+                    case DEST_DENIED -> stats.forbiddenDestDenied.increment();
+                    case RATE_LIMITED -> stats.forbiddenRateLimited.increment();
+                    case FULLY_LOADED -> stats.forbiddenFullyLoaded.increment();
+                }
+                throw new Refused(d.reason());
+            }
+        };
+    }
+
+    /** A task the user may not run. */
+    public static final class Refused extends Exception {
+        public final User.Denial reason;
+
+        Refused(User.Denial reason) {
+            super(reason.toString(), null, false, false);
+            this.reason = reason;
+        }
+    }
+}
