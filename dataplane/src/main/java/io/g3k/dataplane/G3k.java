@@ -6,6 +6,7 @@ import io.g3k.config.G3Config;
 import io.g3k.dataplane.control.ControlClient;
 import io.g3k.dataplane.control.ControlPaths;
 import io.g3k.dataplane.control.ControlServer;
+import io.g3k.dataplane.auth.PassphraseHashCommand;
 import io.g3k.dataplane.control.CtlCommand;
 import io.g3k.dataplane.runtime.Controller;
 import io.g3k.dataplane.runtime.Daemon;
@@ -22,10 +23,10 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** The g3k command line: {@code run}, {@code check}, {@code ctl}, {@code --version}. */
+/** The g3k command line: {@code run}, {@code check}, {@code ctl}, {@code passphrase-hash}, {@code --version}. */
 @Command(name = "g3k", mixinStandardHelpOptions = true, versionProvider = G3k.Version.class,
         description = "g3proxy-compatible forward/reverse proxy on Netty.",
-        subcommands = {G3k.Run.class, G3k.Check.class, CtlCommand.class})
+        subcommands = {G3k.Run.class, G3k.Check.class, CtlCommand.class, PassphraseHashCommand.class})
 public final class G3k {
     static final int CONFIG_ERROR = 2;
 

@@ -54,6 +54,22 @@ class G3kCliTest {
     }
 
     @Test
+    void passphraseHashMakesTokensThatAuthenticate() throws Exception {
+        for (String[] args : new String[][] {{"passphrase-hash", "toor"}, {"passphrase-hash", "--crypt", "sha512", "toor"},
+                {"passphrase-hash", "--crypt=md5", "toor"}}) {
+            Outcome o = run(args);
+            assertThat(o.exit()).as(o.err()).isZero();
+            Path main = Files.writeString(dir.resolve("main.yml"), "user_group:\n  - name: g\n    static_users:\n"
+                    + "      - name: u\n" + o.out().indent(8));
+            var group = io.g3k.config.ConfigLoader.load(main).userGroups().getFirst();
+            var users = new io.g3k.dataplane.auth.UserGroup(group, null);
+            assertThat(users.authenticate("u", "toor")).as(o.out()).isPresent();
+            assertThat(users.authenticate("u", "tooR")).isEmpty();
+        }
+        assertThat(run("passphrase-hash", "--crypt=des", "x").exit()).isEqualTo(2);
+    }
+
+    @Test
     void printsItsVersion() {
         Outcome o = run("--version");
         assertThat(o.exit()).isZero();

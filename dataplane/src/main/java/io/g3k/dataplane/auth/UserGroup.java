@@ -84,28 +84,45 @@ public final class UserGroup implements AutoCloseable {
             if (version.equals(sourceVersion)) {
                 return;
             }
-            JsonNode root = YAML.readTree(Files.readString(file, StandardCharsets.UTF_8));
-            if (root == null || !root.isArray()) {
-                throw new IllegalArgumentException("expected a list of users");
-            }
-            List<UserConfig> configs = new ArrayList<>();
-            for (int i = 0; i < root.size(); i++) {
-                configs.add(UserConfig.parseDynamic(root.get(i), file + ": user[" + i + "]", new ArrayList<>()));
-            }
-            Map<String, User> previous = dynamicUsers;
-            Map<String, User> next = new LinkedHashMap<>();
-            // unchanged users keep their objects, so their rate limits and alive counts carry on
-            for (UserConfig c : configs) {
-                User old = previous.get(c.name());
-                next.putIfAbsent(c.name(), old != null && old.config().equals(c) ? old : new User(config.name(), c));
-            }
-            dynamicUsers = Map.copyOf(next);
+            int count = publish(Files.readString(file, StandardCharsets.UTF_8), file.toString());
             sourceVersion = version;
-            LOG.info("user group '{}': {} dynamic users loaded from {}", config.name(), next.size(), file);
+            LOG.info("user group '{}': {} dynamic users loaded from {}", config.name(), count, file);
         } catch (Exception e) {
             LOG.warn("user group '{}': cannot load users from {}, keeping the previous ones: {}", config.name(), file,
                     e.getMessage());
         }
+    }
+
+    /**
+     * Replaces the dynamic users with those of a JSON/YAML list (the {@code user-group publish} call, or the source
+     * file). All or nothing: an invalid list changes nothing. Returns how many users there are now.
+     */
+    public synchronized int publish(String contents, String origin) throws java.io.IOException {
+        JsonNode root = YAML.readTree(contents);
+        if (root == null || !root.isArray()) {
+            throw new IllegalArgumentException(origin + ": expected a list of users");
+        }
+        List<UserConfig> configs = new ArrayList<>();
+        for (int i = 0; i < root.size(); i++) {
+            configs.add(UserConfig.parseDynamic(root.get(i), origin + ": user[" + i + "]", new ArrayList<>()));
+        }
+        Map<String, User> previous = dynamicUsers;
+        Map<String, User> next = new LinkedHashMap<>();
+        // unchanged users keep their objects, so their rate limits and alive counts carry on
+        for (UserConfig c : configs) {
+            User old = previous.get(c.name());
+            next.putIfAbsent(c.name(), old != null && old.config().equals(c) ? old : new User(config.name(), c));
+        }
+        dynamicUsers = Map.copyOf(next);
+        return next.size();
+    }
+
+    public List<String> staticUserNames() {
+        return List.copyOf(staticUsers.keySet());
+    }
+
+    public List<String> dynamicUserNames() {
+        return List.copyOf(dynamicUsers.keySet());
     }
 
     @Override

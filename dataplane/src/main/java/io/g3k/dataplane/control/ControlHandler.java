@@ -31,7 +31,8 @@ import java.util.concurrent.CompletableFuture;
  * {@code GET /healthz}, {@code GET /metrics} (Prometheus; both open without the token), {@code GET /version}, {@code GET /list/{servers|escapers|resolvers|user-groups}},
  * {@code GET /servers/<name>/status}, {@code POST /reload} (also {@code /reload/<kind>/<name>}, which reloads
  * everything and keeps unchanged objects), {@code PUT /config}, {@code POST /offline},
- * {@code GET /resolvers/<name>/query?domain=..}.
+ * {@code GET /resolvers/<name>/query?domain=..}, {@code GET /user-groups/<name>/static-users|dynamic-users},
+ * {@code POST /user-groups/<name>/publish} (a JSON list of users).
  */
 final class ControlHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -74,6 +75,7 @@ final class ControlHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
                 reply(ctx, HttpResponseStatus.OK, Map.of("status", "offline", "alive_tasks", daemon.aliveTasks()));
             });
             case "resolvers" -> query(ctx, daemon, path, uri);
+            case "user-groups" -> userGroup(ctx, daemon, path, method, request);
             default -> reply(ctx, HttpResponseStatus.NOT_FOUND, Map.of("error", "no such control call: " + uri.path()));
         }
     }
@@ -123,6 +125,25 @@ final class ControlHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         reply(ctx, HttpResponseStatus.OK, status);
     }
 
+    /** {@code GET /user-groups/<name>/static-users|dynamic-users}, {@code POST /user-groups/<name>/publish}. */
+    private void userGroup(ChannelHandlerContext ctx, Daemon daemon, List<String> path, HttpMethod method,
+                           FullHttpRequest request) {
+        var group = path.size() == 3 ? daemon.userGroup(path.get(1)) : Optional.<io.g3k.dataplane.auth.UserGroup>empty();
+        if (group.isEmpty()) {
+            reply(ctx, HttpResponseStatus.NOT_FOUND, Map.of("error", "no such user group"));
+            return;
+        }
+        switch (path.get(2)) {
+            case "static-users" -> reply(ctx, HttpResponseStatus.OK, group.get().staticUserNames());
+            case "dynamic-users" -> reply(ctx, HttpResponseStatus.OK, group.get().dynamicUserNames());
+            case "publish" -> expect(ctx, method, HttpMethod.POST, () -> {
+                String body = request.content().toString(StandardCharsets.UTF_8);
+                background(ctx, () -> group.get().publish(body, "published users") + " dynamic users");
+            });
+            default -> reply(ctx, HttpResponseStatus.NOT_FOUND, Map.of("error", "static-users, dynamic-users or publish"));
+        }
+    }
+
     private void query(ChannelHandlerContext ctx, Daemon daemon, List<String> path, QueryStringDecoder uri) {
         Optional<Resolver> resolver = path.size() == 3 && path.get(2).equals("query")
                 ? daemon.resolver(path.get(1)) : Optional.empty();
@@ -162,7 +183,7 @@ final class ControlHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             try {
                 body = Map.of("result", action.run());
                 status = HttpResponseStatus.OK;
-            } catch (ConfigException | IllegalStateException | IllegalArgumentException e) {
+            } catch (ConfigException | IllegalStateException | IllegalArgumentException | java.io.IOException e) {
                 body = Map.of("error", String.valueOf(e.getMessage()));
                 status = HttpResponseStatus.BAD_REQUEST;
             } catch (Exception e) {

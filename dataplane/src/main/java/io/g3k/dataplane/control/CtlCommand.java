@@ -15,7 +15,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "ctl", mixinStandardHelpOptions = true,
         description = {"Control a running g3k.", "Commands: version | healthz | list servers|escapers|resolvers|user-groups"
                 + " | reload [<kind> <name>] | push <main.yml> | offline | server <name> status"
-                + " | resolver <name> query <domain>"})
+                + " | resolver <name> query <domain>"
+                + " | user-group <name> list-static-user|list-dynamic-user|publish-user <users.json>"})
 public final class CtlCommand implements Callable<Integer> {
     @Option(names = {"-G", "--group-name"}, defaultValue = "g3k", description = "daemon group (default: ${DEFAULT-VALUE})")
     String group;
@@ -62,6 +63,12 @@ public final class CtlCommand implements Callable<Integer> {
             case "offline" -> new String[] {"POST", "/offline"};
             case "server" -> c.size() == 3 && c.get(2).equals("status")
                     ? new String[] {"GET", "/servers/" + c.get(1) + "/status"} : null;
+            case "user-group" -> c.size() == 3 && c.get(2).equals("list-static-user")
+                    ? new String[] {"GET", "/user-groups/" + c.get(1) + "/static-users"}
+                    : c.size() == 3 && c.get(2).equals("list-dynamic-user")
+                    ? new String[] {"GET", "/user-groups/" + c.get(1) + "/dynamic-users"}
+                    : c.size() == 4 && c.get(2).equals("publish-user")
+                    ? new String[] {"POST", "/user-groups/" + c.get(1) + "/publish", c.get(3)} : null;
             case "resolver" -> c.size() == 4 && c.get(2).equals("query")
                     ? new String[] {"GET", "/resolvers/" + c.get(1) + "/query?domain="
                     + java.net.URLEncoder.encode(c.get(3), StandardCharsets.UTF_8)} : null;

@@ -249,6 +249,10 @@ public final class Daemon implements AutoCloseable {
         return List.copyOf(userGroups.keySet());
     }
 
+    public Optional<UserGroup> userGroup(String name) {
+        return Optional.ofNullable(userGroups.get(name)).map(Built::instance);
+    }
+
     public Optional<Resolver> resolver(String name) {
         return Optional.ofNullable(resolvers.get(name)).map(Built::instance);
     }

@@ -157,6 +157,20 @@ class ControlAndReloadTest {
     }
 
     @Test
+    void publishesDynamicUsers() throws Exception {
+        assertThat(get("/user-groups/users/static-users")).contains("\"root\"");
+        assertThat(get("/user-groups/users/dynamic-users")).doesNotContain("\"");
+        var bad = client.call("POST", "/user-groups/users/publish", "[{\"name\": 1, \"tokn\": 2}]".getBytes());
+        assertThat(bad.status()).isEqualTo(400);
+        var ok = client.call("POST", "/user-groups/users/publish",
+                "[{\"name\": \"pub\", \"token\": null}]".getBytes(StandardCharsets.UTF_8));
+        assertThat(ok.body()).contains("1 dynamic users");
+        assertThat(get("/user-groups/users/dynamic-users")).contains("\"pub\"");
+        assertThat(CtlCommand.route(java.util.List.of("user-group", "users", "publish-user", "u.json")))
+                .containsExactly("POST", "/user-groups/users/publish", "u.json");
+    }
+
+    @Test
     void offlineStopsAcceptingButKeepsServingTunnels() throws Exception {
         try (RawClient tunnel = new RawClient(httpPort)) {
             tunnel.send("CONNECT 127.0.0.1:" + origin.port() + " HTTP/1.1\r\nHost: x\r\n\r\n");
