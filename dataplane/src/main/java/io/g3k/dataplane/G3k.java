@@ -55,6 +55,9 @@ public final class G3k {
         @Option(names = "--admin-token-file", description = "bearer token for the TCP control address (or env G3K_ADMIN_TOKEN)")
         Path tokenFile;
 
+        @Option(names = "--state-dir", description = "where pushed configs are kept (default: the config's directory)")
+        Path stateDir;
+
         @Override
         public Integer call() throws IOException {
             G3Config loaded;
@@ -71,7 +74,8 @@ public final class G3k {
                 System.err.println("g3k: cannot start: " + e.getMessage());
                 return 1;
             }
-            Controller controller = new Controller(daemon, loaded.mainFile());
+            Controller controller = new Controller(daemon, loaded.mainFile(),
+                    stateDir != null ? stateDir : loaded.mainFile().toAbsolutePath().getParent());
             Path dir = controlDir != null ? controlDir : ControlPaths.defaultDir();
             long pid = ProcessHandle.current().pid();
             ControlServer control;

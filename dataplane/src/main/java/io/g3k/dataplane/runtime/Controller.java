@@ -23,12 +23,19 @@ public final class Controller {
     private final Daemon daemon;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile Path configPath;
+    private final Path stateDir;
     private volatile boolean offline;
     private volatile Runnable onOffline = () -> { };
 
     public Controller(Daemon daemon, Path configPath) {
+        this(daemon, configPath, configPath.toAbsolutePath().getParent());
+    }
+
+    /** {@code stateDir} holds pushed configs; in a pod the config mount is read-only, so it is elsewhere. */
+    public Controller(Daemon daemon, Path configPath, Path stateDir) {
         this.daemon = daemon;
         this.configPath = configPath;
+        this.stateDir = stateDir;
     }
 
     public Daemon daemon() {
@@ -50,12 +57,13 @@ public final class Controller {
     }
 
     /**
-     * Applies a pushed main config (self-contained YAML, relative paths resolved against the directory of the
-     * running config). It is validated and applied before it replaces the file that later reloads read, so a bad
-     * push changes nothing.
+     * Applies a pushed main config (self-contained YAML, relative paths resolved against the state directory).
+     * It is validated and applied before it replaces the file that later reloads read, so a bad push changes
+     * nothing.
      */
     public synchronized String push(String yaml) throws IOException {
-        Path dir = configPath.toAbsolutePath().getParent();
+        Path dir = stateDir;
+        Files.createDirectories(dir);
         Path candidate = Files.createTempFile(dir, ".g3k-push-", ".yml");
         try {
             Files.writeString(candidate, yaml, StandardCharsets.UTF_8);

@@ -1,0 +1,47 @@
+package io.g3k.operator.api;
+
+import io.fabric8.crd.generator.annotation.SchemaFrom;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A g3proxy daemon group: the data-plane Deployment and the process-wide settings (g3proxy's non-reloadable
+ * sections). Modules join by the {@code g3k.io/group: <name>} label.
+ */
+public class ProxyGroupSpec {
+    @Default("1")
+    @Min(0)
+    public Integer replicas = 1;
+
+    @Required
+    public String image;
+
+    public ResourceRequirements resources;
+
+    /** {@code worker.thread_number}; unset = one per CPU. */
+    @Min(1)
+    @Max(256)
+    public Integer workers;
+
+    /** How long an old pod drains established tunnels in a rolling upgrade. */
+    @Default("10m")
+    @Pattern("^[0-9]+(ms|s|m|h)$")
+    public String drainTimeout = "10m";
+
+    /** The data plane's control port (config push, /healthz, /metrics). */
+    @Default("9901")
+    public Integer adminPort = 9901;
+
+    /** g3proxy's {@code stat:} section (camelCase keys). */
+    @SchemaFrom(type = FreeForm.class)
+    public Map<String, Object> stat = new LinkedHashMap<>();
+
+    /** g3proxy's {@code log:} setting. */
+    public String log;
+}

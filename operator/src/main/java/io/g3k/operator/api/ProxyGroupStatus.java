@@ -1,0 +1,15 @@
+package io.g3k.operator.api;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Accepted (the modules render to a valid config), Programmed ("N/M pods applied"), the config hash. */
+public class ProxyGroupStatus {
+    public Long observedGeneration;
+    public String configHash;
+    public String restartHash;
+    public Integer readyPods;
+    public Integer appliedPods;
+    public List<Condition> conditions = new ArrayList<>();
+}
