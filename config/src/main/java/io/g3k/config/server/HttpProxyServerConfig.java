@@ -7,11 +7,15 @@ import io.g3k.config.YamlMap;
 import java.time.Duration;
 import java.util.Optional;
 
-/** {@code type: http_proxy}: HTTP/1.1 forward proxy, CONNECT, and https forward (absolute https:// URIs). */
+/**
+ * {@code type: http_proxy}: HTTP/1.1 forward proxy, CONNECT, and https forward (absolute https:// URIs); with
+ * {@code tls_server} the proxy itself is reached over TLS (the relay of the guide's scenario designs).
+ */
 public record HttpProxyServerConfig(ServerBase base, TlsClientConfig tlsClient, String authRealm,
                                     Duration reqHeaderRecvTimeout, Duration rspHeaderRecvTimeout,
                                     int reqHeaderMaxSize, int rspHeaderMaxSize, int pipelineSize,
-                                    Duration pipelineReadIdleTimeout, boolean allowCustomHost, int logUriMaxChars)
+                                    Duration pipelineReadIdleTimeout, boolean allowCustomHost, int logUriMaxChars,
+                                    java.util.Optional<io.g3k.config.TlsServerConfig> tlsServer)
         implements ServerConfig {
     public static final String TYPE = "http_proxy";
     /** Netty's own limit is per header block; we never go above 64 KiB, as Squid and Envoy. */
@@ -38,7 +42,8 @@ public record HttpProxyServerConfig(ServerBase base, TlsClientConfig tlsClient, 
                 map.take("pipeline_size", Values::positiveInt).orElse(10),
                 map.take("pipeline_read_idle_timeout", Values::duration).orElse(Duration.ofMinutes(5)),
                 map.bool("allow_custom_host", true),
-                map.take("log_uri_max_chars", Values::positiveInt).orElse(1024));
+                map.take("log_uri_max_chars", Values::positiveInt).orElse(1024),
+                map.map("tls_server").map(m -> io.g3k.config.TlsServerConfig.parse(m, ctx.baseDir())));
         map.ignoreWithWarning("server_id", "local_server_name", "body_line_max_length",
                 "http_forward_upstream_keepalive", "http_forward_mark_upstream", "echo_chained_info",
                 "drop_default_port_in_host", "steal_forwarded_for");

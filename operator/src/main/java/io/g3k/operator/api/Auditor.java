@@ -13,5 +13,5 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "Type", jsonPath = ".spec.type")
 @AdditionalPrinterColumn(name = "Accepted", jsonPath = ".status.conditions[?(@.type=='Accepted')].status")
 @ShortNames("g3aud")
-public class Auditor extends CustomResource<AuditorSpec, ModuleStatus> implements Namespaced, Module<AuditorSpec> {
+public class Auditor extends CustomResource<AuditorSpec, ModuleStatus> implements Namespaced {
 }

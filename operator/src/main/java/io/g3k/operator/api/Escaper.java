@@ -13,5 +13,5 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "Type", jsonPath = ".spec.type")
 @AdditionalPrinterColumn(name = "Accepted", jsonPath = ".status.conditions[?(@.type=='Accepted')].status")
 @ShortNames("g3esc")
-public class Escaper extends CustomResource<EscaperSpec, ModuleStatus> implements Namespaced, Module<EscaperSpec> {
+public class Escaper extends CustomResource<EscaperSpec, ModuleStatus> implements Namespaced {
 }

@@ -13,5 +13,5 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "Type", jsonPath = ".spec.type")
 @AdditionalPrinterColumn(name = "Accepted", jsonPath = ".status.conditions[?(@.type=='Accepted')].status")
 @ShortNames("g3res")
-public class Resolver extends CustomResource<ResolverSpec, ModuleStatus> implements Namespaced, Module<ResolverSpec> {
+public class Resolver extends CustomResource<ResolverSpec, ModuleStatus> implements Namespaced {
 }

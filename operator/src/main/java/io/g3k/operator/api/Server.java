@@ -13,5 +13,5 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "Type", jsonPath = ".spec.type")
 @AdditionalPrinterColumn(name = "Accepted", jsonPath = ".status.conditions[?(@.type=='Accepted')].status")
 @ShortNames("g3srv")
-public class Server extends CustomResource<ServerSpec, ModuleStatus> implements Namespaced, Module<ServerSpec> {
+public class Server extends CustomResource<ServerSpec, ModuleStatus> implements Namespaced {
 }

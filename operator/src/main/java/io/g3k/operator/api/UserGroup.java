@@ -13,5 +13,5 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "Type", jsonPath = ".spec.type")
 @AdditionalPrinterColumn(name = "Accepted", jsonPath = ".status.conditions[?(@.type=='Accepted')].status")
 @ShortNames("g3ug")
-public class UserGroup extends CustomResource<UserGroupSpec, ModuleStatus> implements Namespaced, Module<UserGroupSpec> {
+public class UserGroup extends CustomResource<UserGroupSpec, ModuleStatus> implements Namespaced {
 }

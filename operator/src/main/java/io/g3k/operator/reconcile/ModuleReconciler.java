@@ -2,7 +2,8 @@ package io.g3k.operator.reconcile;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.g3k.operator.api.G3k;
-import io.g3k.operator.api.Module;
+import io.fabric8.kubernetes.client.CustomResource;
+import io.g3k.operator.api.ModuleSpec;
 import io.g3k.operator.api.ModuleStatus;
 import io.g3k.operator.api.ProxyGroup;
 import io.g3k.operator.render.ConfigRenderer;
@@ -17,7 +18,8 @@ import java.util.Objects;
  * references exists and is accepted). Computed by rendering the module's group, so the verdict is exactly what
  * the group reconciler acts on.
  */
-public abstract class ModuleReconciler<T extends Module<?>> implements Reconciler<T> {
+public abstract class ModuleReconciler<T extends CustomResource<? extends ModuleSpec, ModuleStatus>>
+        implements Reconciler<T> {
     private final KubernetesClient client;
 
     protected ModuleReconciler(KubernetesClient client) {

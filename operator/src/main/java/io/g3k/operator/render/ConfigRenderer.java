@@ -9,7 +9,8 @@ import io.g3k.config.ConfigException;
 import io.g3k.config.ConfigLoader;
 import io.g3k.operator.api.Auditor;
 import io.g3k.operator.api.Escaper;
-import io.g3k.operator.api.Module;
+import io.fabric8.kubernetes.client.CustomResource;
+import io.g3k.operator.api.ModuleStatus;
 import io.g3k.operator.api.ModuleSpec;
 import io.g3k.operator.api.ObjectRef;
 import io.g3k.operator.api.ProxyGroup;
@@ -75,11 +76,12 @@ public final class ConfigRenderer {
                 new Object[] {"server", modules.servers()})) {
             String kind = (String) section[0];
             @SuppressWarnings("unchecked")
-            List<Module<?>> objects = new ArrayList<>((List<Module<?>>) section[1]);
+            List<CustomResource<? extends ModuleSpec, ModuleStatus>> objects =
+                    new ArrayList<>((List<CustomResource<? extends ModuleSpec, ModuleStatus>>) section[1]);
             objects.sort(Comparator.comparing(o -> o.getMetadata().getName()));
             List<Object> entries = new ArrayList<>();
             List<String> names = new ArrayList<>();
-            for (Module<?> object : objects) {
+            for (CustomResource<? extends ModuleSpec, ModuleStatus> object : objects) {
                 String key = object.getKind() + "/" + object.getMetadata().getName();
                 try {
                     Map<String, Object> entry = entry(kind, object, secrets, tlsSecrets);
@@ -133,7 +135,7 @@ public final class ConfigRenderer {
         return main;
     }
 
-    private static Map<String, Object> entry(String kind, Module<?> object, Function<String, Optional<Secret>> secrets,
+    private static Map<String, Object> entry(String kind, CustomResource<? extends ModuleSpec, ModuleStatus> object, Function<String, Optional<Secret>> secrets,
                                              TreeSet<String> tlsSecrets) throws Rejected {
         ModuleSpec spec = object.getSpec();
         if (spec == null || spec.type == null) {

@@ -7,6 +7,7 @@ import io.g3k.dataplane.server.http.HttpCodecs;
 import io.g3k.dataplane.server.http.HttpFrontHandler;
 import io.g3k.dataplane.server.http.HttpFrontSettings;
 import io.g3k.dataplane.tls.TlsClientContexts;
+import io.g3k.dataplane.tls.TlsServerContext;
 import io.netty.channel.Channel;
 
 /** {@code http_proxy}: Netty's strict HTTP/1.1 codec, the shared HTTP front, and the forward-proxy policy. */
@@ -14,6 +15,7 @@ public final class HttpProxyServer extends Server {
     private final HttpProxyServerConfig config;
     private final HttpFrontSettings front;
     private final HttpProxyRouter router;
+    private final TlsServerContext tls;
 
     public HttpProxyServer(HttpProxyServerConfig config, ServerContext context) {
         super(config.base(), context);
@@ -23,10 +25,14 @@ public final class HttpProxyServer extends Server {
                 config.rspHeaderMaxSize());
         this.router = new HttpProxyRouter(config, context.userGroup(),
                 TlsClientContexts.build(config.tlsClient(), "server '" + config.name() + "'"));
+        this.tls = config.tlsServer().map(t -> TlsServerContext.build(t, "server '" + config.name() + "'")).orElse(null);
     }
 
     @Override
     protected void initChild(Channel ch) {
+        if (tls != null) {
+            ch.pipeline().addLast("tls", tls.newHandler(ch));
+        }
         ch.pipeline().addLast(HttpCodecs.SERVER_CODEC, HttpCodecs.server(config.reqHeaderMaxSize()));
         ch.pipeline().addLast("http-front", new HttpFrontHandler(front, context, router));
     }

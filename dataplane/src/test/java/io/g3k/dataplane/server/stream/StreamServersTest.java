@@ -70,6 +70,14 @@ class StreamServersTest {
                     escaper: default
                     type: tcp_stream
                     proxy_pass: "127.0.0.1:%2$d"
+                  - name: https_proxy
+                    escaper: default
+                    type: http_proxy
+                    listen: "127.0.0.1:0"
+                    tls_server:
+                      cert_pairs:
+                        certificate: %5$s
+                        private_key: %6$s
                   - name: tls_port
                     type: plain_tls_port
                     listen: "127.0.0.1:0"
@@ -132,6 +140,13 @@ class StreamServersTest {
         var r = Curl.run("--cacert", pki.caPem.toString(), "--resolve", "localhost:" + proxy.port("tls_port")
                 + ":127.0.0.1", "https://localhost:" + proxy.port("tls_port") + "/via-port");
         assertThat(r.out()).as(r.err()).isEqualTo("hello /via-port\n");
+    }
+
+    @Test
+    void httpProxyServesOverTlsWithTlsServer() throws Exception {
+        var r = Curl.run("--proxy-cacert", pki.caPem.toString(), "-x", "https://localhost:" + proxy.port("https_proxy"),
+                "http://127.0.0.1:" + a.port() + "/via-https-proxy");
+        assertThat(r.out()).as(r.err()).isEqualTo("hello /via-https-proxy\n");
     }
 
     @Test

@@ -1,0 +1,95 @@
+package io.g3k.operator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.g3k.operator.api.Auditor;
+import io.g3k.operator.api.Escaper;
+import io.g3k.operator.api.ProxyGroup;
+import io.g3k.operator.api.Resolver;
+import io.g3k.operator.api.Server;
+import io.g3k.operator.api.UserGroup;
+import io.g3k.operator.render.ConfigRenderer;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Golden tests of the pure renderer: {@code render/<case>/input.yaml} (custom resources) must give exactly
+ * {@code expected.yml} (the g3proxy config) and {@code results.yaml} (the verdicts). Run with
+ * {@code -Dupdate.golden=true} to rewrite the expected files after an intended change.
+ */
+class ConfigRendererTest {
+    static final Path CASES = Path.of("src/test/resources/render");
+    static final YAMLMapper YAML = new YAMLMapper();
+
+    static final Map<String, Secret> SECRETS = Map.of(
+            "proxy-tls", new SecretBuilder().withNewMetadata().withName("proxy-tls").endMetadata()
+                    .addToData("tls.crt", "Y2VydA==").addToData("tls.key", "a2V5").build(),
+            "staff-users", new SecretBuilder().withNewMetadata().withName("staff-users").endMetadata()
+                    .addToData("users.yaml", Base64.getEncoder().encodeToString("""
+                            - name: root
+                              token:
+                                salt: 4e8f8a4e37f0fa1b
+                                md5: d9d963915b9815d4cc39c196c2868900
+                            """.getBytes(StandardCharsets.UTF_8))).build());
+
+    static ConfigRenderer.Rendered render(String name, boolean shuffle) throws IOException {
+        ProxyGroup group = null;
+        List<Server> servers = new ArrayList<>();
+        List<Escaper> escapers = new ArrayList<>();
+        List<Resolver> resolvers = new ArrayList<>();
+        List<UserGroup> groups = new ArrayList<>();
+        List<Auditor> auditors = new ArrayList<>();
+        for (JsonNode doc : YAML.readerFor(JsonNode.class).<JsonNode>readValues(
+                CASES.resolve(name).resolve("input.yaml").toFile()).readAll()) {
+            String kind = doc.get("kind").asText();
+            // the typed classes carry apiVersion and kind themselves; fabric8 would otherwise look them up
+            ((com.fasterxml.jackson.databind.node.ObjectNode) doc).remove(List.of("kind", "apiVersion"));
+            switch (kind) {
+                case "ProxyGroup" -> group = YAML.treeToValue(doc, ProxyGroup.class);
+                case "Server" -> servers.add(YAML.treeToValue(doc, Server.class));
+                case "Escaper" -> escapers.add(YAML.treeToValue(doc, Escaper.class));
+                case "Resolver" -> resolvers.add(YAML.treeToValue(doc, Resolver.class));
+                case "UserGroup" -> groups.add(YAML.treeToValue(doc, UserGroup.class));
+                case "Auditor" -> auditors.add(YAML.treeToValue(doc, Auditor.class));
+                default -> throw new IllegalArgumentException(kind);
+            }
+        }
+        if (shuffle) {
+            Collections.reverse(servers);
+            Collections.reverse(escapers);
+        }
+        return ConfigRenderer.render(group, new ConfigRenderer.Modules(servers, escapers, resolvers, groups, auditors),
+                secret -> Optional.ofNullable(SECRETS.get(secret)));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"basic", "invalid"})
+    void rendersTheGoldenOutput(String name) throws IOException {
+        var rendered = render(name, false);
+        String results = YAML.writeValueAsString(Map.of("valid", rendered.valid(), "error", rendered.error(),
+                "results", rendered.results(), "ports", rendered.ports(), "tlsSecrets", rendered.tlsSecrets()));
+        Path dir = CASES.resolve(name);
+        if (Boolean.getBoolean("update.golden")) {
+            Files.writeString(dir.resolve("expected.yml"), rendered.yaml());
+            Files.writeString(dir.resolve("results.yaml"), results);
+        }
+        assertThat(rendered.yaml()).isEqualTo(Files.readString(dir.resolve("expected.yml")));
+        assertThat(results).isEqualTo(Files.readString(dir.resolve("results.yaml")));
+        // the order objects come in does not change a byte (no needless pushes or restarts)
+        assertThat(render(name, true).hash()).isEqualTo(rendered.hash());
+    }
+}
