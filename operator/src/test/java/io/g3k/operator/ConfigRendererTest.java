@@ -80,8 +80,13 @@ class ConfigRendererTest {
     @ValueSource(strings = {"basic", "invalid"})
     void rendersTheGoldenOutput(String name) throws IOException {
         var rendered = render(name, false);
-        String results = YAML.writeValueAsString(Map.of("valid", rendered.valid(), "error", rendered.error(),
-                "results", rendered.results(), "ports", rendered.ports(), "tlsSecrets", rendered.tlsSecrets()));
+        Map<String, Object> verdicts = new java.util.LinkedHashMap<>();
+        verdicts.put("valid", rendered.valid());
+        verdicts.put("error", rendered.error());
+        verdicts.put("ports", rendered.ports());
+        verdicts.put("tlsSecrets", rendered.tlsSecrets());
+        verdicts.put("results", rendered.results());
+        String results = YAML.writeValueAsString(verdicts);
         Path dir = CASES.resolve(name);
         if (Boolean.getBoolean("update.golden")) {
             Files.writeString(dir.resolve("expected.yml"), rendered.yaml());
