@@ -2,25 +2,16 @@ package io.g3k.operator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
-import io.g3k.operator.api.Auditor;
-import io.g3k.operator.api.Escaper;
-import io.g3k.operator.api.ProxyGroup;
-import io.g3k.operator.api.Resolver;
-import io.g3k.operator.api.Server;
-import io.g3k.operator.api.UserGroup;
 import io.g3k.operator.render.ConfigRenderer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -47,33 +38,12 @@ class ConfigRendererTest {
                             """.getBytes(StandardCharsets.UTF_8))).build());
 
     static ConfigRenderer.Rendered render(String name, boolean shuffle) throws IOException {
-        ProxyGroup group = null;
-        List<Server> servers = new ArrayList<>();
-        List<Escaper> escapers = new ArrayList<>();
-        List<Resolver> resolvers = new ArrayList<>();
-        List<UserGroup> groups = new ArrayList<>();
-        List<Auditor> auditors = new ArrayList<>();
-        for (JsonNode doc : YAML.readerFor(JsonNode.class).<JsonNode>readValues(
-                CASES.resolve(name).resolve("input.yaml").toFile()).readAll()) {
-            String kind = doc.get("kind").asText();
-            // the typed classes carry apiVersion and kind themselves; fabric8 would otherwise look them up
-            ((com.fasterxml.jackson.databind.node.ObjectNode) doc).remove(List.of("kind", "apiVersion"));
-            switch (kind) {
-                case "ProxyGroup" -> group = YAML.treeToValue(doc, ProxyGroup.class);
-                case "Server" -> servers.add(YAML.treeToValue(doc, Server.class));
-                case "Escaper" -> escapers.add(YAML.treeToValue(doc, Escaper.class));
-                case "Resolver" -> resolvers.add(YAML.treeToValue(doc, Resolver.class));
-                case "UserGroup" -> groups.add(YAML.treeToValue(doc, UserGroup.class));
-                case "Auditor" -> auditors.add(YAML.treeToValue(doc, Auditor.class));
-                default -> throw new IllegalArgumentException(kind);
-            }
-        }
+        CustomResourceFiles crs = CustomResourceFiles.read(CASES.resolve(name).resolve("input.yaml"));
         if (shuffle) {
-            Collections.reverse(servers);
-            Collections.reverse(escapers);
+            Collections.reverse(crs.servers);
+            Collections.reverse(crs.escapers);
         }
-        return ConfigRenderer.render(group, new ConfigRenderer.Modules(servers, escapers, resolvers, groups, auditors),
-                secret -> Optional.ofNullable(SECRETS.get(secret)));
+        return ConfigRenderer.render(crs.group, crs.modules(), secret -> Optional.ofNullable(SECRETS.get(secret)));
     }
 
     @ParameterizedTest
