@@ -81,7 +81,7 @@ public final class ConfigLoader {
         var stat = top.map("stat").map(m -> StatConfig.parse(m, ctx.baseDir()));
         top.map("controller").ifPresent(c -> c.raw().fieldNames().forEachRemaining(k -> c.take(k)));
         var resolvers = section(top, "resolver", (m, c) -> ResolverConfigs.parse(m));
-        var escapers = section(top, "escaper", (m, c) -> EscaperConfigs.parse(m));
+        var escapers = section(top, "escaper", (m, c) -> EscaperConfigs.parse(m, c.baseDir()));
         var userGroups = section(top, "user_group", (m, c) -> UserGroupConfig.parse(m, c.baseDir()), "user");
         var auditors = section(top, "auditor", (m, c) -> AuditorConfig.parse(m));
         var servers = section(top, "server", ServerConfigs::parse);

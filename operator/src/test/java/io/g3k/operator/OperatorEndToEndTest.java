@@ -155,14 +155,15 @@ class OperatorEndToEndTest {
 
         // the operator writes what a pod boots from, and the workload around it
         await().atMost(Duration.ofSeconds(30)).until(() -> configHash() != null
-                && client.secrets().inNamespace(NS).withName("edge-admin").get() != null);
+                && client.secrets().inNamespace(NS).withName("edge-admin").get() != null
+                && client.services().inNamespace(NS).withName("edge").get() != null
+                && client.services().inNamespace(NS).withName("edge").get().getSpec().getPorts().stream()
+                .anyMatch(p -> p.getPort() == proxyPort));
         Deployment deployment = client.apps().deployments().inNamespace(NS).withName("edge").get();
         assertThat(deployment.getSpec().getStrategy().getRollingUpdate().getMaxSurge().getIntVal()).isEqualTo(1);
         assertThat(deployment.getSpec().getStrategy().getRollingUpdate().getMaxUnavailable().getIntVal()).isZero();
         assertThat(deployment.getSpec().getTemplate().getSpec().getTerminationGracePeriodSeconds()).isEqualTo(40L);
         String restartHash = deployment.getSpec().getTemplate().getMetadata().getAnnotations().get(G3k.RESTART_HASH);
-        assertThat(client.services().inNamespace(NS).withName("edge").get().getSpec().getPorts())
-                .anyMatch(p -> p.getPort() == proxyPort);
 
         // a "pod": the real data plane booting from the Secret, then reported Ready in the API
         String mainYml = decode(client.secrets().inNamespace(NS).withName("edge-config").get().getData().get("main.yml"));

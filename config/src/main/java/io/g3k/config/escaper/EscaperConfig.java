@@ -1,8 +1,14 @@
 package io.g3k.config.escaper;
 
 /** An {@code escaper:} entry: how tasks leave the proxy. */
-public sealed interface EscaperConfig permits DirectFixedEscaperConfig, DummyDenyEscaperConfig {
+public sealed interface EscaperConfig permits DirectFixedEscaperConfig, DummyDenyEscaperConfig,
+        ProxyChainEscaperConfig, RouteFailoverEscaperConfig, RouteUpstreamEscaperConfig {
     String name();
 
     String type();
+
+    /** Escapers this one routes to (route types). */
+    default java.util.List<String> nextEscapers() {
+        return java.util.List.of();
+    }
 }

@@ -8,17 +8,24 @@ import java.util.Set;
 /** Dispatches an {@code escaper:} entry on its {@code type}, with g3proxy's aliases. */
 public final class EscaperConfigs {
     private static final Set<String> NOT_YET = Set.of("direct_float", "direct_dynamic", "divert_tcp", "comply_audit",
-            "proxy_http", "proxy_https", "proxy_socks5", "proxy_socks5s", "proxy_float", "proxy_dynamic",
-            "route_failover", "route_select", "route_resolved", "route_dst_ip", "route_geoip", "route_geo_ip",
-            "route_upstream", "route_client", "route_mapping", "route_query", "trick_float");
+            "proxy_socks5s", "proxy_float", "proxy_dynamic", "route_select", "route_resolved", "route_dst_ip",
+            "route_geoip", "route_geo_ip", "route_client", "route_mapping", "route_query", "trick_float");
 
     private EscaperConfigs() {}
 
-    public static EscaperConfig parse(YamlMap map) {
+    public static EscaperConfig parse(YamlMap map, java.nio.file.Path baseDir) {
         String name = map.requireString("name");
         String type = Keys.normalize(map.requireString("type"));
         return switch (type) {
             case "direct_fixed", "directfixed" -> DirectFixedEscaperConfig.parse(name, map);
+            case "proxy_http", "proxyhttp" ->
+                    ProxyChainEscaperConfig.parse(ProxyChainEscaperConfig.Protocol.HTTP, name, map, baseDir);
+            case "proxy_https", "proxyhttps" ->
+                    ProxyChainEscaperConfig.parse(ProxyChainEscaperConfig.Protocol.HTTPS, name, map, baseDir);
+            case "proxy_socks5", "proxysocks5" ->
+                    ProxyChainEscaperConfig.parse(ProxyChainEscaperConfig.Protocol.SOCKS5, name, map, baseDir);
+            case "route_failover", "routefailover" -> RouteFailoverEscaperConfig.parse(name, map);
+            case "route_upstream", "routeupstream" -> RouteUpstreamEscaperConfig.parse(name, map);
             case "dummy_deny", "dummydeny" -> {
                 map.finish();
                 yield new DummyDenyEscaperConfig(name);

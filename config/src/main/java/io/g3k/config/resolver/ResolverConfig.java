@@ -1,7 +1,7 @@
 package io.g3k.config.resolver;
 
 /** A {@code resolver:} entry: how escapers turn names into addresses. */
-public sealed interface ResolverConfig permits CAresResolverConfig, DenyAllResolverConfig {
+public sealed interface ResolverConfig permits CAresResolverConfig, DenyAllResolverConfig, FailOverResolverConfig {
     String name();
 
     String type();

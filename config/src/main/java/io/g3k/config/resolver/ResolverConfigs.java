@@ -7,7 +7,7 @@ import java.util.Set;
 
 /** Dispatches a {@code resolver:} entry on its {@code type}, with g3proxy's aliases. */
 public final class ResolverConfigs {
-    private static final Set<String> NOT_YET = Set.of("hickory", "hickory_dns", "trust_dns", "fail_over", "failover");
+    private static final Set<String> NOT_YET = Set.of("hickory", "hickory_dns", "trust_dns");
 
     private ResolverConfigs() {}
 
@@ -16,6 +16,7 @@ public final class ResolverConfigs {
         String type = Keys.normalize(map.requireString("type"));
         return switch (type) {
             case "c_ares", "cares" -> CAresResolverConfig.parse(name, map);
+            case "fail_over", "failover" -> FailOverResolverConfig.parse(name, map);
             case "deny_all", "denyall" -> {
                 map.finish();
                 yield new DenyAllResolverConfig(name);

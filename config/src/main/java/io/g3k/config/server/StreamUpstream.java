@@ -21,8 +21,15 @@ public record StreamUpstream(List<Weighted> upstreams, PickPolicy pickPolicy, Op
 
     public enum PickPolicy { RANDOM, SERIAL, ROUND_ROBIN, KETAMA, RENDEZVOUS, JUMP_HASH }
 
+    /** Just addresses and a pick policy, for other keys ({@code proxy_addr} of the proxy escapers). */
+    public static StreamUpstream parseAddresses(YamlMap map, String key, String policyKey, int defaultPort) {
+        List<Weighted> upstreams = map.require(key, n -> upstreams(n, defaultPort));
+        PickPolicy policy = map.take(policyKey, StreamUpstream::policy).orElse(PickPolicy.RANDOM);
+        return new StreamUpstream(upstreams, policy, Optional.empty(), Optional.empty());
+    }
+
     static StreamUpstream parse(YamlMap map, Path baseDir) {
-        List<Weighted> upstreams = map.require("proxy_pass", StreamUpstream::upstreams, "upstream");
+        List<Weighted> upstreams = map.require("proxy_pass", n -> upstreams(n, -1), "upstream");
         PickPolicy policy = map.take("upstream_pick_policy", StreamUpstream::policy).orElse(PickPolicy.RANDOM);
         Optional<TlsClientConfig> tls = Optional.empty();
         Optional<JsonNode> raw = map.take("tls_client");
@@ -35,7 +42,7 @@ public record StreamUpstream(List<Weighted> upstreams, PickPolicy pickPolicy, Op
         return new StreamUpstream(upstreams, policy, tls, tlsName);
     }
 
-    private static List<Weighted> upstreams(JsonNode node) {
+    private static List<Weighted> upstreams(JsonNode node, int defaultPort) {
         List<Weighted> out = new ArrayList<>();
         List<JsonNode> items = new ArrayList<>();
         if (node.isArray()) {
@@ -46,12 +53,12 @@ public record StreamUpstream(List<Weighted> upstreams, PickPolicy pickPolicy, Op
         for (JsonNode item : items) {
             if (item.isObject()) {
                 YamlMap m = new YamlMap(item, "proxy_pass entry", new ArrayList<>());
-                UpstreamAddr addr = m.require("addr", n -> UpstreamAddr.parse(Values.string(n), -1), "address");
+                UpstreamAddr addr = m.require("addr", n -> UpstreamAddr.parse(Values.string(n), defaultPort), "address");
                 int weight = m.take("weight", Values::positiveInt).orElse(1);
                 m.finish();
                 out.add(new Weighted(addr, weight));
             } else {
-                out.add(new Weighted(UpstreamAddr.parse(Values.string(item), -1), 1));
+                out.add(new Weighted(UpstreamAddr.parse(Values.string(item), defaultPort), 1));
             }
         }
         if (out.isEmpty()) {

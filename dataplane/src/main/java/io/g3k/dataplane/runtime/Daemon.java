@@ -6,8 +6,12 @@ import io.g3k.config.auth.UserGroupConfig;
 import io.g3k.config.escaper.DirectFixedEscaperConfig;
 import io.g3k.config.escaper.DummyDenyEscaperConfig;
 import io.g3k.config.escaper.EscaperConfig;
+import io.g3k.config.escaper.ProxyChainEscaperConfig;
+import io.g3k.config.escaper.RouteFailoverEscaperConfig;
+import io.g3k.config.escaper.RouteUpstreamEscaperConfig;
 import io.g3k.config.resolver.CAresResolverConfig;
 import io.g3k.config.resolver.DenyAllResolverConfig;
+import io.g3k.config.resolver.FailOverResolverConfig;
 import io.g3k.config.resolver.ResolverConfig;
 import io.g3k.config.server.HttpProxyServerConfig;
 import io.g3k.config.server.HttpRProxyServerConfig;
@@ -22,8 +26,12 @@ import io.g3k.dataplane.auth.UserGroup;
 import io.g3k.dataplane.escape.Escaper;
 import io.g3k.dataplane.escape.directfixed.DirectFixedEscaper;
 import io.g3k.dataplane.escape.dummydeny.DummyDenyEscaper;
+import io.g3k.dataplane.escape.proxychain.ProxyChainEscaper;
+import io.g3k.dataplane.escape.route.RouteFailoverEscaper;
+import io.g3k.dataplane.escape.route.RouteUpstreamEscaper;
 import io.g3k.dataplane.resolve.CAresResolver;
 import io.g3k.dataplane.resolve.DenyAllResolver;
+import io.g3k.dataplane.resolve.FailOverResolver;
 import io.g3k.dataplane.resolve.Resolver;
 import io.g3k.dataplane.server.Server;
 import io.g3k.dataplane.server.ServerContext;
@@ -75,6 +83,9 @@ public final class Daemon implements AutoCloseable {
             java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
                     Thread.ofPlatform().name("g3k-user-source").daemon().factory());
     private StatsdEmitter statsd;
+    /** During an apply, route escapers and fail_over resolvers may already look up the objects being built. */
+    private volatile Map<String, Built<ResolverConfig, Resolver>> pendingResolvers = Map.of();
+    private volatile Map<String, Built<EscaperConfig, Escaper>> pendingEscapers = Map.of();
     private PrometheusExporter prometheus;
 
     private Daemon(G3Config config, String group) {
@@ -137,8 +148,10 @@ public final class Daemon implements AutoCloseable {
     private String apply(G3Config next) {
         next.warnings().forEach(w -> LOG.warn("config: {}", w));
         var newResolvers = rebuild(resolvers, next.resolvers(), ResolverConfig::name, (c, old) -> resolver(c));
+        pendingResolvers = newResolvers;
         var newEscapers = rebuild(escapers, next.escapers(), EscaperConfig::name,
                 (c, old) -> escaper(c, newResolvers));
+        pendingEscapers = newEscapers;
         var newGroups = rebuild(userGroups, next.userGroups(), UserGroupConfig::name,
                 (c, old) -> new UserGroup(c, scheduler));
         // servers: keep unchanged ones, build the rest; nothing is swapped in before all of them started
@@ -300,6 +313,7 @@ public final class Daemon implements AutoCloseable {
         return switch (config) {
             case CAresResolverConfig c -> new CAresResolver(c, stats.resolver(c.name()));
             case DenyAllResolverConfig d -> new DenyAllResolver(d.name());
+            case FailOverResolverConfig f -> new FailOverResolver(f, this::liveResolver);
         };
     }
 
@@ -309,7 +323,29 @@ public final class Daemon implements AutoCloseable {
                     Optional.ofNullable(resolvers.get(d.resolver())).map(Built::instance)
                             .orElseGet(() -> new DenyAllResolver(d.resolver())), transport, stats.escaper(d.name()));
             case DummyDenyEscaperConfig d -> new DummyDenyEscaper(d.name());
+            case ProxyChainEscaperConfig p -> new ProxyChainEscaper(p, p.resolver()
+                    .flatMap(r -> Optional.ofNullable(resolvers.get(r))).map(Built::instance)
+                    .orElseGet(() -> new DenyAllResolver(p.resolver().orElse("-"))), transport, stats.escaper(p.name()));
+            case RouteFailoverEscaperConfig r -> new RouteFailoverEscaper(r, this::liveEscaper);
+            case RouteUpstreamEscaperConfig r -> new RouteUpstreamEscaper(r, this::liveEscaper);
         };
+    }
+
+    /** Route escapers look their next hops up per task, so a reload of a next hop applies at once. */
+    private Escaper liveEscaper(String name) {
+        Built<EscaperConfig, Escaper> built = escapers.get(name);
+        if (built == null) {
+            built = pendingEscapers.get(name);
+        }
+        return built == null ? new DummyDenyEscaper(name) : built.instance();
+    }
+
+    private Resolver liveResolver(String name) {
+        Built<ResolverConfig, Resolver> built = resolvers.get(name);
+        if (built == null) {
+            built = pendingResolvers.get(name);
+        }
+        return built == null ? new DenyAllResolver(name) : built.instance();
     }
 
     private ServerContext context(ServerConfig config, Map<String, Built<EscaperConfig, Escaper>> escapers,

@@ -1,0 +1,55 @@
+package io.g3k.config.escaper;
+
+import io.g3k.config.TlsClientConfig;
+import io.g3k.config.Values;
+import io.g3k.config.YamlMap;
+import io.g3k.config.server.StreamUpstream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * {@code proxy_http}, {@code proxy_https}, {@code proxy_socks5}: reach targets through a next proxy (CONNECT, or
+ * SOCKS5 CONNECT), optionally with Basic / username-password authentication and, for https, TLS to the proxy.
+ * The three types share one shape; {@code protocol} tells them apart.
+ */
+public record ProxyChainEscaperConfig(String name, Protocol protocol, StreamUpstream proxyAddr,
+                                      Optional<String> resolver, Optional<String> username, Optional<String> password,
+                                      Optional<TlsClientConfig> tlsClient, Optional<String> tlsName,
+                                      Duration peerNegotiationTimeout) implements EscaperConfig {
+    public enum Protocol { HTTP, HTTPS, SOCKS5 }
+
+    @Override
+    public String type() {
+        return switch (protocol) {
+            case HTTP -> "proxy_http";
+            case HTTPS -> "proxy_https";
+            case SOCKS5 -> "proxy_socks5";
+        };
+    }
+
+    static ProxyChainEscaperConfig parse(Protocol protocol, String name, YamlMap map, Path baseDir) {
+        int defaultPort = protocol == Protocol.SOCKS5 ? 1080 : 3128;
+        StreamUpstream addrs = StreamUpstream.parseAddresses(map, "proxy_addr", "proxy_addr_pick_policy", defaultPort);
+        Optional<TlsClientConfig> tls = map.map("tls_client").map(m -> TlsClientConfig.parse(m, baseDir));
+        if (protocol == Protocol.HTTPS && tls.isEmpty()) {
+            throw map.error("tls_client", "is required for proxy_https ({} for the defaults)");
+        }
+        var config = new ProxyChainEscaperConfig(name, protocol, addrs, map.string("resolver"),
+                map.string("proxy_username", "username"), map.string("proxy_password", "password"),
+                protocol == Protocol.HTTPS ? tls : Optional.empty(), map.string("tls_name"),
+                map.take("peer_negotiation_timeout", Values::duration).orElse(Duration.ofSeconds(10)));
+        if (config.username().isPresent() != config.password().isPresent()) {
+            throw map.error("proxy_password", "proxy_username and proxy_password go together");
+        }
+        if (addrs.upstreams().stream().anyMatch(w -> w.addr().ip().isEmpty()) && config.resolver().isEmpty()) {
+            throw map.error("resolver", "is required when proxy_addr holds a domain name");
+        }
+        map.ignoreWithWarning("http_forward_capability", "shared_logger", "tcp_keepalive", "tcp_misc_opts",
+                "extra_metrics_tags", "pass_proxy_userid", "bind_ipv4", "bind_ipv6", "tcp_connect",
+                "http_connect_rsp_header_max_size", "tcp_sock_speed_limit", "udp_sock_speed_limit");
+        map.finish();
+        return config;
+    }
+
+}

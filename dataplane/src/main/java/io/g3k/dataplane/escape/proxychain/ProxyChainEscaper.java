@@ -1,0 +1,153 @@
+package io.g3k.dataplane.escape.proxychain;
+
+import io.g3k.config.UpstreamAddr;
+import io.g3k.config.escaper.ProxyChainEscaperConfig;
+import io.g3k.config.escaper.ProxyChainEscaperConfig.Protocol;
+import io.g3k.dataplane.escape.EscapeException;
+import io.g3k.dataplane.escape.EscapeException.Reason;
+import io.g3k.dataplane.escape.Escaper;
+import io.g3k.dataplane.resolve.Resolver;
+import io.g3k.dataplane.runtime.Transport;
+import io.g3k.dataplane.server.stream.UpstreamPicker;
+import io.g3k.dataplane.stat.EscaperStats;
+import io.g3k.dataplane.tls.TlsClientContexts;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.socket.DatagramChannel;
+import io.netty.handler.proxy.HttpProxyHandler;
+import io.netty.handler.proxy.ProxyHandler;
+import io.netty.handler.proxy.Socks5ProxyHandler;
+import io.netty.handler.ssl.SslContext;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.List;
+
+/**
+ * {@code proxy_http}, {@code proxy_https}, {@code proxy_socks5}: every task is a tunnel through the next proxy
+ * (HTTP CONNECT or SOCKS5 CONNECT, Netty's proxy handlers), TLS to the proxy for https. The target name goes to
+ * the next proxy unresolved, so it resolves and filters; as in g3proxy, no egress filter applies here.
+ */
+public final class ProxyChainEscaper implements Escaper {
+    private final ProxyChainEscaperConfig config;
+    private final Resolver resolver;
+    private final Transport transport;
+    private final EscaperStats stats;
+    private final UpstreamPicker picker;
+    private final SslContext tls;
+
+    public ProxyChainEscaper(ProxyChainEscaperConfig config, Resolver resolver, Transport transport, EscaperStats stats) {
+        this.config = config;
+        this.resolver = resolver;
+        this.transport = transport;
+        this.stats = stats;
+        this.picker = new UpstreamPicker(config.proxyAddr());
+        this.tls = config.tlsClient().map(t -> TlsClientContexts.build(t, "escaper '" + config.name() + "'")).orElse(null);
+    }
+
+    @Override
+    public String name() {
+        return config.name();
+    }
+
+    @Override
+    public Future<Channel> tcpConnect(UpstreamAddr target, EventLoop loop) {
+        Promise<Channel> result = loop.newPromise();
+        UpstreamAddr proxy = picker.pick(InetAddress.getLoopbackAddress());
+        stats.connectionAttempt.increment();
+        proxyAddress(proxy, loop).addListener((Future<InetSocketAddress> f) -> {
+            if (!f.isSuccess()) {
+                result.tryFailure(f.cause());
+                return;
+            }
+            connect(f.getNow(), proxy, target, loop, result);
+        });
+        result.addListener(done -> {
+            if (done.isSuccess()) {
+                stats.connectionEstablish.increment();
+            } else {
+                stats.tcpConnectError.increment();
+            }
+        });
+        return result;
+    }
+
+    private void connect(InetSocketAddress proxyAddress, UpstreamAddr proxy, UpstreamAddr target, EventLoop loop,
+                         Promise<Channel> result) {
+        ProxyHandler handshake = switch (config.protocol()) {
+            case HTTP, HTTPS -> config.username().isPresent()
+                    ? new HttpProxyHandler(proxyAddress, config.username().get(), config.password().orElseThrow())
+                    : new HttpProxyHandler(proxyAddress);
+            case SOCKS5 -> new Socks5ProxyHandler(proxyAddress, config.username().orElse(null),
+                    config.password().orElse(null));
+        };
+        handshake.setConnectTimeoutMillis(config.peerNegotiationTimeout().toMillis());
+        Bootstrap b = new Bootstrap().group(loop).channel(transport.socketChannel())
+                .option(ChannelOption.AUTO_READ, false)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.peerNegotiationTimeout().toMillis())
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        if (config.protocol() == Protocol.HTTPS) {
+                            ch.pipeline().addLast("proxy-tls",
+                                    tls.newHandler(ch.alloc(), config.tlsName().orElse(proxy.host()), proxy.port()));
+                        }
+                        ch.pipeline().addLast("proxy-handshake", handshake);
+                    }
+                });
+        // Netty's proxy handler swaps this unresolved destination for the proxy's address and asks the proxy for it
+        ChannelFuture connected = b.connect(InetSocketAddress.createUnresolved(target.host(), target.port()));
+        connected.addListener((ChannelFuture f) -> {
+            if (!f.isSuccess()) {
+                result.tryFailure(new EscapeException(Reason.CONNECT_REFUSED, "next proxy " + proxy + " unreachable: "
+                        + f.cause().getMessage()));
+            }
+        });
+        handshake.connectFuture().addListener(done -> {
+            Channel ch = connected.channel();
+            if (done.isSuccess()) {
+                ch.pipeline().remove(handshake);
+                result.trySuccess(ch);
+            } else {
+                ch.close();
+                String message = String.valueOf(done.cause().getMessage());
+                result.tryFailure(new EscapeException(message.contains("403") ? Reason.DENIED : Reason.UNREACHABLE,
+                        "via " + config.type() + " " + proxy + ": " + message));
+            }
+        });
+    }
+
+    private Future<InetSocketAddress> proxyAddress(UpstreamAddr proxy, EventLoop loop) {
+        Promise<InetSocketAddress> out = loop.newPromise();
+        var ip = proxy.ip();
+        if (ip.isPresent()) {
+            return out.setSuccess(new InetSocketAddress(ip.get(), proxy.port()));
+        }
+        resolver.query(proxy.host(), Resolver.Family.IPV4).whenComplete((List<InetAddress> r, Throwable e) ->
+                loop.execute(() -> {
+                    if (e != null || r.isEmpty()) {
+                        out.tryFailure(new EscapeException(Reason.RESOLVE_FAILED, "cannot resolve next proxy " + proxy));
+                    } else {
+                        out.trySuccess(new InetSocketAddress(r.getFirst(), proxy.port()));
+                    }
+                }));
+        return out;
+    }
+
+    @Override
+    public Future<InetSocketAddress> udpResolve(UpstreamAddr target, EventLoop loop) {
+        return loop.newFailedFuture(new EscapeException(Reason.DENIED, config.type() + " does not relay UDP"));
+    }
+
+    @Override
+    public Future<DatagramChannel> udpBind(EventLoop loop, ChannelHandler handler) {
+        return loop.newFailedFuture(new EscapeException(Reason.DENIED, config.type() + " does not relay UDP"));
+    }
+}

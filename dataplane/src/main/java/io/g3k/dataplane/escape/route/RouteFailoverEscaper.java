@@ -1,0 +1,104 @@
+package io.g3k.dataplane.escape.route;
+
+import io.g3k.config.ResolveStrategy;
+import io.g3k.config.UpstreamAddr;
+import io.g3k.config.escaper.RouteFailoverEscaperConfig;
+import io.g3k.dataplane.escape.Escaper;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.EventLoop;
+import io.netty.channel.socket.DatagramChannel;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import java.net.InetSocketAddress;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * {@code route_failover}: the primary gets a head start of {@code fallback_delay}; then (or as soon as it fails)
+ * the standby races it, and the first connection wins. A loser that connects late is closed.
+ */
+public final class RouteFailoverEscaper implements Escaper {
+    private final RouteFailoverEscaperConfig config;
+    private final Function<String, Escaper> escapers;
+
+    public RouteFailoverEscaper(RouteFailoverEscaperConfig config, Function<String, Escaper> escapers) {
+        this.config = config;
+        this.escapers = escapers;
+    }
+
+    @Override
+    public String name() {
+        return config.name();
+    }
+
+    @Override
+    public Future<Channel> tcpConnect(UpstreamAddr target, EventLoop loop) {
+        return tcpConnect(target, loop, Optional.empty());
+    }
+
+    @Override
+    public Future<Channel> tcpConnect(UpstreamAddr target, EventLoop loop, Optional<ResolveStrategy> strategy) {
+        Promise<Channel> result = loop.newPromise();
+        Race race = new Race(result);
+        Future<Channel> primary = escapers.apply(config.primaryNext()).tcpConnect(target, loop, strategy);
+        Runnable standby = () -> {
+            if (!result.isDone() && race.startStandby()) {
+                race.track(escapers.apply(config.standbyNext()).tcpConnect(target, loop, strategy));
+            }
+        };
+        race.track(primary);
+        primary.addListener(f -> {
+            if (!f.isSuccess()) {
+                standby.run();
+            }
+        });
+        var timer = loop.schedule(standby, config.fallbackDelay().toMillis(), TimeUnit.MILLISECONDS);
+        result.addListener(done -> timer.cancel(false));
+        return result;
+    }
+
+    /** First success wins; the failure reported is the last one, once nothing is pending. */
+    private static final class Race {
+        private final Promise<Channel> result;
+        private int pending;
+        private boolean standbyStarted;
+
+        Race(Promise<Channel> result) {
+            this.result = result;
+        }
+
+        boolean startStandby() {
+            if (standbyStarted) {
+                return false;
+            }
+            standbyStarted = true;
+            return true;
+        }
+
+        void track(Future<Channel> attempt) {
+            pending++;
+            attempt.addListener(f -> {
+                pending--;
+                if (f.isSuccess()) {
+                    if (!result.trySuccess(attempt.getNow())) {
+                        attempt.getNow().close();
+                    }
+                } else if (pending == 0 && standbyStarted) {
+                    result.tryFailure(f.cause());
+                }
+            });
+        }
+    }
+
+    @Override
+    public Future<InetSocketAddress> udpResolve(UpstreamAddr target, EventLoop loop) {
+        return escapers.apply(config.primaryNext()).udpResolve(target, loop);
+    }
+
+    @Override
+    public Future<DatagramChannel> udpBind(EventLoop loop, ChannelHandler handler) {
+        return escapers.apply(config.primaryNext()).udpBind(loop, handler);
+    }
+}
