@@ -1,0 +1,168 @@
+package io.g3k.dataplane.escape;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.g3k.dataplane.support.Curl;
+import io.g3k.dataplane.support.PeerProcess;
+import io.g3k.dataplane.support.RunningProxy;
+import io.g3k.dataplane.support.TestOrigin;
+import io.g3k.dataplane.support.TestPki;
+import io.g3k.dataplane.support.Yaml;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Proxy chaining against real peers on loopback: squid (proxy_http), microsocks with authentication
+ * (proxy_socks5), and a second g3k over mTLS (proxy_https); route_failover surviving the death of its primary.
+ */
+class ProxyChainingTest {
+    @TempDir
+    static Path dir;
+    static TestOrigin origin;
+    static TestPki pki;
+
+    @BeforeAll
+    static void start() throws Exception {
+        origin = TestOrigin.http();
+        pki = new TestPki(dir);
+    }
+
+    @AfterAll
+    static void stop() {
+        origin.close();
+    }
+
+    static String chain(String escapers) {
+        return Yaml.RESOLVER_AND_ESCAPER + escapers + """
+                server:
+                  - name: http
+                    type: http_proxy
+                    escaper: chain
+                    listen: "127.0.0.1:0"
+                  - name: socks
+                    type: socks_proxy
+                    escaper: chain
+                    listen: "127.0.0.1:0"
+                """;
+    }
+
+    String through(RunningProxy proxy, String path) throws Exception {
+        var http = Curl.run("-x", "http://127.0.0.1:" + proxy.port("http"), "http://127.0.0.1:" + origin.port() + path);
+        var socks = Curl.run("-x", "socks5h://127.0.0.1:" + proxy.port("socks"),
+                "http://127.0.0.1:" + origin.port() + path);
+        assertThat(socks.out()).as(socks.err()).isEqualTo(http.out());
+        return http.out() + http.err();
+    }
+
+    @Test
+    void chainsThroughSquid() throws Exception {
+        try (PeerProcess squid = PeerProcess.squid();
+             RunningProxy proxy = RunningProxy.start(Files.createDirectories(dir.resolve("squid-chain")), chain("""
+                       - name: chain
+                         type: proxy_http
+                         proxy_addr: 127.0.0.1:%d
+                     """.formatted(squid.port())))) {
+            assertThat(through(proxy, "/via-squid")).isEqualTo("hello /via-squid\n");
+            Path log = squid.home().resolve("access.log");
+            org.awaitility.Awaitility.await().until(() -> Files.exists(log) && Files.readString(log).contains("CONNECT"));
+        }
+    }
+
+    @Test
+    void chainsThroughMicrosocksWithAuthentication() throws Exception {
+        try (PeerProcess socks = PeerProcess.microsocks(dir, "chain-user", "chain-pass");
+             RunningProxy good = RunningProxy.start(Files.createDirectories(dir.resolve("socks-good")), chain("""
+                       - name: chain
+                         type: proxy_socks5
+                         proxy_addr: 127.0.0.1:%d
+                         proxy_username: chain-user
+                         proxy_password: chain-pass
+                     """.formatted(socks.port())));
+             RunningProxy bad = RunningProxy.start(Files.createDirectories(dir.resolve("socks-bad")), chain("""
+                       - name: chain
+                         type: proxy_socks5
+                         proxy_addr: 127.0.0.1:%d
+                         proxy_username: chain-user
+                         proxy_password: wrong
+                     """.formatted(socks.port())))) {
+            assertThat(through(good, "/via-socks")).isEqualTo("hello /via-socks\n");
+            var refused = Curl.run("-x", "http://127.0.0.1:" + bad.port("http"), "-o", "/dev/null", "-w", "%{http_code}",
+                    "http://127.0.0.1:" + origin.port() + "/");
+            assertThat(refused.out()).isEqualTo("523");
+        }
+    }
+
+    @Test
+    void chainsToAnotherG3kOverMutualTls() throws Exception {
+        try (RunningProxy relay = RunningProxy.start(Files.createDirectories(dir.resolve("relay")), Yaml.withServers("""
+                       - name: relay
+                         type: http_proxy
+                         escaper: default
+                         listen: "127.0.0.1:0"
+                         tls_server:
+                           cert_pairs:
+                             certificate: %s
+                             private_key: %s
+                           enable_client_auth: true
+                           ca_certificate: %s
+                     """.formatted(pki.serverCertPem, pki.serverKeyPem, pki.caPem)));
+             RunningProxy gw = RunningProxy.start(Files.createDirectories(dir.resolve("gw")), chain("""
+                       - name: chain
+                         type: proxy_https
+                         proxy_addr: 127.0.0.1:%d
+                         tls_name: localhost
+                         tls_client:
+                           ca_certificate: %s
+                           certificate: %s
+                           private_key: %s
+                     """.formatted(relay.port("relay"), pki.caPem, pki.clientCertPem, pki.clientKeyPem)));
+             RunningProxy noCert = RunningProxy.start(Files.createDirectories(dir.resolve("gw-nocert")), chain("""
+                       - name: chain
+                         type: proxy_https
+                         proxy_addr: 127.0.0.1:%d
+                         tls_name: localhost
+                         tls_client:
+                           ca_certificate: %s
+                     """.formatted(relay.port("relay"), pki.caPem)))) {
+            assertThat(through(gw, "/via-mtls")).isEqualTo("hello /via-mtls\n");
+            var refused = Curl.run("-x", "http://127.0.0.1:" + noCert.port("http"), "-o", "/dev/null", "-w",
+                    "%{http_code}", "http://127.0.0.1:" + origin.port() + "/");
+            assertThat(refused.out()).isNotEqualTo("200");
+        }
+    }
+
+    @Test
+    void routeFailoverKeepsServingWhenThePrimaryDies() throws Exception {
+        PeerProcess squid = PeerProcess.squid();
+        try (RunningProxy proxy = RunningProxy.start(Files.createDirectories(dir.resolve("failover")), chain("""
+                  - name: via_squid
+                    type: proxy_http
+                    proxy_addr: 127.0.0.1:%d
+                  - name: chain
+                    type: route_failover
+                    primary_next: via_squid
+                    standby_next: default
+                    fallback_delay: 200ms
+                """.formatted(squid.port())))) {
+            int ok = 0;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            for (int i = 0; i < 40 && System.nanoTime() < deadline; i++) {
+                if (i == 15) {
+                    squid.close();
+                }
+                var r = Curl.run("-x", "http://127.0.0.1:" + proxy.port("http"),
+                        "http://127.0.0.1:" + origin.port() + "/f" + i);
+                assertThat(r.out()).as("request %d: %s", i, r.err()).isEqualTo("hello /f" + i + "\n");
+                ok++;
+            }
+            assertThat(ok).isEqualTo(40);
+        } finally {
+            squid.close();
+        }
+    }
+}

@@ -1,0 +1,67 @@
+package io.g3k.dataplane.escape;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.g3k.dataplane.support.Curl;
+import io.g3k.dataplane.support.Dnsmasq;
+import io.g3k.dataplane.support.RunningProxy;
+import io.g3k.dataplane.support.TestOrigin;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** route_upstream picks the next escaper by host; a fail_over resolver answers when its primary is dead. */
+class RoutingAndFailOverTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void routesByHostAndFailsOverBetweenResolvers() throws Exception {
+        try (TestOrigin origin = TestOrigin.http(); Dnsmasq dns = Dnsmasq.start("/origin.test/127.0.0.1",
+                "/blocked.test/127.0.0.1");
+             RunningProxy proxy = RunningProxy.start(dir, """
+                     resolver:
+                       - name: virtual
+                         type: fail_over
+                         primary: dead
+                         standby: alive
+                         fallback_delay: 300ms
+                       - name: dead
+                         type: c-ares
+                         server: 127.0.0.1:9
+                         each_timeout: 5s
+                       - name: alive
+                         type: c-ares
+                         server: 127.0.0.1:%d
+                     escaper:
+                       - name: direct
+                         type: direct_fixed
+                         resolver: virtual
+                         egress_network_filter: {default: allow, allow: 127.0.0.1}
+                       - name: deny
+                         type: dummy_deny
+                       - name: route
+                         type: route_upstream
+                         exact_match:
+                           - next: deny
+                             hosts: [blocked.test]
+                         subnet_match:
+                           - next: direct
+                             networks: [127.0.0.0/8]
+                         default_next: direct
+                     server:
+                       - name: http
+                         type: http_proxy
+                         escaper: route
+                         listen: "127.0.0.1:0"
+                     """.formatted(dns.port()))) {
+            String proxyUrl = "http://127.0.0.1:" + proxy.port("http");
+            assertThat(Curl.run("-x", proxyUrl, "http://origin.test:" + origin.port() + "/resolved").out())
+                    .isEqualTo("hello /resolved\n");
+            assertThat(Curl.run("-x", proxyUrl, "http://127.0.0.1:" + origin.port() + "/subnet").out())
+                    .isEqualTo("hello /subnet\n");
+            assertThat(Curl.run("-x", proxyUrl, "-o", "/dev/null", "-w", "%{http_code}",
+                    "http://blocked.test:" + origin.port() + "/").out()).isEqualTo("403");
+        }
+    }
+}

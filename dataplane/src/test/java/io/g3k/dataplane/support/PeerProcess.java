@@ -1,0 +1,89 @@
+package io.g3k.dataplane.support;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** A real peer proxy (squid, microsocks) on a free loopback port, for chaining tests. */
+public final class PeerProcess implements AutoCloseable {
+    private final Process process;
+    private final int port;
+    private final Path log;
+
+    private PeerProcess(Process process, int port, Path log) {
+        this.process = process;
+        this.port = port;
+        this.log = log;
+    }
+
+    /** The directory of the peer's own files (squid writes access.log there). */
+    public Path home() {
+        return log.getParent();
+    }
+
+    public static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** squid as a plain forward proxy allowing everything from loopback (it runs as the proxy user). */
+    public static PeerProcess squid() throws Exception {
+        int port = freePort();
+        // squid drops to the proxy user: its files live outside the test's private (0700) directory
+        Path home = Files.createTempDirectory("g3k-squid-");
+        Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwxrwxrwx"));
+        Path conf = Files.writeString(home.resolve("squid.conf"), String.join("\n",
+                "http_port 127.0.0.1:" + port, "http_access allow all", "pid_filename " + home.resolve("squid.pid"),
+                "cache_log " + home.resolve("cache.log"), "access_log stdio:" + home.resolve("access.log"),
+                "cache deny all", "shutdown_lifetime 0 seconds", "coredump_dir " + home, ""));
+        return start(List.of(squidBinary(), "-N", "-f", conf.toString()), port, home.resolve("out.log"));
+    }
+
+    /** microsocks with username/password authentication. */
+    public static PeerProcess microsocks(Path dir, String user, String password) throws Exception {
+        int port = freePort();
+        return start(List.of("microsocks", "-i", "127.0.0.1", "-p", String.valueOf(port), "-u", user, "-P", password),
+                port, dir.resolve("microsocks-" + port + ".log"));
+    }
+
+    private static String squidBinary() {
+        return Files.isExecutable(Path.of("/usr/sbin/squid")) ? "/usr/sbin/squid" : "squid";
+    }
+
+    private static PeerProcess start(List<String> cmd, int port, Path log) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (System.nanoTime() < deadline) {
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+                return new PeerProcess(p, port, log);
+            } catch (IOException notYet) {
+                if (!p.isAlive()) {
+                    throw new IllegalStateException(cmd.getFirst() + " exited: " + Files.readString(log));
+                }
+                Thread.sleep(100);
+            }
+        }
+        p.destroyForcibly();
+        throw new IllegalStateException(cmd.getFirst() + " did not listen on " + port);
+    }
+
+    public int port() {
+        return port;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+        }
+    }
+}
