@@ -2,7 +2,8 @@ package io.g3k.config.escaper;
 
 /** An {@code escaper:} entry: how tasks leave the proxy. */
 public sealed interface EscaperConfig permits DirectFixedEscaperConfig, DummyDenyEscaperConfig,
-        ProxyChainEscaperConfig, RouteFailoverEscaperConfig, RouteUpstreamEscaperConfig {
+        ProxyChainEscaperConfig, RouteFailoverEscaperConfig, RouteUpstreamEscaperConfig, RouteSelectEscaperConfig,
+        RouteByNetworkEscaperConfig {
     String name();
 
     String type();

@@ -8,8 +8,8 @@ import java.util.Set;
 /** Dispatches an {@code escaper:} entry on its {@code type}, with g3proxy's aliases. */
 public final class EscaperConfigs {
     private static final Set<String> NOT_YET = Set.of("direct_float", "direct_dynamic", "divert_tcp", "comply_audit",
-            "proxy_socks5s", "proxy_float", "proxy_dynamic", "route_select", "route_resolved", "route_dst_ip",
-            "route_geoip", "route_geo_ip", "route_client", "route_mapping", "route_query", "trick_float");
+            "proxy_socks5s", "proxy_float", "proxy_dynamic", "route_geoip", "route_geo_ip", "route_query",
+            "trick_float");
 
     private EscaperConfigs() {}
 
@@ -26,6 +26,11 @@ public final class EscaperConfigs {
                     ProxyChainEscaperConfig.parse(ProxyChainEscaperConfig.Protocol.SOCKS5, name, map, baseDir);
             case "route_failover", "routefailover" -> RouteFailoverEscaperConfig.parse(name, map);
             case "route_upstream", "routeupstream" -> RouteUpstreamEscaperConfig.parse(name, map);
+            case "route_select", "routeselect" -> RouteSelectEscaperConfig.parse("route_select", name, map);
+            case "route_mapping", "routemapping" -> RouteSelectEscaperConfig.parse("route_mapping", name, map);
+            case "route_client", "routeclient" -> RouteByNetworkEscaperConfig.parse("route_client", name, map);
+            case "route_resolved", "routeresolved", "route_dst_ip", "routedstip" ->
+                    RouteByNetworkEscaperConfig.parse("route_resolved", name, map);
             case "dummy_deny", "dummydeny" -> {
                 map.finish();
                 yield new DummyDenyEscaperConfig(name);

@@ -67,7 +67,7 @@ public record StreamUpstream(List<Weighted> upstreams, PickPolicy pickPolicy, Op
         return List.copyOf(out);
     }
 
-    private static PickPolicy policy(JsonNode node) {
+    public static PickPolicy policy(JsonNode node) {
         return switch (Keys.normalize(Values.string(node))) {
             case "random" -> PickPolicy.RANDOM;
             case "serial", "sequence" -> PickPolicy.SERIAL;

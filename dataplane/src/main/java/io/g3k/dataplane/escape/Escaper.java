@@ -1,6 +1,5 @@
 package io.g3k.dataplane.escape;
 
-import io.g3k.config.ResolveStrategy;
 import io.g3k.config.UpstreamAddr;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
@@ -8,7 +7,6 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.util.concurrent.Future;
 import java.net.InetSocketAddress;
-import java.util.Optional;
 
 /**
  * An escaper: how a task reaches its target. Futures complete on the caller's event loop, so the caller's
@@ -17,15 +15,14 @@ import java.util.Optional;
 public interface Escaper {
     String name();
 
-    /** A connected TCP channel to the target, with auto-read off and no handlers of the caller's yet. */
-    Future<Channel> tcpConnect(UpstreamAddr target, EventLoop loop);
-
     /**
-     * As {@link #tcpConnect(UpstreamAddr, EventLoop)}, resolving with a user's or explicit site's strategy where the
-     * escaper resolves at all.
+     * A connected TCP channel to the target, with auto-read off and no handlers of the caller's yet. The hints
+     * carry the client address and a resolve strategy for the escapers that use them.
      */
-    default Future<Channel> tcpConnect(UpstreamAddr target, EventLoop loop, Optional<ResolveStrategy> strategy) {
-        return tcpConnect(target, loop);
+    Future<Channel> tcpConnect(UpstreamAddr target, EventLoop loop, EscapeHints hints);
+
+    default Future<Channel> tcpConnect(UpstreamAddr target, EventLoop loop) {
+        return tcpConnect(target, loop, EscapeHints.NONE);
     }
 
     /** The socket address a UDP datagram for this target goes to, after resolution and the egress checks. */

@@ -8,6 +8,8 @@ import io.g3k.config.escaper.DummyDenyEscaperConfig;
 import io.g3k.config.escaper.EscaperConfig;
 import io.g3k.config.escaper.ProxyChainEscaperConfig;
 import io.g3k.config.escaper.RouteFailoverEscaperConfig;
+import io.g3k.config.escaper.RouteByNetworkEscaperConfig;
+import io.g3k.config.escaper.RouteSelectEscaperConfig;
 import io.g3k.config.escaper.RouteUpstreamEscaperConfig;
 import io.g3k.config.resolver.CAresResolverConfig;
 import io.g3k.config.resolver.DenyAllResolverConfig;
@@ -28,6 +30,8 @@ import io.g3k.dataplane.escape.directfixed.DirectFixedEscaper;
 import io.g3k.dataplane.escape.dummydeny.DummyDenyEscaper;
 import io.g3k.dataplane.escape.proxychain.ProxyChainEscaper;
 import io.g3k.dataplane.escape.route.RouteFailoverEscaper;
+import io.g3k.dataplane.escape.route.RouteByNetworkEscaper;
+import io.g3k.dataplane.escape.route.RouteSelectEscaper;
 import io.g3k.dataplane.escape.route.RouteUpstreamEscaper;
 import io.g3k.dataplane.resolve.CAresResolver;
 import io.g3k.dataplane.resolve.DenyAllResolver;
@@ -328,6 +332,8 @@ public final class Daemon implements AutoCloseable {
                     .orElseGet(() -> new DenyAllResolver(p.resolver().orElse("-"))), transport, stats.escaper(p.name()));
             case RouteFailoverEscaperConfig r -> new RouteFailoverEscaper(r, this::liveEscaper);
             case RouteUpstreamEscaperConfig r -> new RouteUpstreamEscaper(r, this::liveEscaper);
+            case RouteSelectEscaperConfig r -> new RouteSelectEscaper(r, this::liveEscaper);
+            case RouteByNetworkEscaperConfig r -> new RouteByNetworkEscaper(r, this::liveEscaper, this::liveResolver);
         };
     }
 

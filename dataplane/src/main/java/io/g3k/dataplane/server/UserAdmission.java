@@ -26,6 +26,11 @@ public final class UserAdmission {
             return new Ticket(target, Optional.empty(), Optional.empty(), Optional.empty());
         }
 
+        /** The hints for the escaper: this connection's client and the resolve strategy. */
+        public io.g3k.dataplane.escape.EscapeHints hints(Channel client) {
+            return io.g3k.dataplane.escape.EscapeHints.of(client, strategy);
+        }
+
         /** Binds the task to the user, who gets the slot back when the task ends. */
         public Task own(Task task) {
             user.ifPresent(u -> task.user(u, site));

@@ -17,8 +17,23 @@ public final class Dnsmasq implements AutoCloseable {
         this.port = port;
     }
 
-    /** Each record is dnsmasq's {@code --address} value, e.g. {@code /origin.test/127.0.0.1}. */
+    /**
+     * Each record is dnsmasq's {@code --address} value, e.g. {@code /origin.test/127.0.0.1}. dnsmasq binds UDP and
+     * TCP on its port, and a probed free UDP port may be taken on TCP: a few ports are tried.
+     */
     public static Dnsmasq start(String... records) throws IOException, InterruptedException {
+        IllegalStateException last = null;
+        for (int attempt = 0; attempt < 5; attempt++) {
+            try {
+                return startOnce(records);
+            } catch (IllegalStateException e) {
+                last = e;
+            }
+        }
+        throw last;
+    }
+
+    private static Dnsmasq startOnce(String... records) throws IOException, InterruptedException {
         int port;
         try (DatagramSocket probe = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
             port = probe.getLocalPort();

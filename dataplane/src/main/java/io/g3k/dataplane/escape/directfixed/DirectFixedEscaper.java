@@ -4,6 +4,7 @@ import io.g3k.config.ResolveStrategy;
 import io.g3k.config.UpstreamAddr;
 import io.g3k.config.escaper.DirectFixedEscaperConfig;
 import io.g3k.dataplane.escape.EscapeException;
+import io.g3k.dataplane.escape.EscapeHints;
 import io.g3k.dataplane.escape.Escaper;
 import io.g3k.dataplane.resolve.Resolver;
 import io.g3k.dataplane.runtime.Transport;
@@ -47,14 +48,9 @@ public final class DirectFixedEscaper implements Escaper {
     }
 
     @Override
-    public Future<Channel> tcpConnect(UpstreamAddr target, EventLoop loop) {
-        return tcpConnect(target, loop, Optional.empty());
-    }
-
-    @Override
-    public Future<Channel> tcpConnect(UpstreamAddr target, EventLoop loop, Optional<ResolveStrategy> strategy) {
+    public Future<Channel> tcpConnect(UpstreamAddr target, EventLoop loop, EscapeHints hints) {
         Promise<Channel> result = loop.newPromise();
-        addresses.lookup(target, loop, strategy.orElse(config.resolveStrategy())).addListener((Future<List<InetAddress>> f) -> {
+        addresses.lookup(target, loop, hints.strategy().orElse(config.resolveStrategy())).addListener((Future<List<InetAddress>> f) -> {
             if (!f.isSuccess()) {
                 result.tryFailure(f.cause());
                 return;

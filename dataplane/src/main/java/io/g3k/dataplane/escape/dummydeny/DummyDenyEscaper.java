@@ -2,6 +2,7 @@ package io.g3k.dataplane.escape.dummydeny;
 
 import io.g3k.config.UpstreamAddr;
 import io.g3k.dataplane.escape.EscapeException;
+import io.g3k.dataplane.escape.EscapeHints;
 import io.g3k.dataplane.escape.Escaper;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
@@ -13,7 +14,7 @@ import java.net.InetSocketAddress;
 /** {@code dummy_deny}: refuses every task; also stands in for an escaper name that is not defined. */
 public record DummyDenyEscaper(String name) implements Escaper {
     @Override
-    public Future<Channel> tcpConnect(UpstreamAddr target, EventLoop loop) {
+    public Future<Channel> tcpConnect(UpstreamAddr target, EventLoop loop, EscapeHints hints) {
         return loop.newFailedFuture(denied());
     }
 

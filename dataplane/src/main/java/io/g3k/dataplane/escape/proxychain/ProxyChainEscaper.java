@@ -4,11 +4,12 @@ import io.g3k.config.UpstreamAddr;
 import io.g3k.config.escaper.ProxyChainEscaperConfig;
 import io.g3k.config.escaper.ProxyChainEscaperConfig.Protocol;
 import io.g3k.dataplane.escape.EscapeException;
+import io.g3k.dataplane.escape.EscapeHints;
 import io.g3k.dataplane.escape.EscapeException.Reason;
 import io.g3k.dataplane.escape.Escaper;
 import io.g3k.dataplane.resolve.Resolver;
 import io.g3k.dataplane.runtime.Transport;
-import io.g3k.dataplane.server.stream.UpstreamPicker;
+import io.g3k.dataplane.util.Picker;
 import io.g3k.dataplane.stat.EscaperStats;
 import io.g3k.dataplane.tls.TlsClientContexts;
 import io.netty.bootstrap.Bootstrap;
@@ -39,7 +40,7 @@ public final class ProxyChainEscaper implements Escaper {
     private final Resolver resolver;
     private final Transport transport;
     private final EscaperStats stats;
-    private final UpstreamPicker picker;
+    private final Picker<UpstreamAddr> picker;
     private final SslContext tls;
 
     public ProxyChainEscaper(ProxyChainEscaperConfig config, Resolver resolver, Transport transport, EscaperStats stats) {
@@ -47,7 +48,7 @@ public final class ProxyChainEscaper implements Escaper {
         this.resolver = resolver;
         this.transport = transport;
         this.stats = stats;
-        this.picker = new UpstreamPicker(config.proxyAddr());
+        this.picker = Picker.of(config.proxyAddr());
         this.tls = config.tlsClient().map(t -> TlsClientContexts.build(t, "escaper '" + config.name() + "'")).orElse(null);
     }
 
@@ -57,9 +58,9 @@ public final class ProxyChainEscaper implements Escaper {
     }
 
     @Override
-    public Future<Channel> tcpConnect(UpstreamAddr target, EventLoop loop) {
+    public Future<Channel> tcpConnect(UpstreamAddr target, EventLoop loop, EscapeHints hints) {
         Promise<Channel> result = loop.newPromise();
-        UpstreamAddr proxy = picker.pick(InetAddress.getLoopbackAddress());
+        UpstreamAddr proxy = picker.pick(hints.client().orElse(InetAddress.getLoopbackAddress()));
         stats.connectionAttempt.increment();
         proxyAddress(proxy, loop).addListener((Future<InetSocketAddress> f) -> {
             if (!f.isSuccess()) {

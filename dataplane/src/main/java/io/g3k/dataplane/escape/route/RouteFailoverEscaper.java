@@ -1,8 +1,8 @@
 package io.g3k.dataplane.escape.route;
 
-import io.g3k.config.ResolveStrategy;
 import io.g3k.config.UpstreamAddr;
 import io.g3k.config.escaper.RouteFailoverEscaperConfig;
+import io.g3k.dataplane.escape.EscapeHints;
 import io.g3k.dataplane.escape.Escaper;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
@@ -11,7 +11,6 @@ import io.netty.channel.socket.DatagramChannel;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import java.net.InetSocketAddress;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
@@ -34,18 +33,13 @@ public final class RouteFailoverEscaper implements Escaper {
     }
 
     @Override
-    public Future<Channel> tcpConnect(UpstreamAddr target, EventLoop loop) {
-        return tcpConnect(target, loop, Optional.empty());
-    }
-
-    @Override
-    public Future<Channel> tcpConnect(UpstreamAddr target, EventLoop loop, Optional<ResolveStrategy> strategy) {
+    public Future<Channel> tcpConnect(UpstreamAddr target, EventLoop loop, EscapeHints hints) {
         Promise<Channel> result = loop.newPromise();
         Race race = new Race(result);
-        Future<Channel> primary = escapers.apply(config.primaryNext()).tcpConnect(target, loop, strategy);
+        Future<Channel> primary = escapers.apply(config.primaryNext()).tcpConnect(target, loop, hints);
         Runnable standby = () -> {
             if (!result.isDone() && race.startStandby()) {
-                race.track(escapers.apply(config.standbyNext()).tcpConnect(target, loop, strategy));
+                race.track(escapers.apply(config.standbyNext()).tcpConnect(target, loop, hints));
             }
         };
         race.track(primary);

@@ -1,8 +1,8 @@
 package io.g3k.dataplane.escape.route;
 
-import io.g3k.config.ResolveStrategy;
 import io.g3k.config.UpstreamAddr;
 import io.g3k.config.escaper.RouteUpstreamEscaperConfig;
+import io.g3k.dataplane.escape.EscapeHints;
 import io.g3k.dataplane.escape.Escaper;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
@@ -10,7 +10,6 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.util.concurrent.Future;
 import java.net.InetSocketAddress;
-import java.util.Optional;
 import java.util.function.Function;
 
 /** {@code route_upstream}: the next escaper is chosen by the target host (see the config's match order). */
@@ -29,13 +28,8 @@ public final class RouteUpstreamEscaper implements Escaper {
     }
 
     @Override
-    public Future<Channel> tcpConnect(UpstreamAddr target, EventLoop loop) {
-        return tcpConnect(target, loop, Optional.empty());
-    }
-
-    @Override
-    public Future<Channel> tcpConnect(UpstreamAddr target, EventLoop loop, Optional<ResolveStrategy> strategy) {
-        return escapers.apply(config.route(target)).tcpConnect(target, loop, strategy);
+    public Future<Channel> tcpConnect(UpstreamAddr target, EventLoop loop, EscapeHints hints) {
+        return escapers.apply(config.route(target)).tcpConnect(target, loop, hints);
     }
 
     @Override

@@ -44,7 +44,7 @@ final class HttpConnectExchange implements HttpExchange {
     @Override
     public void start() {
         ctx.channel().config().setAutoRead(false);
-        context.escaper().tcpConnect(target, ctx.channel().eventLoop(), ticket.strategy()).addListener((Future<Channel> f) -> connected(f));
+        context.escaper().tcpConnect(target, ctx.channel().eventLoop(), ticket.hints(ctx.channel())).addListener((Future<Channel> f) -> connected(f));
     }
 
     private void connected(Future<Channel> f) {

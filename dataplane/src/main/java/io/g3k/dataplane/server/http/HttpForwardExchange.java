@@ -73,7 +73,7 @@ final class HttpForwardExchange implements HttpExchange {
         }
         ctx.channel().config().setAutoRead(false);
         // the ticket's target is the user's resolve redirection of the requested one
-        context.escaper().tcpConnect(ticket.target(), ctx.channel().eventLoop(), ticket.strategy())
+        context.escaper().tcpConnect(ticket.target(), ctx.channel().eventLoop(), ticket.hints(ctx.channel()))
                 .addListener((Future<Channel> f) -> {
             if (!f.isSuccess()) {
                 failBeforeResponse(EscapeException.of(f.cause()));

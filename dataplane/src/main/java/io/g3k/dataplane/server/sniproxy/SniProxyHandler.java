@@ -4,6 +4,7 @@ import io.g3k.config.IpLiteral;
 import io.g3k.config.UpstreamAddr;
 import io.g3k.config.server.SniProxyServerConfig;
 import io.g3k.dataplane.escape.EscapeException;
+import io.g3k.dataplane.escape.EscapeHints;
 import io.g3k.dataplane.relay.Relay;
 import io.g3k.dataplane.server.ClientAddress;
 import io.g3k.dataplane.server.ServerContext;
@@ -84,7 +85,7 @@ final class SniProxyHandler extends ByteToMessageDecoder {
         ctx.channel().config().setAutoRead(false);
         Task task = context.tasks().start(config.name(), "sni_proxy", ClientAddress.of(ctx.channel()))
                 .upstream(target, context.escaper().name());
-        context.escaper().tcpConnect(target, ctx.channel().eventLoop()).addListener((Future<Channel> f) -> {
+        context.escaper().tcpConnect(target, ctx.channel().eventLoop(), EscapeHints.of(ctx.channel(), Optional.empty())).addListener((Future<Channel> f) -> {
             if (!f.isSuccess()) {
                 EscapeException e = EscapeException.of(f.cause());
                 task.finish(e.reason() + ": " + e.getMessage());

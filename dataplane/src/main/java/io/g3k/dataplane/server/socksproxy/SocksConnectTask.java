@@ -41,7 +41,7 @@ final class SocksConnectTask {
     }
 
     void start() {
-        context.escaper().tcpConnect(target, ctx.channel().eventLoop(), ticket.strategy()).addListener((Future<Channel> f) -> connected(f));
+        context.escaper().tcpConnect(target, ctx.channel().eventLoop(), ticket.hints(ctx.channel())).addListener((Future<Channel> f) -> connected(f));
     }
 
     private void connected(Future<Channel> f) {

@@ -2,10 +2,12 @@ package io.g3k.dataplane.server.stream;
 
 import io.g3k.config.UpstreamAddr;
 import io.g3k.dataplane.escape.EscapeException;
+import io.g3k.dataplane.escape.EscapeHints;
 import io.g3k.dataplane.relay.Relay;
 import io.g3k.dataplane.server.ClientAddress;
 import io.g3k.dataplane.server.ServerContext;
 import io.g3k.dataplane.task.Task;
+import io.g3k.dataplane.util.Picker;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -25,7 +27,7 @@ import java.util.Optional;
  */
 public final class StreamConnectHandler extends ChannelInboundHandlerAdapter {
     /** What a stream server passes to each connection. */
-    public record Settings(String server, String type, UpstreamPicker picker, Optional<SslContext> tlsClient,
+    public record Settings(String server, String type, Picker<UpstreamAddr> picker, Optional<SslContext> tlsClient,
                            Optional<String> tlsName, Duration tlsHandshakeTimeout) {}
 
     private final Settings settings;
@@ -60,7 +62,7 @@ public final class StreamConnectHandler extends ChannelInboundHandlerAdapter {
         UpstreamAddr target = settings.picker().pick(client.getAddress());
         task = context.tasks().start(settings.server(), settings.type(), client)
                 .upstream(target, context.escaper().name());
-        context.escaper().tcpConnect(target, ctx.channel().eventLoop())
+        context.escaper().tcpConnect(target, ctx.channel().eventLoop(), EscapeHints.of(ctx.channel(), Optional.empty()))
                 .addListener((Future<Channel> f) -> connected(ctx, target, f));
     }
 

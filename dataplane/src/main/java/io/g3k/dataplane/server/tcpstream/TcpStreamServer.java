@@ -5,7 +5,7 @@ import io.g3k.config.server.TcpStreamServerConfig;
 import io.g3k.dataplane.server.Server;
 import io.g3k.dataplane.server.ServerContext;
 import io.g3k.dataplane.server.stream.StreamConnectHandler;
-import io.g3k.dataplane.server.stream.UpstreamPicker;
+import io.g3k.dataplane.util.Picker;
 import io.g3k.dataplane.tls.TlsClientContexts;
 import io.netty.channel.Channel;
 import java.time.Duration;
@@ -21,7 +21,7 @@ public final class TcpStreamServer extends Server {
 
     /** Shared with tls_stream: the picker and the TLS client context are built once per server. */
     public static StreamConnectHandler.Settings settings(String name, String type, StreamUpstream upstream) {
-        return new StreamConnectHandler.Settings(name, type, new UpstreamPicker(upstream),
+        return new StreamConnectHandler.Settings(name, type, Picker.of(upstream),
                 upstream.tlsClient().map(tls -> TlsClientContexts.build(tls, "server '" + name + "'")),
                 upstream.tlsName(),
                 upstream.tlsClient().map(tls -> tls.handshakeTimeout()).orElse(Duration.ofSeconds(10)));

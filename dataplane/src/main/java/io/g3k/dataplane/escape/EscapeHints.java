@@ -1,0 +1,23 @@
+package io.g3k.dataplane.escape;
+
+import io.g3k.config.ResolveStrategy;
+import io.g3k.dataplane.server.ClientAddress;
+import io.netty.channel.Channel;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.Optional;
+
+/**
+ * What a task tells its escaper beyond the target: the client's address (route_client, sticky picks) and a
+ * user's or explicit site's resolve strategy.
+ */
+public record EscapeHints(Optional<ResolveStrategy> strategy, Optional<InetAddress> client) {
+    public static final EscapeHints NONE = new EscapeHints(Optional.empty(), Optional.empty());
+
+    /** Hints for a task on this client connection (its announced address when behind PROXY protocol). */
+    public static EscapeHints of(Channel client, Optional<ResolveStrategy> strategy) {
+        Optional<InetAddress> ip = ClientAddress.of(client) instanceof InetSocketAddress a
+                ? Optional.of(a.getAddress()) : Optional.empty();
+        return new EscapeHints(strategy, ip);
+    }
+}
