@@ -11,7 +11,7 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
-/** Every config under examples/ (the guide's snippets among them) loads and validates. */
+/** Every config under examples/ (the guide's snippets and scenario nodes among them) loads and validates. */
 class ExamplesTest {
     static final Path EXAMPLES = Path.of("..", "examples");
 
@@ -19,7 +19,8 @@ class ExamplesTest {
     Stream<DynamicTest> everyExampleLoads() throws IOException {
         List<Path> mains;
         try (Stream<Path> files = Files.walk(EXAMPLES)) {
-            mains = files.filter(p -> p.getFileName().toString().equals("main.yml")).sorted().toList();
+            mains = files.filter(p -> p.getFileName().toString().equals("main.yml")
+                    || p.toString().contains("scenarios") && p.toString().endsWith(".yml")).sorted().toList();
         }
         assertThat(mains).hasSizeGreaterThan(10);
         return mains.stream().map(main -> DynamicTest.dynamicTest(EXAMPLES.relativize(main).toString(), () -> {

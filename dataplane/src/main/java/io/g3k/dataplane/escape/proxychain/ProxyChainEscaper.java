@@ -24,6 +24,7 @@ import io.netty.handler.proxy.HttpProxyHandler;
 import io.netty.handler.proxy.ProxyHandler;
 import io.netty.handler.proxy.Socks5ProxyHandler;
 import io.netty.handler.ssl.SslContext;
+import io.netty.resolver.NoopAddressResolverGroup;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import java.net.InetAddress;
@@ -90,6 +91,8 @@ public final class ProxyChainEscaper implements Escaper {
         };
         handshake.setConnectTimeoutMillis(config.peerNegotiationTimeout().toMillis());
         Bootstrap b = new Bootstrap().group(loop).channel(transport.socketChannel())
+                // the target name must reach the next proxy as a name: never resolve it here (nor leak it to DNS)
+                .resolver(NoopAddressResolverGroup.INSTANCE)
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.peerNegotiationTimeout().toMillis())
