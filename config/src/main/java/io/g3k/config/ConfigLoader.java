@@ -80,7 +80,7 @@ public final class ConfigLoader {
         top.take("log").ifPresent(this::checkLog);
         var stat = top.map("stat").map(m -> StatConfig.parse(m, ctx.baseDir()));
         top.map("controller").ifPresent(c -> c.raw().fieldNames().forEachRemaining(k -> c.take(k)));
-        var resolvers = section(top, "resolver", (m, c) -> ResolverConfigs.parse(m));
+        var resolvers = section(top, "resolver", (m, c) -> ResolverConfigs.parse(m, c.baseDir()));
         var escapers = section(top, "escaper", (m, c) -> EscaperConfigs.parse(m, c.baseDir()));
         var userGroups = section(top, "user_group", (m, c) -> UserGroupConfig.parse(m, c.baseDir()), "user");
         var auditors = section(top, "auditor", (m, c) -> AuditorConfig.parse(m));

@@ -16,8 +16,7 @@ import java.util.Optional;
  */
 public record CAresResolverConfig(String name, List<UpstreamAddr> servers, Duration eachTimeout, int eachTries,
                                   Optional<InetAddress> bindIpv4, Optional<InetAddress> bindIpv6,
-                                  int positiveMinTtl, int positiveMaxTtl, int negativeTtl,
-                                  Duration protectiveQueryTimeout) implements ResolverConfig {
+                                  ResolverCache cache) implements ResolverConfig {
     public static final String TYPE = "c_ares";
 
     @Override
@@ -33,25 +32,19 @@ public record CAresResolverConfig(String name, List<UpstreamAddr> servers, Durat
                 map.take("each_tries", Values::positiveInt).orElse(3),
                 map.take("bind_ipv4", n -> IpLiteral.require(Values.string(n))),
                 map.take("bind_ipv6", n -> IpLiteral.require(Values.string(n))),
-                map.take("positive_min_ttl", Values::integer).orElse(30),
-                map.take("positive_max_ttl", Values::integer).orElse(3600),
-                map.take("negative_ttl", Values::integer, "negative_min_ttl").orElse(30),
-                map.take("protective_query_timeout", Values::duration).orElse(Duration.ofSeconds(60)));
-        if (config.positiveMinTtl() > config.positiveMaxTtl()) {
-            throw map.error("positive_min_ttl", "must not be greater than positive_max_ttl");
-        }
+                ResolverCache.parse(map));
         map.ignoreWithWarning("max_timeout", "udp_max_quires", "round_robin", "socket_send_buffer_size",
-                "socket_recv_buffer_size", "graceful_stop_wait");
+                "socket_recv_buffer_size");
         map.finish();
         return config;
     }
 
     /** c-ares timeouts are milliseconds when given as a bare number, as in g3proxy. */
-    private static Duration millis(JsonNode node) {
+    static Duration millis(JsonNode node) {
         return node.isNumber() ? Duration.ofMillis(node.longValue()) : Values.duration(node);
     }
 
-    private static UpstreamAddr checkIp(UpstreamAddr addr) {
+    static UpstreamAddr checkIp(UpstreamAddr addr) {
         if (addr.ip().isEmpty()) {
             throw new IllegalArgumentException("DNS server must be an IP address, got '" + addr.host() + "'");
         }

@@ -14,6 +14,7 @@ import io.g3k.config.escaper.RouteUpstreamEscaperConfig;
 import io.g3k.config.resolver.CAresResolverConfig;
 import io.g3k.config.resolver.DenyAllResolverConfig;
 import io.g3k.config.resolver.FailOverResolverConfig;
+import io.g3k.config.resolver.HickoryResolverConfig;
 import io.g3k.config.resolver.ResolverConfig;
 import io.g3k.config.server.HttpProxyServerConfig;
 import io.g3k.config.server.HttpRProxyServerConfig;
@@ -36,6 +37,7 @@ import io.g3k.dataplane.escape.route.RouteUpstreamEscaper;
 import io.g3k.dataplane.resolve.CAresResolver;
 import io.g3k.dataplane.resolve.DenyAllResolver;
 import io.g3k.dataplane.resolve.FailOverResolver;
+import io.g3k.dataplane.resolve.HickoryResolver;
 import io.g3k.dataplane.resolve.Resolver;
 import io.g3k.dataplane.server.Server;
 import io.g3k.dataplane.server.ServerContext;
@@ -318,6 +320,7 @@ public final class Daemon implements AutoCloseable {
             case CAresResolverConfig c -> new CAresResolver(c, stats.resolver(c.name()));
             case DenyAllResolverConfig d -> new DenyAllResolver(d.name());
             case FailOverResolverConfig f -> new FailOverResolver(f, this::liveResolver);
+            case HickoryResolverConfig h -> new HickoryResolver(h, stats.resolver(h.name()));
         };
     }
 

@@ -22,8 +22,17 @@ public final class TlsClientContexts {
     }
 
     public static SslContext build(TlsClientConfig config, String location) {
+        return build(config, location, provider());
+    }
+
+    /** A JDK {@link javax.net.ssl.SSLContext} with the same settings, for JDK clients (DoT sockets, DoH). */
+    public static javax.net.ssl.SSLContext jdk(TlsClientConfig config, String location) {
+        return ((io.netty.handler.ssl.JdkSslContext) build(config, location, SslProvider.JDK)).context();
+    }
+
+    private static SslContext build(TlsClientConfig config, String location, SslProvider provider) {
         try {
-            SslContextBuilder builder = SslContextBuilder.forClient().sslProvider(provider())
+            SslContextBuilder builder = SslContextBuilder.forClient().sslProvider(provider)
                     .endpointIdentificationAlgorithm("HTTPS");
             if (config.caCertificate().isPresent()) {
                 List<X509Certificate> trusted = new ArrayList<>(Pem.certificates(config.caCertificate().get()));
