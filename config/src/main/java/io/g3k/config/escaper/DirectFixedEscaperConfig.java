@@ -7,28 +7,32 @@ import io.g3k.config.Values;
 import io.g3k.config.YamlMap;
 import java.net.InetAddress;
 import java.time.Duration;
+import io.g3k.config.auth.ResolveRedirection;
 import java.util.List;
 import java.util.Optional;
 
-/** {@code type: direct_fixed}: connect to the target from this host, optionally from fixed bind IPs. */
-public record DirectFixedEscaperConfig(String name, String resolver, ResolveStrategy resolveStrategy,
+/**
+ * {@code type: direct_fixed}: connect to the target from this host, optionally from fixed bind IPs.
+ * {@code type: direct_float}: the same, with bind IPs published at run time ({@code floating}).
+ */
+public record DirectFixedEscaperConfig(String name, boolean floating, String resolver, ResolveStrategy resolveStrategy,
                                        List<InetAddress> bindIps, NetworkFilter egressNetworkFilter,
                                        boolean noIpv4, boolean noIpv6, int tcpConnectMaxRetry,
                                        Duration tcpConnectEachTimeout, Duration connectionAttemptDelay,
-                                       Optional<Long> tcpSockSpeedLimit)
+                                       Optional<Long> tcpSockSpeedLimit, ResolveRedirection resolveRedirection)
         implements EscaperConfig {
     public static final String TYPE = "direct_fixed";
 
     @Override
     public String type() {
-        return TYPE;
+        return floating ? "direct_float" : TYPE;
     }
 
-    static DirectFixedEscaperConfig parse(String name, YamlMap map) {
+    static DirectFixedEscaperConfig parse(String name, YamlMap map, boolean floating) {
         String resolver = map.requireString("resolver");
         ResolveStrategy strategy = map.take("resolve_strategy",
                 n -> ResolveStrategy.parse(n, map.location() + " key 'resolve_strategy'")).orElse(ResolveStrategy.DEFAULT);
-        List<InetAddress> bindIps = map.take("bind_ip",
+        List<InetAddress> bindIps = floating ? List.of() : map.take("bind_ip",
                 n -> Values.stringList(n).stream().map(IpLiteral::require).toList()).orElse(List.of());
         NetworkFilter filter = map.take("egress_network_filter", NetworkFilter::parseEgress, "egress_net_filter")
                 .orElse(NetworkFilter.egressDefault());
@@ -57,10 +61,12 @@ public record DirectFixedEscaperConfig(String name, String resolver, ResolveStra
             throw map.error("no_ipv6", "no_ipv4 and no_ipv6 together leave no address family to connect with");
         }
         Optional<Long> speed = map.take("tcp_sock_speed_limit", Values::speedLimit, "tcp_conn_speed_limit");
+        ResolveRedirection redirection = map.take("resolve_redirection", ResolveRedirection::parse)
+                .orElse(new ResolveRedirection(List.of()));
         map.ignoreWithWarning("shared_logger", "tcp_misc_opts", "udp_misc_opts", "tcp_keepalive",
-                "extra_metrics_tags", "bind_interface", "udp_sock_speed_limit");
+                "extra_metrics_tags", "bind_interface", "udp_sock_speed_limit", "cache_ipv4", "cache_ipv6");
         map.finish();
-        return new DirectFixedEscaperConfig(name, resolver, strategy, bindIps, filter, noIpv4, noIpv6, maxRetry,
-                eachTimeout, attemptDelay, speed);
+        return new DirectFixedEscaperConfig(name, floating, resolver, strategy, bindIps, filter, noIpv4, noIpv6,
+                maxRetry, eachTimeout, attemptDelay, speed, redirection);
     }
 }

@@ -7,9 +7,8 @@ import java.util.Set;
 
 /** Dispatches an {@code escaper:} entry on its {@code type}, with g3proxy's aliases. */
 public final class EscaperConfigs {
-    private static final Set<String> NOT_YET = Set.of("direct_float", "direct_dynamic", "divert_tcp", "comply_audit",
-            "proxy_socks5s", "proxy_float", "proxy_dynamic", "route_geoip", "route_geo_ip", "route_query",
-            "trick_float");
+    private static final Set<String> NOT_YET = Set.of("divert_tcp", "comply_audit",
+            "route_geoip", "route_geo_ip", "route_query", "trick_float");
 
     private EscaperConfigs() {}
 
@@ -17,13 +16,18 @@ public final class EscaperConfigs {
         String name = map.requireString("name");
         String type = Keys.normalize(map.requireString("type"));
         return switch (type) {
-            case "direct_fixed", "directfixed" -> DirectFixedEscaperConfig.parse(name, map);
+            case "direct_fixed", "directfixed" -> DirectFixedEscaperConfig.parse(name, map, false);
             case "proxy_http", "proxyhttp" ->
                     ProxyChainEscaperConfig.parse(ProxyChainEscaperConfig.Protocol.HTTP, name, map, baseDir);
             case "proxy_https", "proxyhttps" ->
                     ProxyChainEscaperConfig.parse(ProxyChainEscaperConfig.Protocol.HTTPS, name, map, baseDir);
             case "proxy_socks5", "proxysocks5" ->
                     ProxyChainEscaperConfig.parse(ProxyChainEscaperConfig.Protocol.SOCKS5, name, map, baseDir);
+            case "proxy_socks5s", "proxysocks5s" ->
+                    ProxyChainEscaperConfig.parse(ProxyChainEscaperConfig.Protocol.SOCKS5S, name, map, baseDir);
+            case "direct_float", "directfloat", "direct_dynamic", "directdynamic" ->
+                    DirectFixedEscaperConfig.parse(name, map, true);
+            case "proxy_float", "proxyfloat", "proxy_dynamic", "proxydynamic" -> ProxyFloatEscaperConfig.parse(name, map, baseDir);
             case "route_failover", "routefailover" -> RouteFailoverEscaperConfig.parse(name, map);
             case "route_upstream", "routeupstream" -> RouteUpstreamEscaperConfig.parse(name, map);
             case "route_select", "routeselect" -> RouteSelectEscaperConfig.parse("route_select", name, map);

@@ -9,15 +9,15 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * {@code proxy_http}, {@code proxy_https}, {@code proxy_socks5}: reach targets through a next proxy (CONNECT, or
- * SOCKS5 CONNECT), optionally with Basic / username-password authentication and, for https, TLS to the proxy.
- * The three types share one shape; {@code protocol} tells them apart.
+ * {@code proxy_http}, {@code proxy_https}, {@code proxy_socks5}, {@code proxy_socks5s}: reach targets through a
+ * next proxy (CONNECT, or SOCKS5 CONNECT), optionally with Basic / username-password authentication and, for the
+ * https and socks5s types, TLS to the proxy. The four types share one shape; {@code protocol} tells them apart.
  */
 public record ProxyChainEscaperConfig(String name, Protocol protocol, StreamUpstream proxyAddr,
                                       Optional<String> resolver, Optional<String> username, Optional<String> password,
                                       Optional<TlsClientConfig> tlsClient, Optional<String> tlsName,
                                       Duration peerNegotiationTimeout) implements EscaperConfig {
-    public enum Protocol { HTTP, HTTPS, SOCKS5 }
+    public enum Protocol { HTTP, HTTPS, SOCKS5, SOCKS5S }
 
     @Override
     public String type() {
@@ -25,19 +25,26 @@ public record ProxyChainEscaperConfig(String name, Protocol protocol, StreamUpst
             case HTTP -> "proxy_http";
             case HTTPS -> "proxy_https";
             case SOCKS5 -> "proxy_socks5";
+            case SOCKS5S -> "proxy_socks5s";
         };
     }
 
+    /** Whether the connection to the next proxy is TLS (proxy_https, proxy_socks5s). */
+    public boolean tls() {
+        return protocol == Protocol.HTTPS || protocol == Protocol.SOCKS5S;
+    }
+
     static ProxyChainEscaperConfig parse(Protocol protocol, String name, YamlMap map, Path baseDir) {
-        int defaultPort = protocol == Protocol.SOCKS5 ? 1080 : 3128;
+        int defaultPort = protocol == Protocol.SOCKS5 || protocol == Protocol.SOCKS5S ? 1080 : 3128;
         StreamUpstream addrs = StreamUpstream.parseAddresses(map, "proxy_addr", "proxy_addr_pick_policy", defaultPort);
         Optional<TlsClientConfig> tls = map.map("tls_client").map(m -> TlsClientConfig.parse(m, baseDir));
-        if (protocol == Protocol.HTTPS && tls.isEmpty()) {
-            throw map.error("tls_client", "is required for proxy_https ({} for the defaults)");
+        boolean overTls = protocol == Protocol.HTTPS || protocol == Protocol.SOCKS5S;
+        if (overTls && tls.isEmpty()) {
+            throw map.error("tls_client", "is required for proxy_https and proxy_socks5s ({} for the defaults)");
         }
         var config = new ProxyChainEscaperConfig(name, protocol, addrs, map.string("resolver"),
                 map.string("proxy_username", "username"), map.string("proxy_password", "password"),
-                protocol == Protocol.HTTPS ? tls : Optional.empty(), map.string("tls_name"),
+                overTls ? tls : Optional.empty(), map.string("tls_name"),
                 map.take("peer_negotiation_timeout", Values::duration).orElse(Duration.ofSeconds(10)));
         if (config.username().isPresent() != config.password().isPresent()) {
             throw map.error("proxy_password", "proxy_username and proxy_password go together");

@@ -32,7 +32,7 @@ import java.util.concurrent.CompletableFuture;
  * {@code GET /servers/<name>/status}, {@code POST /reload} (also {@code /reload/<kind>/<name>}, which reloads
  * everything and keeps unchanged objects), {@code PUT /config}, {@code POST /offline},
  * {@code GET /resolvers/<name>/query?domain=..}, {@code GET /user-groups/<name>/static-users|dynamic-users},
- * {@code POST /user-groups/<name>/publish} (a JSON list of users).
+ * {@code POST /user-groups/<name>/publish} (a JSON list of users), {@code POST /escapers/<name>/publish}.
  */
 final class ControlHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -76,6 +76,7 @@ final class ControlHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             });
             case "resolvers" -> query(ctx, daemon, path, uri);
             case "user-groups" -> userGroup(ctx, daemon, path, method, request);
+            case "escapers" -> publish(ctx, daemon, path, method, request);
             default -> reply(ctx, HttpResponseStatus.NOT_FOUND, Map.of("error", "no such control call: " + uri.path()));
         }
     }
@@ -123,6 +124,19 @@ final class ControlHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         status.put("listen", server.boundAddresses().stream().map(Object::toString).toList());
         status.put("alive_tasks_process", daemon.aliveTasks());
         reply(ctx, HttpResponseStatus.OK, status);
+    }
+
+    /** {@code POST /escapers/<name>/publish}: bind IPs of a direct_float, peers of a proxy_float (JSON). */
+    private void publish(ChannelHandlerContext ctx, Daemon daemon, List<String> path, HttpMethod method,
+                         FullHttpRequest request) {
+        var escaper = path.size() == 3 && path.get(2).equals("publish") ? daemon.escaper(path.get(1))
+                : Optional.<io.g3k.dataplane.escape.Escaper>empty();
+        if (escaper.isEmpty()) {
+            reply(ctx, HttpResponseStatus.NOT_FOUND, Map.of("error", "use POST /escapers/<name>/publish"));
+            return;
+        }
+        String body = request.content().toString(StandardCharsets.UTF_8);
+        expect(ctx, method, HttpMethod.POST, () -> background(ctx, () -> escaper.get().publish(body)));
     }
 
     /** {@code GET /user-groups/<name>/static-users|dynamic-users}, {@code POST /user-groups/<name>/publish}. */

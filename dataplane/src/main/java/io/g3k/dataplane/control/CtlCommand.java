@@ -16,7 +16,8 @@ import picocli.CommandLine.Parameters;
         description = {"Control a running g3k.", "Commands: version | healthz | list servers|escapers|resolvers|user-groups"
                 + " | reload [<kind> <name>] | push <main.yml> | offline | server <name> status"
                 + " | resolver <name> query <domain>"
-                + " | user-group <name> list-static-user|list-dynamic-user|publish-user <users.json>"})
+                + " | user-group <name> list-static-user|list-dynamic-user|publish-user <users.json>"
+                + " | escaper <name> publish <json>"})
 public final class CtlCommand implements Callable<Integer> {
     @Option(names = {"-G", "--group-name"}, defaultValue = "g3k", description = "daemon group (default: ${DEFAULT-VALUE})")
     String group;
@@ -43,13 +44,17 @@ public final class CtlCommand implements Callable<Integer> {
             System.err.println("g3k ctl: unknown command " + String.join(" ", command) + "; see g3k ctl --help");
             return 2;
         }
-        byte[] body = call.length > 2 ? Files.readAllBytes(Path.of(call[2])) : new byte[0];
+        byte[] body = call.length < 3 ? new byte[0] : call[2].startsWith(INLINE)
+                ? call[2].substring(INLINE.length()).getBytes(StandardCharsets.UTF_8) : Files.readAllBytes(Path.of(call[2]));
         var response = new ControlClient(UnixDomainSocketAddress.of(socket), Optional.empty()).call(call[0], call[1], body);
         (response.ok() ? System.out : System.err).print(response.body());
         return response.ok() ? 0 : 1;
     }
 
-    /** The HTTP method, path (and a file to send) for a ctl command. */
+    /** Marks a body given on the command line rather than a file to read. */
+    static final String INLINE = "inline:";
+
+    /** The HTTP method, path (and a file to send, or an inline body) for a ctl command. */
     static String[] route(List<String> c) {
         String verb = c.getFirst();
         return switch (verb) {
@@ -69,6 +74,8 @@ public final class CtlCommand implements Callable<Integer> {
                     ? new String[] {"GET", "/user-groups/" + c.get(1) + "/dynamic-users"}
                     : c.size() == 4 && c.get(2).equals("publish-user")
                     ? new String[] {"POST", "/user-groups/" + c.get(1) + "/publish", c.get(3)} : null;
+            case "escaper" -> c.size() == 4 && c.get(2).equals("publish")
+                    ? new String[] {"POST", "/escapers/" + c.get(1) + "/publish", INLINE + c.get(3)} : null;
             case "resolver" -> c.size() == 4 && c.get(2).equals("query")
                     ? new String[] {"GET", "/resolvers/" + c.get(1) + "/query?domain="
                     + java.net.URLEncoder.encode(c.get(3), StandardCharsets.UTF_8)} : null;

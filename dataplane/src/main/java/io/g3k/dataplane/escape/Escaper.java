@@ -25,6 +25,14 @@ public interface Escaper {
         return tcpConnect(target, loop, EscapeHints.NONE);
     }
 
+    /**
+     * Takes data published at run time ({@code g3k ctl escaper <name> publish <json>}): bind IPs of a direct_float,
+     * peers of a proxy_float. Returns a short summary; throws IllegalArgumentException on bad data.
+     */
+    default String publish(String json) {
+        throw new IllegalArgumentException("escaper '" + name() + "' does not take published data");
+    }
+
     /** The socket address a UDP datagram for this target goes to, after resolution and the egress checks. */
     Future<InetSocketAddress> udpResolve(UpstreamAddr target, EventLoop loop);
 

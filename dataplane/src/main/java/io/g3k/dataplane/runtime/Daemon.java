@@ -7,6 +7,7 @@ import io.g3k.config.escaper.DirectFixedEscaperConfig;
 import io.g3k.config.escaper.DummyDenyEscaperConfig;
 import io.g3k.config.escaper.EscaperConfig;
 import io.g3k.config.escaper.ProxyChainEscaperConfig;
+import io.g3k.config.escaper.ProxyFloatEscaperConfig;
 import io.g3k.config.escaper.RouteFailoverEscaperConfig;
 import io.g3k.config.escaper.RouteByNetworkEscaperConfig;
 import io.g3k.config.escaper.RouteSelectEscaperConfig;
@@ -30,6 +31,7 @@ import io.g3k.dataplane.escape.Escaper;
 import io.g3k.dataplane.escape.directfixed.DirectFixedEscaper;
 import io.g3k.dataplane.escape.dummydeny.DummyDenyEscaper;
 import io.g3k.dataplane.escape.proxychain.ProxyChainEscaper;
+import io.g3k.dataplane.escape.proxychain.ProxyFloatEscaper;
 import io.g3k.dataplane.escape.route.RouteFailoverEscaper;
 import io.g3k.dataplane.escape.route.RouteByNetworkEscaper;
 import io.g3k.dataplane.escape.route.RouteSelectEscaper;
@@ -268,6 +270,10 @@ public final class Daemon implements AutoCloseable {
         return List.copyOf(userGroups.keySet());
     }
 
+    public Optional<Escaper> escaper(String name) {
+        return Optional.ofNullable(escapers.get(name)).map(Built::instance);
+    }
+
     public Optional<UserGroup> userGroup(String name) {
         return Optional.ofNullable(userGroups.get(name)).map(Built::instance);
     }
@@ -333,6 +339,7 @@ public final class Daemon implements AutoCloseable {
             case ProxyChainEscaperConfig p -> new ProxyChainEscaper(p, p.resolver()
                     .flatMap(r -> Optional.ofNullable(resolvers.get(r))).map(Built::instance)
                     .orElseGet(() -> new DenyAllResolver(p.resolver().orElse("-"))), transport, stats.escaper(p.name()));
+            case ProxyFloatEscaperConfig p -> new ProxyFloatEscaper(p, transport, stats.escaper(p.name()));
             case RouteFailoverEscaperConfig r -> new RouteFailoverEscaper(r, this::liveEscaper);
             case RouteUpstreamEscaperConfig r -> new RouteUpstreamEscaper(r, this::liveEscaper);
             case RouteSelectEscaperConfig r -> new RouteSelectEscaper(r, this::liveEscaper);

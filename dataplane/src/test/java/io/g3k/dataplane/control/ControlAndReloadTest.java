@@ -168,6 +168,10 @@ class ControlAndReloadTest {
         assertThat(get("/user-groups/users/dynamic-users")).contains("\"pub\"");
         assertThat(CtlCommand.route(java.util.List.of("user-group", "users", "publish-user", "u.json")))
                 .containsExactly("POST", "/user-groups/users/publish", "u.json");
+        assertThat(CtlCommand.route(java.util.List.of("escaper", "out", "publish", "{}")))
+                .containsExactly("POST", "/escapers/out/publish", "inline:{}");
+        assertThat(client.call("POST", "/escapers/default/publish", "{}".getBytes()).body())
+                .contains("does not take published data");
     }
 
     @Test

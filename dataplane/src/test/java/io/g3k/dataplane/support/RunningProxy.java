@@ -27,6 +27,11 @@ public final class RunningProxy implements AutoCloseable {
         return daemon.server(server).orElseThrow().boundAddresses();
     }
 
+    /** What {@code g3k ctl escaper <name> publish <json>} does. */
+    public String publish(String escaper, String json) {
+        return daemon.escaper(escaper).orElseThrow().publish(json);
+    }
+
     public int aliveTasks() {
         return daemon.aliveTasks();
     }

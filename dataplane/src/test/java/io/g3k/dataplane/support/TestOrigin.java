@@ -40,6 +40,7 @@ public final class TestOrigin implements AutoCloseable {
         String path = exchange.getRequestURI().getPath();
         byte[] response = switch (path) {
             case "/echo" -> body;
+            case "/peer" -> exchange.getRemoteAddress().getAddress().getHostAddress().getBytes(StandardCharsets.UTF_8);
             case "/big" -> new byte[1 << 20];
             case "/headers" -> exchange.getRequestHeaders().entrySet().stream()
                     .map(e -> e.getKey().toLowerCase() + ": " + String.join(",", e.getValue()))

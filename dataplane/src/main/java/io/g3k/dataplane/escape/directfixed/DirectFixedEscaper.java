@@ -33,6 +33,10 @@ public final class DirectFixedEscaper implements Escaper {
     private final TargetAddresses addresses;
 
     private final EscaperStats stats;
+    /** direct_float: the published bind IPs and when each expires. */
+    private volatile List<FloatingIp> floating = List.of();
+
+    private record FloatingIp(InetAddress ip, java.time.Instant expire) {}
 
     public DirectFixedEscaper(DirectFixedEscaperConfig config, Resolver resolver, Transport transport,
                               EscaperStats stats) {
@@ -123,8 +127,44 @@ public final class DirectFixedEscaper implements Escaper {
         return b;
     }
 
+    @Override
+    public String publish(String json) {
+        if (!config.floating()) {
+            return Escaper.super.publish(json);
+        }
+        List<FloatingIp> ips = new java.util.ArrayList<>();
+        try {
+            var root = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json);
+            for (String family : List.of("ipv4", "ipv6")) {
+                var node = root.path(family);
+                var items = node.isArray() ? node : (node.isMissingNode() || node.isNull() ? null : List.of(node));
+                if (items == null) {
+                    continue;
+                }
+                for (var item : items) {
+                    String ip = item.isTextual() ? item.asText() : item.path("ip").asText();
+                    java.time.Instant expire = item.hasNonNull("expire") ? java.time.Instant.parse(item.get("expire").asText())
+                            : java.time.Instant.MAX;
+                    InetAddress address = io.g3k.config.IpLiteral.require(ip);
+                    if ((address instanceof Inet4Address) != family.equals("ipv4")) {
+                        throw new IllegalArgumentException(ip + " is not an " + family + " address");
+                    }
+                    ips.add(new FloatingIp(address, expire));
+                }
+            }
+        } catch (java.io.IOException | java.time.format.DateTimeParseException e) {
+            throw new IllegalArgumentException("invalid publish data: " + e.getMessage());
+        }
+        floating = List.copyOf(ips);
+        return ips.size() + " bind IPs";
+    }
+
     private Optional<InetAddress> bindIp(boolean ipv4) {
-        List<InetAddress> matching = config.bindIps().stream()
+        java.time.Instant now = java.time.Instant.now();
+        List<InetAddress> source = config.floating()
+                ? floating.stream().filter(f -> f.expire().isAfter(now)).map(FloatingIp::ip).toList()
+                : config.bindIps();
+        List<InetAddress> matching = source.stream()
                 .filter(ip -> (ip instanceof Inet4Address) == ipv4).toList();
         return matching.isEmpty() ? Optional.empty()
                 : Optional.of(matching.get(ThreadLocalRandom.current().nextInt(matching.size())));

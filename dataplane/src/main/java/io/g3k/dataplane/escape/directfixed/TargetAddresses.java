@@ -33,8 +33,12 @@ final class TargetAddresses {
         this.resolver = resolver;
     }
 
-    Future<List<InetAddress>> lookup(UpstreamAddr target, EventLoop loop, ResolveStrategy strategy) {
+    Future<List<InetAddress>> lookup(UpstreamAddr requested, EventLoop loop, ResolveStrategy strategy) {
         Promise<List<InetAddress>> result = loop.newPromise();
+        // resolve_redirection: another name (or a fixed IP) stands in for the requested one
+        String redirected = config.resolveRedirection().apply(requested.host());
+        UpstreamAddr target = redirected.equals(requested.host()) ? requested
+                : new UpstreamAddr(redirected, requested.port());
         var literal = IpLiteral.parse(target.host());
         if (literal.isPresent()) {
             try {

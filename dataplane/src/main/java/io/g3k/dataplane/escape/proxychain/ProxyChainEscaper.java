@@ -86,7 +86,7 @@ public final class ProxyChainEscaper implements Escaper {
             case HTTP, HTTPS -> config.username().isPresent()
                     ? new HttpProxyHandler(proxyAddress, config.username().get(), config.password().orElseThrow())
                     : new HttpProxyHandler(proxyAddress);
-            case SOCKS5 -> new Socks5ProxyHandler(proxyAddress, config.username().orElse(null),
+            case SOCKS5, SOCKS5S -> new Socks5ProxyHandler(proxyAddress, config.username().orElse(null),
                     config.password().orElse(null));
         };
         handshake.setConnectTimeoutMillis(config.peerNegotiationTimeout().toMillis());
@@ -99,7 +99,7 @@ public final class ProxyChainEscaper implements Escaper {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        if (config.protocol() == Protocol.HTTPS) {
+                        if (config.tls()) {
                             ch.pipeline().addLast("proxy-tls",
                                     tls.newHandler(ch.alloc(), config.tlsName().orElse(proxy.host()), proxy.port()));
                         }
