@@ -54,8 +54,9 @@ public final class CAresResolver extends CachingResolver {
         return dns.sendAsync(query).toCompletableFuture();
     }
 
+    /** dnsjava's hosts file parser is not thread-safe, and A and AAAA are looked up at the same time. */
     @Override
-    protected Optional<InetAddress> local(String domain, Family family) {
+    protected synchronized Optional<InetAddress> local(String domain, Family family) {
         try {
             return hosts.getAddressForHost(Name.fromString(domain, Name.root),
                     family == Family.IPV4 ? Type.A : Type.AAAA).map(CachingResolver::ipOnly);

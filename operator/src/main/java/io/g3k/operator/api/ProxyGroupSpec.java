@@ -44,4 +44,17 @@ public class ProxyGroupSpec {
 
     /** g3proxy's {@code log:} setting. */
     public String log;
+
+    /** Overrides for the data-plane pods. */
+    public PodOverrides pod = new PodOverrides();
+
+    /** What a platform team usually needs to change on the pods, without a full pod template. */
+    public static class PodOverrides {
+        public Map<String, String> annotations = new LinkedHashMap<>();
+        public Map<String, String> labels = new LinkedHashMap<>();
+        public Map<String, String> nodeSelector = new LinkedHashMap<>();
+        public java.util.List<io.fabric8.kubernetes.api.model.Toleration> tolerations = new java.util.ArrayList<>();
+        public String priorityClassName;
+        public io.fabric8.kubernetes.api.model.Affinity affinity;
+    }
 }

@@ -52,9 +52,11 @@ public abstract class ModuleReconciler<T extends CustomResource<? extends Module
         }
         boolean changed = !sameConditions(before, status.conditions)
                 || !Objects.equals(status.observedGeneration, generation);
-        if (changed && !Conditions.isTrue(status.conditions, "Accepted")) {
-            var accepted = status.conditions.stream().filter(c -> c.getType().equals("Accepted")).findFirst().orElseThrow();
-            Events.warn(client, object, accepted.getReason(), accepted.getMessage());
+        if (changed) {
+            for (String type : java.util.List.of("Accepted", "ResolvedRefs")) {
+                status.conditions.stream().filter(c -> c.getType().equals(type) && c.getStatus().equals("False"))
+                        .findFirst().ifPresent(c -> Events.warn(client, object, c.getReason(), c.getMessage()));
+            }
         }
         status.observedGeneration = generation;
         object.setStatus(status);

@@ -90,6 +90,7 @@ public class ProxyGroupReconciler implements Reconciler<ProxyGroup> {
         } else {
             status.conditions = Conditions.set(status.conditions, "Accepted", true, "Valid",
                     "modules render to a valid config", generation);
+            apply(Workloads.dataplaneServiceAccount(group));
             apply(Workloads.configSecret(group, rendered));
             apply(Workloads.deployment(group, rendered));
             apply(Workloads.service(group, rendered));

@@ -21,6 +21,7 @@ import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.g3k.config.Values;
 import io.g3k.operator.api.G3k;
 import io.g3k.operator.api.ProxyGroup;
+import io.g3k.operator.api.ProxyGroupSpec;
 import io.g3k.operator.render.ConfigRenderer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -78,13 +79,22 @@ public final class Workloads {
         var spec = pg.getSpec();
         String inputs = String.join("\n", "v1", spec.image, String.valueOf(spec.workers), String.valueOf(spec.stat),
                 String.valueOf(spec.log), String.valueOf(spec.drainTimeout), String.valueOf(spec.adminPort),
-                String.valueOf(spec.resources), String.join(",", tlsSecrets));
+                String.valueOf(spec.resources), String.join(",", tlsSecrets), overrides(spec.pod));
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
                     .digest(inputs.getBytes(StandardCharsets.UTF_8))).substring(0, 16);
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    private static String overrides(ProxyGroupSpec.PodOverrides pod) {
+        if (pod == null) {
+            return "";
+        }
+        return String.join("|", new java.util.TreeMap<>(pod.annotations).toString(),
+                new java.util.TreeMap<>(pod.labels).toString(), new java.util.TreeMap<>(pod.nodeSelector).toString(),
+                String.valueOf(pod.tolerations), String.valueOf(pod.priorityClassName), String.valueOf(pod.affinity));
     }
 
     public static Deployment deployment(ProxyGroup pg, ConfigRenderer.Rendered rendered) {
@@ -125,12 +135,36 @@ public final class Workloads {
                 // surge first: a new pod is ready before an old one starts draining; never below capacity
                 .withNewStrategy().withType("RollingUpdate").withNewRollingUpdate()
                 .withMaxSurge(new IntOrString(1)).withMaxUnavailable(new IntOrString(0)).endRollingUpdate().endStrategy()
-                .withNewTemplate().withNewMetadata().withLabels(podLabels(pg))
+                .withNewTemplate().withNewMetadata().withLabels(templateLabels(pg)).withAnnotations(pod(pg).annotations)
                 .addToAnnotations(G3k.RESTART_HASH, restartHash(pg, rendered.tlsSecrets()))
                 .addToAnnotations("prometheus.io/scrape", "true")
                 .addToAnnotations("prometheus.io/port", String.valueOf(spec.adminPort)).endMetadata()
                 .withNewSpec().withTerminationGracePeriodSeconds(drainSeconds + 10).withContainers(container)
+                .withServiceAccountName(serviceAccount(pg)).withAutomountServiceAccountToken(false)
+                .withNodeSelector(pod(pg).nodeSelector).withTolerations(pod(pg).tolerations)
+                .withPriorityClassName(pod(pg).priorityClassName).withAffinity(pod(pg).affinity)
                 .withVolumes(volumes).endSpec().endTemplate().endSpec().build();
+    }
+
+    private static ProxyGroupSpec.PodOverrides pod(ProxyGroup pg) {
+        return pg.getSpec().pod == null ? new ProxyGroupSpec.PodOverrides() : pg.getSpec().pod;
+    }
+
+    private static Map<String, String> templateLabels(ProxyGroup pg) {
+        Map<String, String> labels = new LinkedHashMap<>(pod(pg).labels);
+        labels.putAll(podLabels(pg));
+        return labels;
+    }
+
+    public static String serviceAccount(ProxyGroup pg) {
+        return pg.getMetadata().getName() + "-dataplane";
+    }
+
+    /** The pods' own identity: it may do nothing in the API (the data plane never talks to it). */
+    public static io.fabric8.kubernetes.api.model.ServiceAccount dataplaneServiceAccount(ProxyGroup pg) {
+        return new io.fabric8.kubernetes.api.model.ServiceAccountBuilder().withNewMetadata()
+                .withName(serviceAccount(pg)).withNamespace(pg.getMetadata().getNamespace()).withLabels(podLabels(pg))
+                .withOwnerReferences(owner(pg)).endMetadata().withAutomountServiceAccountToken(false).build();
     }
 
     public static Service service(ProxyGroup pg, ConfigRenderer.Rendered rendered) {
