@@ -167,8 +167,8 @@ class ConfigLoaderTest {
                 .hasMessageContaining("unknown or unsupported key 'lisen'");
         assertThatThrownBy(() -> ConfigLoader.load(write("d.yml", "sever: []\n")))
                 .hasMessageContaining("unknown or unsupported key 'sever'");
-        assertThatThrownBy(() -> ConfigLoader.load(write("e.yml", "escaper:\n  - {name: x, type: route_query}\n")))
-                .hasMessageContaining("escaper type 'route_query' is not implemented");
+        assertThatThrownBy(() -> ConfigLoader.load(write("e.yml", "escaper:\n  - {name: x, type: trick_float}\n")))
+                .hasMessageContaining("escaper type 'trick_float' is not implemented");
     }
 
     @Test

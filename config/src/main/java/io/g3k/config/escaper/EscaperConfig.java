@@ -3,7 +3,7 @@ package io.g3k.config.escaper;
 /** An {@code escaper:} entry: how tasks leave the proxy. */
 public sealed interface EscaperConfig permits DirectFixedEscaperConfig, DummyDenyEscaperConfig,
         ProxyChainEscaperConfig, RouteFailoverEscaperConfig, RouteUpstreamEscaperConfig, RouteSelectEscaperConfig,
-        RouteByNetworkEscaperConfig, ProxyFloatEscaperConfig {
+        RouteByNetworkEscaperConfig, ProxyFloatEscaperConfig, RouteQueryEscaperConfig {
     String name();
 
     String type();

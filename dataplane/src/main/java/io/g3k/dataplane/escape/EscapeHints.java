@@ -8,16 +8,20 @@ import java.net.InetSocketAddress;
 import java.util.Optional;
 
 /**
- * What a task tells its escaper beyond the target: the client's address (route_client, sticky picks) and a
- * user's or explicit site's resolve strategy.
+ * What a task tells its escaper beyond the target: the client's address (route_client, sticky picks), the user
+ * (route_query) and a user's or explicit site's resolve strategy.
  */
-public record EscapeHints(Optional<ResolveStrategy> strategy, Optional<InetAddress> client) {
-    public static final EscapeHints NONE = new EscapeHints(Optional.empty(), Optional.empty());
+public record EscapeHints(Optional<ResolveStrategy> strategy, Optional<InetAddress> client, Optional<String> user) {
+    public static final EscapeHints NONE = new EscapeHints(Optional.empty(), Optional.empty(), Optional.empty());
 
     /** Hints for a task on this client connection (its announced address when behind PROXY protocol). */
     public static EscapeHints of(Channel client, Optional<ResolveStrategy> strategy) {
+        return of(client, strategy, Optional.empty());
+    }
+
+    public static EscapeHints of(Channel client, Optional<ResolveStrategy> strategy, Optional<String> user) {
         Optional<InetAddress> ip = ClientAddress.of(client) instanceof InetSocketAddress a
                 ? Optional.of(a.getAddress()) : Optional.empty();
-        return new EscapeHints(strategy, ip);
+        return new EscapeHints(strategy, ip, user);
     }
 }

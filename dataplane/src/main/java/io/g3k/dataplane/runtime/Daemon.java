@@ -10,6 +10,7 @@ import io.g3k.config.escaper.ProxyChainEscaperConfig;
 import io.g3k.config.escaper.ProxyFloatEscaperConfig;
 import io.g3k.config.escaper.RouteFailoverEscaperConfig;
 import io.g3k.config.escaper.RouteByNetworkEscaperConfig;
+import io.g3k.config.escaper.RouteQueryEscaperConfig;
 import io.g3k.config.escaper.RouteSelectEscaperConfig;
 import io.g3k.config.escaper.RouteUpstreamEscaperConfig;
 import io.g3k.config.resolver.CAresResolverConfig;
@@ -34,6 +35,7 @@ import io.g3k.dataplane.escape.proxychain.ProxyChainEscaper;
 import io.g3k.dataplane.escape.proxychain.ProxyFloatEscaper;
 import io.g3k.dataplane.escape.route.RouteFailoverEscaper;
 import io.g3k.dataplane.escape.route.RouteByNetworkEscaper;
+import io.g3k.dataplane.escape.route.RouteQueryEscaper;
 import io.g3k.dataplane.escape.route.RouteSelectEscaper;
 import io.g3k.dataplane.escape.route.RouteUpstreamEscaper;
 import io.g3k.dataplane.resolve.CAresResolver;
@@ -343,6 +345,7 @@ public final class Daemon implements AutoCloseable {
             case RouteFailoverEscaperConfig r -> new RouteFailoverEscaper(r, this::liveEscaper);
             case RouteUpstreamEscaperConfig r -> new RouteUpstreamEscaper(r, this::liveEscaper);
             case RouteSelectEscaperConfig r -> new RouteSelectEscaper(r, this::liveEscaper);
+            case RouteQueryEscaperConfig r -> new RouteQueryEscaper(r, this::liveEscaper, transport);
             case RouteByNetworkEscaperConfig r -> new RouteByNetworkEscaper(r, this::liveEscaper, this::liveResolver);
         };
     }

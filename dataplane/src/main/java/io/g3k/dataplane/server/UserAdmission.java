@@ -28,7 +28,7 @@ public final class UserAdmission {
 
         /** The hints for the escaper: this connection's client and the resolve strategy. */
         public io.g3k.dataplane.escape.EscapeHints hints(Channel client) {
-            return io.g3k.dataplane.escape.EscapeHints.of(client, strategy);
+            return io.g3k.dataplane.escape.EscapeHints.of(client, strategy, user.map(User::name));
         }
 
         /** Binds the task to the user, who gets the slot back when the task ends. */
