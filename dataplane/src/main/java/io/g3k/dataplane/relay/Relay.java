@@ -116,7 +116,9 @@ public final class Relay {
 
         @Override
         public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-            if (ctx.channel().isWritable()) {
+            // a peer that already sent its FIN reads no more: touching its epoll interest would fail (ENOENT)
+            boolean peerDone = peer instanceof DuplexChannel duplex && duplex.isInputShutdown();
+            if (ctx.channel().isWritable() && !peerDone) {
                 peer.config().setAutoRead(true);
             }
             ctx.fireChannelWritabilityChanged();
