@@ -12,7 +12,7 @@ import java.net.InetSocketAddress;
  * An escaper: how a task reaches its target. Futures complete on the caller's event loop, so the caller's
  * handlers never need locks. A failed future carries an {@link EscapeException}.
  */
-public interface Escaper {
+public interface Escaper extends AutoCloseable {
     String name();
 
     /**
@@ -32,6 +32,10 @@ public interface Escaper {
     default String publish(String json) {
         throw new IllegalArgumentException("escaper '" + name() + "' does not take published data");
     }
+
+    /** Stops the escaper's own background work (refresh timers, query sockets); tasks in flight go on. */
+    @Override
+    default void close() {}
 
     /** The socket address a UDP datagram for this target goes to, after resolution and the egress checks. */
     Future<InetSocketAddress> udpResolve(UpstreamAddr target, EventLoop loop);

@@ -211,6 +211,11 @@ public final class Daemon implements AutoCloseable {
                 old.instance().close();
             }
         });
+        escapers.forEach((name, old) -> {
+            if (newEscapers.get(name) == null || newEscapers.get(name).instance() != old.instance()) {
+                old.instance().close();
+            }
+        });
         var oldResolvers = resolvers;
         resolvers = newResolvers;
         escapers = newEscapers;
@@ -319,6 +324,7 @@ public final class Daemon implements AutoCloseable {
         }
         transport.close();
         scheduler.shutdownNow();
+        escapers.values().forEach(e -> e.instance().close());
         resolvers.values().forEach(r -> r.instance().close());
         userGroups.values().forEach(g -> g.instance().close());
     }

@@ -42,11 +42,34 @@ public final class ProxyFloatEscaper implements Escaper {
     private final Transport transport;
     private final EscaperStats stats;
     private volatile List<Peer> peers = List.of();
+    private io.netty.util.concurrent.ScheduledFuture<?> refresher;
 
     public ProxyFloatEscaper(ProxyFloatEscaperConfig config, Transport transport, EscaperStats stats) {
         this.config = config;
         this.transport = transport;
         this.stats = stats;
+        config.redis().ifPresent(redis -> {
+            long ms = config.refreshInterval().toMillis();
+            refresher = transport.workers().scheduleWithFixedDelay(() -> Thread.ofVirtual().start(() -> refresh(redis)),
+                    0, ms, java.util.concurrent.TimeUnit.MILLISECONDS);
+        });
+    }
+
+    @Override
+    public void close() {
+        if (refresher != null) {
+            refresher.cancel(false);
+        }
+    }
+
+    /** Re-reads the peers from redis; on any error the peers loaded before stay. */
+    private void refresh(ProxyFloatEscaperConfig.RedisSource redis) {
+        try {
+            publish("[" + String.join(",", RedisPeers.members(redis)) + "]");
+        } catch (IOException | IllegalArgumentException e) {
+            org.slf4j.LoggerFactory.getLogger("g3k").debug("proxy_float '{}': redis refresh failed: {}",
+                    config.name(), e.getMessage());
+        }
     }
 
     @Override

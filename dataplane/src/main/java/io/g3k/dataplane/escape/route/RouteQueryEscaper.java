@@ -145,6 +145,11 @@ public final class RouteQueryEscaper implements Escaper {
     }
 
     @Override
+    public void close() {
+        socket.close();
+    }
+
+    @Override
     public Future<InetSocketAddress> udpResolve(UpstreamAddr target, EventLoop loop) {
         return escapers.apply(config.fallbackNode()).udpResolve(target, loop);
     }
