@@ -3,7 +3,8 @@ package io.g3k.config.escaper;
 /** An {@code escaper:} entry: how tasks leave the proxy. */
 public sealed interface EscaperConfig permits DirectFixedEscaperConfig, DummyDenyEscaperConfig,
         ProxyChainEscaperConfig, RouteFailoverEscaperConfig, RouteUpstreamEscaperConfig, RouteSelectEscaperConfig,
-        RouteByNetworkEscaperConfig, ProxyFloatEscaperConfig, RouteQueryEscaperConfig {
+        RouteByNetworkEscaperConfig, ProxyFloatEscaperConfig, RouteQueryEscaperConfig,
+        RouteGeoIpEscaperConfig {
     String name();
 
     String type();

@@ -8,7 +8,7 @@ import java.util.Set;
 /** Dispatches an {@code escaper:} entry on its {@code type}, with g3proxy's aliases. */
 public final class EscaperConfigs {
     private static final Set<String> NOT_YET = Set.of("divert_tcp", "comply_audit",
-            "route_geoip", "route_geo_ip", "trick_float");
+            "trick_float");
 
     private EscaperConfigs() {}
 
@@ -30,6 +30,7 @@ public final class EscaperConfigs {
             case "proxy_float", "proxyfloat", "proxy_dynamic", "proxydynamic" -> ProxyFloatEscaperConfig.parse(name, map, baseDir);
             case "route_failover", "routefailover" -> RouteFailoverEscaperConfig.parse(name, map);
             case "route_query", "routequery" -> RouteQueryEscaperConfig.parse(name, map);
+            case "route_geoip", "routegeoip", "route_geo_ip" -> RouteGeoIpEscaperConfig.parse(name, map);
             case "route_upstream", "routeupstream" -> RouteUpstreamEscaperConfig.parse(name, map);
             case "route_select", "routeselect" -> RouteSelectEscaperConfig.parse("route_select", name, map);
             case "route_mapping", "routemapping" -> RouteSelectEscaperConfig.parse("route_mapping", name, map);

@@ -10,6 +10,7 @@ import io.g3k.config.escaper.ProxyChainEscaperConfig;
 import io.g3k.config.escaper.ProxyFloatEscaperConfig;
 import io.g3k.config.escaper.RouteFailoverEscaperConfig;
 import io.g3k.config.escaper.RouteByNetworkEscaperConfig;
+import io.g3k.config.escaper.RouteGeoIpEscaperConfig;
 import io.g3k.config.escaper.RouteQueryEscaperConfig;
 import io.g3k.config.escaper.RouteSelectEscaperConfig;
 import io.g3k.config.escaper.RouteUpstreamEscaperConfig;
@@ -35,6 +36,7 @@ import io.g3k.dataplane.escape.proxychain.ProxyChainEscaper;
 import io.g3k.dataplane.escape.proxychain.ProxyFloatEscaper;
 import io.g3k.dataplane.escape.route.RouteFailoverEscaper;
 import io.g3k.dataplane.escape.route.RouteByNetworkEscaper;
+import io.g3k.dataplane.escape.route.RouteGeoIpEscaper;
 import io.g3k.dataplane.escape.route.RouteQueryEscaper;
 import io.g3k.dataplane.escape.route.RouteSelectEscaper;
 import io.g3k.dataplane.escape.route.RouteUpstreamEscaper;
@@ -352,6 +354,7 @@ public final class Daemon implements AutoCloseable {
             case RouteUpstreamEscaperConfig r -> new RouteUpstreamEscaper(r, this::liveEscaper);
             case RouteSelectEscaperConfig r -> new RouteSelectEscaper(r, this::liveEscaper);
             case RouteQueryEscaperConfig r -> new RouteQueryEscaper(r, this::liveEscaper, transport);
+            case RouteGeoIpEscaperConfig r -> new RouteGeoIpEscaper(r, this::liveEscaper, this::liveResolver, transport);
             case RouteByNetworkEscaperConfig r -> new RouteByNetworkEscaper(r, this::liveEscaper, this::liveResolver);
         };
     }

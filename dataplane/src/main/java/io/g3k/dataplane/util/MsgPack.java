@@ -9,7 +9,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The msgpack subset the g3proxy helper protocols use (route query, IP locate): maps with string keys; strings,
+ * The msgpack subset the g3proxy helper protocols use (route query, IP locate): maps with string (or integer id)
+ * keys; strings,
  * binaries, integers, booleans, nil and arrays as values. Decoding is strict: truncated or unsupported input
  * throws IllegalArgumentException, so a malformed datagram is dropped, never half-read.
  */
@@ -144,11 +145,12 @@ public final class MsgPack {
     private static Map<String, Object> map(ByteBuffer in, int size) {
         Map<String, Object> out = new LinkedHashMap<>();
         for (int i = 0; i < size; i++) {
+            // g3proxy's helper protocols allow numeric key ids as well as names
             Object key = read(in);
-            if (!(key instanceof String k)) {
-                throw new IllegalArgumentException("map keys must be strings");
+            if (!(key instanceof String) && !(key instanceof Long)) {
+                throw new IllegalArgumentException("map keys must be strings or integers");
             }
-            out.put(k, read(in));
+            out.put(String.valueOf(key), read(in));
         }
         return out;
     }

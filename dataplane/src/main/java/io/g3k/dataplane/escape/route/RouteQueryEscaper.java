@@ -5,17 +5,11 @@ import io.g3k.config.escaper.RouteQueryEscaperConfig;
 import io.g3k.dataplane.escape.EscapeHints;
 import io.g3k.dataplane.escape.Escaper;
 import io.g3k.dataplane.runtime.Transport;
-import io.g3k.dataplane.util.MsgPack;
-import io.netty.bootstrap.Bootstrap;
-import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
+import io.g3k.dataplane.util.MsgPackUdpClient;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
-import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.EventLoop;
-import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DatagramChannel;
-import io.netty.channel.socket.DatagramPacket;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import java.net.InetSocketAddress;
@@ -39,17 +33,30 @@ public final class RouteQueryEscaper implements Escaper {
     private final RouteQueryEscaperConfig config;
     private final Function<String, Escaper> escapers;
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
-    private final Map<UUID, Promise<String>> pending = new ConcurrentHashMap<>();
-    /** TTLs the agent gave, from its answer to the cache entry. */
-    private final Map<UUID, Long> ttls = new ConcurrentHashMap<>();
-    private final Channel socket;
+    private final MsgPackUdpClient agent;
 
     public RouteQueryEscaper(RouteQueryEscaperConfig config, Function<String, Escaper> escapers, Transport transport) {
         this.config = config;
         this.escapers = escapers;
-        // bound now, off the event loops (a worker must never wait for a bind)
-        this.socket = new Bootstrap().group(transport.workers()).channel(transport.datagramChannel())
-                .handler(new Responses()).bind(0).syncUninterruptibly().channel();
+        this.agent = new MsgPackUdpClient(transport, config.queryPeerAddr(), RouteQueryEscaper::id);
+    }
+
+    /** The response id: 16 bytes of binary, or a UUID string. */
+    private static Object id(Map<String, Object> response) {
+        return switch (response.get("id")) {
+            case byte[] bin when bin.length == 16 -> {
+                ByteBuffer b = ByteBuffer.wrap(bin);
+                yield new UUID(b.getLong(), b.getLong());
+            }
+            case String s -> {
+                try {
+                    yield UUID.fromString(s);
+                } catch (IllegalArgumentException e) {
+                    yield null;
+                }
+            }
+            case null, default -> null;
+        };
     }
 
     @Override
@@ -78,9 +85,7 @@ public final class RouteQueryEscaper implements Escaper {
         if (cached != null && cached.expiresAtNanos() - System.nanoTime() > 0) {
             return loop.newSucceededFuture(cached.next());
         }
-        Promise<String> answer = loop.newPromise();
         UUID id = UUID.randomUUID();
-        pending.put(id, answer);
         Map<String, Object> request = new LinkedHashMap<>();
         request.put("id", ByteBuffer.allocate(16).putLong(id.getMostSignificantBits())
                 .putLong(id.getLeastSignificantBits()).array());
@@ -89,64 +94,30 @@ public final class RouteQueryEscaper implements Escaper {
         if (config.queryPassClientIp()) {
             hints.client().ifPresent(ip -> request.put("client_ip", ip.getHostAddress()));
         }
-        socket.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(MsgPack.encode(request)),
-                config.queryPeerAddr()));
-        var timer = loop.schedule(() -> answer.trySuccess(config.fallbackNode()),
-                config.queryWaitTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        answer.addListener(done -> {
-            timer.cancel(false);
-            pending.remove(id);
-        });
         Promise<String> out = loop.newPromise();
-        answer.addListener((Future<String> f) -> loop.execute(() -> out.trySuccess(f.getNow())));
-        answer.addListener((Future<String> f) -> {
-            String next = f.getNow();
-            long ttl = ttls.getOrDefault(id, (long) config.protectiveCacheTtl());
-            ttls.remove(id);
-            cache.put(key, new Cached(next, System.nanoTime() + TimeUnit.SECONDS.toNanos(
-                    Math.min(config.maximumCacheTtl(), ttl))));
+        agent.query(loop, id, request, config.queryWaitTimeout()).addListener((Future<Map<String, Object>> f) -> {
+            Map<String, Object> response = f.getNow();
+            String next = config.fallbackNode();
+            long ttl = config.protectiveCacheTtl();
+            if (response != null) {
+                List<?> nodes = response.get("nodes") instanceof List<?> list ? list
+                        : response.get("nodes") instanceof String s ? List.of(s) : List.of();
+                next = nodes.stream().map(String::valueOf).filter(config.queryAllowedNext()::contains)
+                        .findFirst().orElse(config.fallbackNode());
+                if (response.get("ttl") instanceof Long t && t > 0) {
+                    ttl = t;
+                }
+            }
+            cache.put(key, new Cached(next, System.nanoTime()
+                    + TimeUnit.SECONDS.toNanos(Math.min(config.maximumCacheTtl(), ttl))));
+            out.trySuccess(next);
         });
         return out;
     }
 
-    /** Agent answers: {@code id} (16-byte binary or UUID string), {@code nodes} (string or list), {@code ttl}. */
-    private final class Responses extends SimpleChannelInboundHandler<DatagramPacket> {
-        @Override
-        protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
-            if (!packet.sender().equals(config.queryPeerAddr())) {
-                return;
-            }
-            try {
-                Map<String, Object> response = MsgPack.decodeMap(ByteBufUtil.getBytes(packet.content()));
-                UUID id = switch (response.get("id")) {
-                    case byte[] bin when bin.length == 16 -> {
-                        ByteBuffer b = ByteBuffer.wrap(bin);
-                        yield new UUID(b.getLong(), b.getLong());
-                    }
-                    case String s -> UUID.fromString(s);
-                    case null, default -> null;
-                };
-                Promise<String> answer = id == null ? null : pending.get(id);
-                if (answer == null) {
-                    return;
-                }
-                if (response.get("ttl") instanceof Long ttl && ttl > 0) {
-                    ttls.put(id, ttl);
-                }
-                List<?> nodes = response.get("nodes") instanceof List<?> list ? list
-                        : response.get("nodes") instanceof String s ? List.of(s) : List.of();
-                String chosen = nodes.stream().map(String::valueOf).filter(config.queryAllowedNext()::contains)
-                        .findFirst().orElse(config.fallbackNode());
-                answer.trySuccess(chosen);
-            } catch (IllegalArgumentException malformed) {
-                // garbage from the agent: the request times out to the fallback node
-            }
-        }
-    }
-
     @Override
     public void close() {
-        socket.close();
+        agent.close();
     }
 
     @Override
