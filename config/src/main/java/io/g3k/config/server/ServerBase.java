@@ -12,7 +12,7 @@ import java.util.Optional;
  */
 public record ServerBase(String name, Optional<ListenConfig> listen, Optional<String> escaper,
                          Optional<String> userGroup, Optional<NetworkFilter> ingressNetworkFilter,
-                         Optional<Long> tcpSockSpeedLimit, boolean listenInWorker, boolean tcpSplice) {
+                         Optional<Long> tcpSockSpeedLimit, boolean listenInWorker) {
 
     static ServerBase proxy(String name, YamlMap map) {
         String escaper = map.requireString("escaper");
@@ -30,13 +30,11 @@ public record ServerBase(String name, Optional<ListenConfig> listen, Optional<St
                 "ingress_net_filter");
         Optional<Long> speed = map.take("tcp_sock_speed_limit", Values::speedLimit, "tcp_conn_speed_limit");
         boolean inWorker = map.bool("listen_in_worker", false);
-        // g3k extension: kernel splice for plain TCP relays (bytes then bypass user space, counters and speed limits)
-        boolean splice = map.bool("tcp_splice", false);
         map.ignoreWithWarning("shared_logger", "tcp_misc_opts", "udp_misc_opts", "task_idle_check_interval",
                 "task_idle_check_duration", "task_idle_max_count", "flush_task_log_on_created",
                 "flush_task_log_on_connected", "task_log_flush_interval", "extra_metrics_tags",
                 "tcp_copy_buffer_size", "tcp_copy_yield_size", "udp_relay_packet_size", "udp_relay_yield_size",
                 "udp_relay_batch_size", "udp_sock_speed_limit");
-        return new ServerBase(name, listen, escaper, userGroup, ingress, speed, inWorker, splice);
+        return new ServerBase(name, listen, escaper, userGroup, ingress, speed, inWorker);
     }
 }

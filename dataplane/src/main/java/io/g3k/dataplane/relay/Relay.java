@@ -7,7 +7,6 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.epoll.AbstractEpollStreamChannel;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.g3k.dataplane.task.Task;
@@ -27,7 +26,6 @@ public final class Relay {
     private final Channel upstream;
     private final Promise<String> done;
     private int eofs;
-    private boolean spliced;
 
     private Relay(Channel client, Channel upstream) {
         this.client = client;
@@ -39,8 +37,7 @@ public final class Relay {
      * Writes the reply that opens a tunnel (HTTP 200 to CONNECT, a SOCKS success) through the client's protocol
      * handlers; once it is out, relays until both sides are done and then ends the task.
      */
-    public static void afterReply(ChannelHandlerContext client, Object reply, Channel upstream, Task task,
-                                  boolean splice) {
+    public static void afterReply(ChannelHandlerContext client, Object reply, Channel upstream, Task task) {
         client.writeAndFlush(reply).addListener(written -> {
             if (!written.isSuccess()) {
                 upstream.close();
@@ -48,7 +45,7 @@ public final class Relay {
                 task.finish("ClientClosed");
                 return;
             }
-            start(client.channel(), upstream, task::out, task::in, splice)
+            start(client.channel(), upstream, task::out, task::in)
                     .addListener(done -> task.finish(String.valueOf(done.getNow())));
         });
     }
@@ -59,7 +56,7 @@ public final class Relay {
      * Counters get client→upstream and upstream→client bytes. The returned promise completes with the end reason.
      */
     public static Promise<String> start(Channel client, Channel upstream, LongConsumer clientToUpstream,
-                                        LongConsumer upstreamToClient, boolean splice) {
+                                        LongConsumer upstreamToClient) {
         Relay relay = new Relay(client, upstream);
         for (Channel ch : new Channel[] {client, upstream}) {
             ch.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
@@ -73,13 +70,6 @@ public final class Relay {
                 client.pipeline().remove(handler);
             }
         }
-        if (splice && spliceable(client) && spliceable(upstream)) {
-            relay.spliced = true;
-            // both plain epoll TCP sockets on one loop: the kernel moves the bytes (they bypass the counters);
-            // EOF, errors and closes still come through the Sides
-            ((AbstractEpollStreamChannel) client).spliceTo((AbstractEpollStreamChannel) upstream, Integer.MAX_VALUE);
-            ((AbstractEpollStreamChannel) upstream).spliceTo((AbstractEpollStreamChannel) client, Integer.MAX_VALUE);
-        }
         client.config().setAutoRead(true);
         upstream.config().setAutoRead(true);
         client.read();
@@ -87,23 +77,11 @@ public final class Relay {
         return relay.done;
     }
 
-    private static boolean spliceable(Channel ch) {
-        if (!(ch instanceof AbstractEpollStreamChannel)) {
-            return false;
-        }
-        for (var entry : ch.pipeline()) {
-            if (entry.getValue() instanceof SslHandler || entry.getValue() instanceof AbstractTrafficShapingHandler) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     private void end(String reason) {
         if (done.isDone()) {
             return;
         }
-        done.trySuccess(spliced ? reason + " (spliced: kernel-moved bytes are not counted)" : reason);
+        done.trySuccess(reason);
         client.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         upstream.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
     }

@@ -383,8 +383,7 @@ public final class Daemon implements AutoCloseable {
                 .orElseGet(() -> new DummyDenyEscaper(escaperName));
         Optional<UserGroup> group = config.base().userGroup().map(name -> Optional.ofNullable(groups.get(name))
                 .map(Built::instance).orElseGet(() -> UserGroup.empty(name)));
-        return new ServerContext(escaper, group, transport, tasks, stats.server(config.name()),
-                config.base().tcpSplice());
+        return new ServerContext(escaper, group, transport, tasks, stats.server(config.name()));
     }
 
     private Server server(ServerConfig config, ServerContext context) {

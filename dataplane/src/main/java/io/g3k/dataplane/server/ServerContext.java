@@ -9,4 +9,4 @@ import java.util.Optional;
 
 /** What a running server uses: its escaper, its user group (absent = no auth), the transport, tasks and stats. */
 public record ServerContext(Escaper escaper, Optional<UserGroup> userGroup, Transport transport, Tasks tasks,
-                            ServerStats stats, boolean tcpSplice) {}
+                            ServerStats stats) {}

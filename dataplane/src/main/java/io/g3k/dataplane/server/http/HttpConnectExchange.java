@@ -61,7 +61,7 @@ final class HttpConnectExchange implements HttpExchange {
             return;
         }
         Relay.afterReply(ctx, new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, ESTABLISHED, Unpooled.EMPTY_BUFFER),
-                upstream, task, context.tcpSplice());
+                upstream, task);
     }
 
     @Override

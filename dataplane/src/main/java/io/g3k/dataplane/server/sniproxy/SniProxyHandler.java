@@ -97,7 +97,7 @@ final class SniProxyHandler extends ByteToMessageDecoder {
                 task.finish("ClientClosed");
                 return;
             }
-            Relay.start(ctx.channel(), f.getNow(), task::out, task::in, context.tcpSplice())
+            Relay.start(ctx.channel(), f.getNow(), task::out, task::in)
                     .addListener(done -> task.finish(String.valueOf(done.getNow())));
         });
     }

@@ -64,7 +64,7 @@ final class SocksConnectTask {
                         bound.getAddress() instanceof Inet4Address ? Socks5AddressType.IPv4 : Socks5AddressType.IPv6,
                         bound.getAddress().getHostAddress(), bound.getPort())
                 : new DefaultSocks4CommandResponse(Socks4CommandStatus.SUCCESS);
-        Relay.afterReply(ctx, reply, upstream, task, context.tcpSplice());
+        Relay.afterReply(ctx, reply, upstream, task);
     }
 
     static Socks5CommandStatus status(EscapeException e) {
