@@ -83,7 +83,7 @@ public final class ConfigLoader {
         var resolvers = section(top, "resolver", (m, c) -> ResolverConfigs.parse(m, c.baseDir()));
         var escapers = section(top, "escaper", (m, c) -> EscaperConfigs.parse(m, c.baseDir()));
         var userGroups = section(top, "user_group", (m, c) -> UserGroupConfig.parse(m, c.baseDir()), "user");
-        var auditors = section(top, "auditor", (m, c) -> AuditorConfig.parse(m));
+        var auditors = section(top, "auditor", (m, c) -> AuditorConfig.parse(m, c.baseDir()));
         var servers = section(top, "server", ServerConfigs::parse);
         top.finish();
         return new G3Config(mainFile, runtime, stat, servers, escapers, resolvers, userGroups, auditors, warnings);

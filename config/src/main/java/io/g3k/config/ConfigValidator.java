@@ -30,7 +30,7 @@ final class ConfigValidator {
         Set<String> escapers = names("escaper", config.escapers(), EscaperConfig::name);
         Set<String> resolvers = names("resolver", config.resolvers(), ResolverConfig::name);
         Set<String> groups = names("user_group", config.userGroups(), UserGroupConfig::name);
-        names("auditor", config.auditors(), AuditorConfig::name);
+        Set<String> auditors = names("auditor", config.auditors(), AuditorConfig::name);
         Map<InetSocketAddress, String> listens = new HashMap<>();
         for (ServerConfig server : config.servers()) {
             server.base().escaper().filter(e -> !escapers.contains(e)).ifPresent(e -> config.warnings().add(
@@ -46,6 +46,8 @@ final class ConfigValidator {
             }
             server.base().userGroup().filter(g -> !groups.contains(g)).ifPresent(g -> config.warnings().add("server '"
                     + server.name() + "': user_group '" + g + "' is not defined; every authentication will fail"));
+            server.base().auditor().filter(a -> !auditors.contains(a)).ifPresent(a -> config.warnings().add("server '"
+                    + server.name() + "': auditor '" + a + "' is not defined; its traffic will not be audited"));
             server.listen().ifPresent(listen -> {
                 String other = listens.putIfAbsent(listen.address(), server.name());
                 if (other != null && listen.address().getPort() != 0) {

@@ -28,6 +28,36 @@ public final class Values {
         return node.asText();
     }
 
+    /** A ratio in [0, 1]: a number, a percentage ({@code 50%}), a fraction ({@code 1/2}) or a boolean. */
+    public static double ratio(JsonNode node) {
+        double value;
+        if (node.isBoolean()) {
+            value = node.booleanValue() ? 1 : 0;
+        } else if (node.isNumber()) {
+            value = node.doubleValue();
+        } else {
+            String text = string(node).trim();
+            try {
+                if (text.endsWith("%")) {
+                    value = Double.parseDouble(text.substring(0, text.length() - 1).trim()) / 100;
+                } else if (text.contains("/")) {
+                    String[] parts = text.split("/", 2);
+                    value = Double.parseDouble(parts[0].trim()) / Double.parseDouble(parts[1].trim());
+                } else if (text.matches("[0-9.]+")) {
+                    value = Double.parseDouble(text);
+                } else {
+                    value = bool(node) ? 1 : 0;
+                }
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("invalid ratio '" + text + "'");
+            }
+        }
+        if (!(value >= 0 && value <= 1)) {
+            throw new IllegalArgumentException("ratio " + node.asText() + " is not between 0 and 1");
+        }
+        return value;
+    }
+
     public static boolean bool(JsonNode node) {
         if (node.isBoolean()) {
             return node.booleanValue();

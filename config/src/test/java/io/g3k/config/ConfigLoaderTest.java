@@ -158,6 +158,34 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void readsAuditorsAndWarnsAboutWhatG3kDoesNotDo() throws Exception {
+        G3Config config = ConfigLoader.load(write("audit.yml", """
+                auditor:
+                  - name: mitm
+                    tls_cert_generator: {ca_certificate: ca/ca.pem, ca_private_key: ca/ca.key}
+                    task_audit_ratio: 25%
+                    icap_reqmod_service: icap://127.0.0.1:1344/reqmod
+                  - name: agent
+                    tls_cert_agent: {query_peer_addr: 127.0.0.1:2999}
+                server:
+                  - {name: http, type: http_proxy, escaper: e, auditor: missing}
+                """));
+        var mitm = config.auditors().getFirst();
+        assertThat(mitm.taskAuditRatio()).isEqualTo(0.25);
+        assertThat(mitm.tlsCertGenerator().orElseThrow().caPrivateKey()).isEqualTo(dir.resolve("ca/ca.key"));
+        assertThat(config.auditors().get(1).tlsCertGenerator()).isEmpty();
+        assertThat(config.warnings()).anyMatch(w -> w.contains("'icap_reqmod_service' is accepted but has no effect"))
+                .anyMatch(w -> w.contains("'tls_cert_agent'") && w.contains("TLS interception is off"))
+                .anyMatch(w -> w.contains("auditor 'missing' is not defined"));
+        assertThatThrownBy(() -> ConfigLoader.load(write("bad-ratio.yml",
+                "auditor:\n  - {name: a, task_audit_ratio: 2}\n"))).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("task_audit_ratio");
+        assertThatThrownBy(() -> ConfigLoader.load(write("no-key.yml",
+                "auditor:\n  - {name: a, tls_cert_generator: {ca_certificate: ca.pem}}\n")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("ca_private_key");
+    }
+
+    @Test
     void rejectsUnknownTypesAndKeys() throws Exception {
         assertThatThrownBy(() -> ConfigLoader.load(write("a.yml", "server:\n  - {name: x, type: warp_drive, escaper: e}\n")))
                 .hasMessageContaining("key 'type': unknown server type 'warp_drive'");

@@ -26,6 +26,19 @@ class ValuesTest {
     }
 
     @Test
+    void parsesRatiosTheWaysG3proxyWritesThem() {
+        assertThat(Values.ratio(F.numberNode(0.25))).isEqualTo(0.25);
+        assertThat(Values.ratio(F.textNode("50%"))).isEqualTo(0.5);
+        assertThat(Values.ratio(F.textNode("1/4"))).isEqualTo(0.25);
+        assertThat(Values.ratio(F.textNode("0.1"))).isEqualTo(0.1);
+        assertThat(Values.ratio(F.booleanNode(false))).isZero();
+        assertThat(Values.ratio(F.textNode("true"))).isEqualTo(1);
+        for (String bad : List.of("150%", "3/2", "1/0", "half", "-0.5")) {
+            assertThatThrownBy(() -> Values.ratio(F.textNode(bad))).as(bad).isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    @Test
     void parsesAddressesStrictly() {
         assertThat(UpstreamAddr.parse("[::1]:443", -1)).isEqualTo(new UpstreamAddr("::1", 443));
         assertThat(UpstreamAddr.parse("Example.COM", 80)).isEqualTo(new UpstreamAddr("example.com", 80));

@@ -29,6 +29,8 @@ class ConfigRendererTest {
     static final Map<String, Secret> SECRETS = Map.of(
             "proxy-tls", new SecretBuilder().withNewMetadata().withName("proxy-tls").endMetadata()
                     .addToData("tls.crt", "Y2VydA==").addToData("tls.key", "a2V5").build(),
+            "mitm-ca", new SecretBuilder().withNewMetadata().withName("mitm-ca").endMetadata()
+                    .addToData("tls.crt", "Y2VydA==").addToData("tls.key", "a2V5").build(),
             "staff-users", new SecretBuilder().withNewMetadata().withName("staff-users").endMetadata()
                     .addToData("users.yaml", Base64.getEncoder().encodeToString("""
                             - name: root

@@ -1,12 +1,35 @@
 package io.g3k.config.audit;
 
+import io.g3k.config.TlsClientConfig;
+import io.g3k.config.Values;
 import io.g3k.config.YamlMap;
+import java.nio.file.Path;
+import java.util.Optional;
 
-/** An {@code auditor:} entry. Loaded and named so that references resolve; auditing itself is not implemented yet. */
-public record AuditorConfig(String name) {
-    public static AuditorConfig parse(YamlMap map) {
+/**
+ * An {@code auditor:} entry. TLS interception happens when a {@code tls_cert_generator} is set (as in g3proxy, no
+ * certificate source means no interception); {@code task_audit_ratio} samples which tunnels are inspected at all.
+ */
+public record AuditorConfig(String name, Optional<TlsCertGeneratorConfig> tlsCertGenerator,
+                            TlsClientConfig tlsInterceptionClient, double taskAuditRatio) {
+    public static AuditorConfig parse(YamlMap map, Path baseDir) {
         String name = map.requireString("name");
-        map.warnings().add(map.location() + ": auditors are loaded but have no effect in this version of g3k");
-        return new AuditorConfig(name);
+        Optional<TlsCertGeneratorConfig> generator = map.map("tls_cert_generator")
+                .map(m -> TlsCertGeneratorConfig.parse(m, baseDir));
+        if (map.has("tls_cert_agent", "tls_cert_generator_agent") && generator.isEmpty()) {
+            map.warnings().add(map.location() + ": 'tls_cert_agent' (the external g3fcgen daemon) is not used by g3k;"
+                    + " set 'tls_cert_generator' with a CA to intercept TLS. TLS interception is off");
+        }
+        map.take("tls_cert_agent", "tls_cert_generator_agent");
+        TlsClientConfig client = map.map("tls_interception_client")
+                .map(m -> TlsClientConfig.parse(m, baseDir)).orElse(TlsClientConfig.DEFAULT);
+        double ratio = map.take("task_audit_ratio", Values::ratio).orElse(1.0);
+        map.ignoreWithWarning("protocol_inspection", "server_tcp_portmap", "client_tcp_portmap", "tls_ticketer",
+                "tls_interception_server", "tls_stream_dump", "log_uri_max_chars", "h1_interception",
+                "h2_inspect_policy", "h2_interception", "websocket_inspect_policy", "smtp_inspect_policy",
+                "smtp_interception", "imap_inspect_policy", "imap_interception", "icap_reqmod_service",
+                "icap_respmod_service", "stream_detour_service", "application_audit_ratio");
+        map.finish();
+        return new AuditorConfig(name, generator, client, ratio);
     }
 }

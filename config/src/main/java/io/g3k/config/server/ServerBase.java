@@ -11,20 +11,23 @@ import java.util.Optional;
  * connections to a {@code server} instead.
  */
 public record ServerBase(String name, Optional<ListenConfig> listen, Optional<String> escaper,
-                         Optional<String> userGroup, Optional<NetworkFilter> ingressNetworkFilter,
+                         Optional<String> userGroup, Optional<String> auditor,
+                         Optional<NetworkFilter> ingressNetworkFilter,
                          Optional<Long> tcpSockSpeedLimit, boolean listenInWorker) {
 
     static ServerBase proxy(String name, YamlMap map) {
         String escaper = map.requireString("escaper");
         Optional<String> userGroup = map.string("user_group", "usergroup");
-        return read(name, map, Optional.of(escaper), userGroup);
+        Optional<String> auditor = map.string("auditor");
+        return read(name, map, Optional.of(escaper), userGroup, auditor);
     }
 
     static ServerBase port(String name, YamlMap map) {
-        return read(name, map, Optional.empty(), Optional.empty());
+        return read(name, map, Optional.empty(), Optional.empty(), Optional.empty());
     }
 
-    private static ServerBase read(String name, YamlMap map, Optional<String> escaper, Optional<String> userGroup) {
+    private static ServerBase read(String name, YamlMap map, Optional<String> escaper, Optional<String> userGroup,
+                                   Optional<String> auditor) {
         Optional<ListenConfig> listen = map.take("listen", node -> ListenConfig.parse(node, map.location() + " key 'listen'"));
         Optional<NetworkFilter> ingress = map.take("ingress_network_filter", NetworkFilter::parseIngress,
                 "ingress_net_filter");
@@ -35,6 +38,6 @@ public record ServerBase(String name, Optional<ListenConfig> listen, Optional<St
                 "flush_task_log_on_connected", "task_log_flush_interval", "extra_metrics_tags",
                 "tcp_copy_buffer_size", "tcp_copy_yield_size", "udp_relay_packet_size", "udp_relay_yield_size",
                 "udp_relay_batch_size", "udp_sock_speed_limit");
-        return new ServerBase(name, listen, escaper, userGroup, ingress, speed, inWorker);
+        return new ServerBase(name, listen, escaper, userGroup, auditor, ingress, speed, inWorker);
     }
 }

@@ -103,10 +103,11 @@ final class ControlHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             case "escapers", "escaper" -> daemon.escaperNames();
             case "resolvers", "resolver" -> daemon.resolverNames();
             case "user-groups", "user-group", "user_groups" -> daemon.userGroupNames();
+            case "auditors", "auditor" -> daemon.auditorNames();
             default -> null;
         };
         if (names == null) {
-            reply(ctx, HttpResponseStatus.NOT_FOUND, Map.of("error", "list servers|escapers|resolvers|user-groups"));
+            reply(ctx, HttpResponseStatus.NOT_FOUND, Map.of("error", "list servers|escapers|resolvers|user-groups|auditors"));
         } else {
             reply(ctx, HttpResponseStatus.OK, names);
         }

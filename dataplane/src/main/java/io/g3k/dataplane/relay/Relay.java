@@ -38,6 +38,12 @@ public final class Relay {
      * handlers; once it is out, relays until both sides are done and then ends the task.
      */
     public static void afterReply(ChannelHandlerContext client, Object reply, Channel upstream, Task task) {
+        afterReply(client, reply, upstream, task, () -> relay(client.channel(), upstream, task));
+    }
+
+    /** Writes the reply that opens a tunnel, then runs {@code then}; if the reply cannot be written, ends the task. */
+    public static void afterReply(ChannelHandlerContext client, Object reply, Channel upstream, Task task,
+                                  Runnable then) {
         client.writeAndFlush(reply).addListener(written -> {
             if (!written.isSuccess()) {
                 upstream.close();
@@ -45,9 +51,13 @@ public final class Relay {
                 task.finish("ClientClosed");
                 return;
             }
-            start(client.channel(), upstream, task::out, task::in)
-                    .addListener(done -> task.finish(String.valueOf(done.getNow())));
+            then.run();
         });
+    }
+
+    /** Relays for a task: counts its bytes and ends it with the reason the relay ended. */
+    public static void relay(Channel client, Channel upstream, Task task) {
+        start(client, upstream, task::out, task::in).addListener(done -> task.finish(String.valueOf(done.getNow())));
     }
 
     /**
@@ -63,18 +73,26 @@ public final class Relay {
         }
         client.pipeline().addLast("relay", relay.new Side(upstream, clientToUpstream, "client"));
         upstream.pipeline().addLast("relay", relay.new Side(client, upstreamToClient, "upstream"));
-        List<String> names = client.pipeline().names();
-        for (int i = names.indexOf("relay") - 1; i >= 0; i--) {
-            var handler = client.pipeline().get(names.get(i));
-            if (!(handler instanceof SslHandler) && !(handler instanceof AbstractTrafficShapingHandler)) {
-                client.pipeline().remove(handler);
-            }
-        }
+        removeProtocolHandlers(client, "relay");
         client.config().setAutoRead(true);
         upstream.config().setAutoRead(true);
         client.read();
         upstream.read();
         return relay.done;
+    }
+
+    /**
+     * Removes the client's protocol handlers in front of {@code before} (all but TLS and speed limits), last-first,
+     * so bytes a decoder still buffers flow on to {@code before} instead of being lost.
+     */
+    public static void removeProtocolHandlers(Channel client, String before) {
+        List<String> names = client.pipeline().names();
+        for (int i = names.indexOf(before) - 1; i >= 0; i--) {
+            var handler = client.pipeline().get(names.get(i));
+            if (handler != null && !(handler instanceof SslHandler) && !(handler instanceof AbstractTrafficShapingHandler)) {
+                client.pipeline().remove(handler);
+            }
+        }
     }
 
     private void end(String reason) {

@@ -1,6 +1,7 @@
 package io.g3k.dataplane.runtime;
 
 import io.g3k.config.G3Config;
+import io.g3k.config.audit.AuditorConfig;
 import io.g3k.config.StatConfig;
 import io.g3k.config.auth.UserGroupConfig;
 import io.g3k.config.escaper.DirectFixedEscaperConfig;
@@ -28,6 +29,7 @@ import io.g3k.config.server.SniProxyServerConfig;
 import io.g3k.config.server.SocksProxyServerConfig;
 import io.g3k.config.server.TcpStreamServerConfig;
 import io.g3k.config.server.TlsStreamServerConfig;
+import io.g3k.dataplane.audit.Auditor;
 import io.g3k.dataplane.auth.UserGroup;
 import io.g3k.dataplane.escape.Escaper;
 import io.g3k.dataplane.escape.directfixed.DirectFixedEscaper;
@@ -88,6 +90,7 @@ public final class Daemon implements AutoCloseable {
     private Map<String, Built<ResolverConfig, Resolver>> resolvers = Map.of();
     private Map<String, Built<EscaperConfig, Escaper>> escapers = Map.of();
     private Map<String, Built<UserGroupConfig, UserGroup>> userGroups = Map.of();
+    private Map<String, Built<AuditorConfig, Auditor>> auditors = Map.of();
     private volatile Map<String, Built<ServerConfig, Server>> servers = Map.of();
     private G3Config config;
 
@@ -166,6 +169,7 @@ public final class Daemon implements AutoCloseable {
         pendingEscapers = newEscapers;
         var newGroups = rebuild(userGroups, next.userGroups(), UserGroupConfig::name,
                 (c, old) -> new UserGroup(c, scheduler));
+        var newAuditors = rebuild(auditors, next.auditors(), AuditorConfig::name, (c, old) -> new Auditor(c));
         // servers: keep unchanged ones, build the rest; nothing is swapped in before all of them started
         Map<String, Built<ServerConfig, Server>> newServers = new LinkedHashMap<>();
         List<Server> started = new ArrayList<>();
@@ -174,8 +178,9 @@ public final class Daemon implements AutoCloseable {
         try {
             for (ServerConfig c : next.servers()) {
                 Built<ServerConfig, Server> old = servers.get(c.name());
-                ServerContext context = context(c, newEscapers, newGroups);
-                if (old != null && old.config().equals(c) && sameDependencies(old.config(), newEscapers, newGroups)) {
+                ServerContext context = context(c, newEscapers, newGroups, newAuditors);
+                if (old != null && old.config().equals(c)
+                        && sameDependencies(old.config(), newEscapers, newGroups, newAuditors)) {
                     newServers.put(c.name(), old);
                     kept.add(c.name());
                     continue;
@@ -222,9 +227,16 @@ public final class Daemon implements AutoCloseable {
         resolvers = newResolvers;
         escapers = newEscapers;
         userGroups = newGroups;
+        var oldAuditors = auditors;
+        auditors = newAuditors;
         servers = newServers;
         config = next;
-        // resolvers no longer used may still serve tasks started before: close them a little later
+        // resolvers and auditors no longer used may still serve tasks started before: close them a little later
+        oldAuditors.forEach((name, old) -> {
+            if (newAuditors.get(name) == null || newAuditors.get(name).instance() != old.instance()) {
+                transport.workers().schedule(() -> old.instance().close(), 60, TimeUnit.SECONDS);
+            }
+        });
         oldResolvers.forEach((name, old) -> {
             if (newResolvers.get(name) == null || newResolvers.get(name).instance() != old.instance()) {
                 transport.workers().schedule(() -> old.instance().close(), 60, TimeUnit.SECONDS);
@@ -235,10 +247,12 @@ public final class Daemon implements AutoCloseable {
     }
 
     private boolean sameDependencies(ServerConfig c, Map<String, Built<EscaperConfig, Escaper>> newEscapers,
-                                     Map<String, Built<UserGroupConfig, UserGroup>> newGroups) {
+                                     Map<String, Built<UserGroupConfig, UserGroup>> newGroups,
+                                     Map<String, Built<AuditorConfig, Auditor>> newAuditors) {
         boolean escaper = c.base().escaper().map(n -> same(escapers.get(n), newEscapers.get(n))).orElse(true);
         boolean group = c.base().userGroup().map(n -> same(userGroups.get(n), newGroups.get(n))).orElse(true);
-        return escaper && group;
+        boolean auditor = c.base().auditor().map(n -> same(auditors.get(n), newAuditors.get(n))).orElse(true);
+        return escaper && group && auditor;
     }
 
     private static boolean same(Built<?, ?> a, Built<?, ?> b) {
@@ -277,6 +291,10 @@ public final class Daemon implements AutoCloseable {
 
     public List<String> userGroupNames() {
         return List.copyOf(userGroups.keySet());
+    }
+
+    public List<String> auditorNames() {
+        return List.copyOf(auditors.keySet());
     }
 
     public Optional<Escaper> escaper(String name) {
@@ -329,6 +347,7 @@ public final class Daemon implements AutoCloseable {
         escapers.values().forEach(e -> e.instance().close());
         resolvers.values().forEach(r -> r.instance().close());
         userGroups.values().forEach(g -> g.instance().close());
+        auditors.values().forEach(a -> a.instance().close());
     }
 
     private Resolver resolver(ResolverConfig config) {
@@ -377,13 +396,16 @@ public final class Daemon implements AutoCloseable {
     }
 
     private ServerContext context(ServerConfig config, Map<String, Built<EscaperConfig, Escaper>> escapers,
-                                  Map<String, Built<UserGroupConfig, UserGroup>> groups) {
+                                  Map<String, Built<UserGroupConfig, UserGroup>> groups,
+                                  Map<String, Built<AuditorConfig, Auditor>> auditors) {
         String escaperName = config.base().escaper().orElse("-");
         Escaper escaper = Optional.ofNullable(escapers.get(escaperName)).map(Built::instance)
                 .orElseGet(() -> new DummyDenyEscaper(escaperName));
         Optional<UserGroup> group = config.base().userGroup().map(name -> Optional.ofNullable(groups.get(name))
                 .map(Built::instance).orElseGet(() -> UserGroup.empty(name)));
-        return new ServerContext(escaper, group, transport, tasks, stats.server(config.name()));
+        // a missing auditor means no audit, as in g3proxy's default auditor
+        Optional<Auditor> auditor = config.base().auditor().map(auditors::get).map(Built::instance);
+        return new ServerContext(escaper, group, auditor, transport, tasks, stats.server(config.name()));
     }
 
     private Server server(ServerConfig config, ServerContext context) {

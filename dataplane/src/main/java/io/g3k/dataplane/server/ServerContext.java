@@ -1,5 +1,6 @@
 package io.g3k.dataplane.server;
 
+import io.g3k.dataplane.audit.Auditor;
 import io.g3k.dataplane.auth.UserGroup;
 import io.g3k.dataplane.escape.Escaper;
 import io.g3k.dataplane.runtime.Transport;
@@ -7,6 +8,9 @@ import io.g3k.dataplane.stat.ServerStats;
 import io.g3k.dataplane.task.Tasks;
 import java.util.Optional;
 
-/** What a running server uses: its escaper, its user group (absent = no auth), the transport, tasks and stats. */
-public record ServerContext(Escaper escaper, Optional<UserGroup> userGroup, Transport transport, Tasks tasks,
-                            ServerStats stats) {}
+/**
+ * What a running server uses: its escaper, its user group (absent = no auth), its auditor (absent = no audit), the
+ * transport, tasks and stats.
+ */
+public record ServerContext(Escaper escaper, Optional<UserGroup> userGroup, Optional<Auditor> auditor,
+                            Transport transport, Tasks tasks, ServerStats stats) {}

@@ -29,6 +29,7 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 /** A throw-away CA and a server certificate for localhost / 127.0.0.1, written as PEM for curl and g3k. */
 public final class TestPki {
     public final Path caPem;
+    public final Path caKeyPem;
     public final Path serverCertPem;
     public final Path serverKeyPem;
     public final Path clientCertPem;
@@ -38,10 +39,14 @@ public final class TestPki {
     private final X509Certificate ca;
 
     public TestPki(Path dir) throws Exception {
+        this(dir, "g3k test CA");
+    }
+
+    public TestPki(Path dir, String caCommonName) throws Exception {
         KeyPairGenerator gen = KeyPairGenerator.getInstance("EC");
         gen.initialize(256);
         KeyPair caKey = gen.generateKeyPair();
-        X500Name caName = new X500Name("CN=g3k test CA");
+        X500Name caName = new X500Name("CN=" + caCommonName);
         ca = sign(new JcaX509v3CertificateBuilder(caName, BigInteger.ONE, from(), to(), caName, caKey.getPublic())
                 .addExtension(Extension.basicConstraints, true, new BasicConstraints(true)), caKey);
         serverKey = gen.generateKeyPair();
@@ -56,6 +61,7 @@ public final class TestPki {
         clientCertPem = write(dir.resolve("client.pem"), clientCert);
         clientKeyPem = write(dir.resolve("client.key"), clientKey.getPrivate());
         caPem = write(dir.resolve("ca.pem"), ca);
+        caKeyPem = write(dir.resolve("ca.key"), caKey.getPrivate());
         serverCertPem = write(dir.resolve("server.pem"), serverCert);
         serverKeyPem = write(dir.resolve("server.key"), serverKey.getPrivate());
     }

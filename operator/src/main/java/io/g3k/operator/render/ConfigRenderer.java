@@ -151,14 +151,19 @@ public final class ConfigRenderer {
         entry.putAll(options);
         entry.putAll(spec.typedKeys());
         if (object instanceof Server server && server.getSpec().tlsSecretRef != null) {
-            String secret = server.getSpec().tlsSecretRef.name;
-            require(secrets, secret, "tls.crt");
-            tlsSecrets.add(secret);
             @SuppressWarnings("unchecked")
             Map<String, Object> tls = new LinkedHashMap<>((Map<String, Object>) entry.getOrDefault("tls_server", Map.of()));
-            tls.put("cert_pairs", Map.of("certificate", SECRETS_DIR + "/" + secret + "/tls.crt",
-                    "private_key", SECRETS_DIR + "/" + secret + "/tls.key"));
+            tls.put("cert_pairs", mountedPair(secrets, tlsSecrets, server.getSpec().tlsSecretRef.name,
+                    "certificate", "private_key"));
             entry.put("tls_server", tls);
+        }
+        if (object instanceof Auditor auditor && auditor.getSpec().caSecretRef != null) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> generator = new LinkedHashMap<>(
+                    (Map<String, Object>) entry.getOrDefault("tls_cert_generator", Map.of()));
+            generator.putAll(mountedPair(secrets, tlsSecrets, auditor.getSpec().caSecretRef.name,
+                    "ca_certificate", "ca_private_key"));
+            entry.put("tls_cert_generator", generator);
         }
         if (object instanceof UserGroup group && group.getSpec().staticUsersSecretRef != null) {
             String secret = group.getSpec().staticUsersSecretRef.name;
@@ -172,6 +177,18 @@ public final class ConfigRenderer {
             }
         }
         return entry;
+    }
+
+    /** A {@code kubernetes.io/tls} Secret mounted into the pods: its certificate and key paths under the given keys. */
+    private static Map<String, Object> mountedPair(Function<String, Optional<Secret>> secrets, TreeSet<String> mounted,
+                                                   String secret, String certificateKey, String keyKey) throws Rejected {
+        require(secrets, secret, "tls.crt");
+        require(secrets, secret, "tls.key");
+        mounted.add(secret);
+        Map<String, Object> pair = new LinkedHashMap<>();
+        pair.put(certificateKey, SECRETS_DIR + "/" + secret + "/tls.crt");
+        pair.put(keyKey, SECRETS_DIR + "/" + secret + "/tls.key");
+        return pair;
     }
 
     private static String require(Function<String, Optional<Secret>> secrets, String name, String key)

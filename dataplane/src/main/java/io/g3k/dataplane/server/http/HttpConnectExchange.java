@@ -1,8 +1,8 @@
 package io.g3k.dataplane.server.http;
 
 import io.g3k.config.UpstreamAddr;
+import io.g3k.dataplane.audit.TlsInterception;
 import io.g3k.dataplane.escape.EscapeException;
-import io.g3k.dataplane.relay.Relay;
 import io.g3k.dataplane.server.ClientAddress;
 import io.g3k.dataplane.server.ServerContext;
 import io.g3k.dataplane.server.UserAdmission;
@@ -60,8 +60,9 @@ final class HttpConnectExchange implements HttpExchange {
             task.finish("ClientClosed");
             return;
         }
-        Relay.afterReply(ctx, new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, ESTABLISHED, Unpooled.EMPTY_BUFFER),
-                upstream, task);
+        TlsInterception.afterReply(context.auditor(), ctx,
+                new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, ESTABLISHED, Unpooled.EMPTY_BUFFER), upstream, task,
+                target);
     }
 
     @Override

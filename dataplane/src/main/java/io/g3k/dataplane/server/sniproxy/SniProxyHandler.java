@@ -97,8 +97,7 @@ final class SniProxyHandler extends ByteToMessageDecoder {
                 task.finish("ClientClosed");
                 return;
             }
-            Relay.start(ctx.channel(), f.getNow(), task::out, task::in)
-                    .addListener(done -> task.finish(String.valueOf(done.getNow())));
+            Relay.relay(ctx.channel(), f.getNow(), task);
         });
     }
 

@@ -1,8 +1,8 @@
 package io.g3k.dataplane.server.socksproxy;
 
 import io.g3k.config.UpstreamAddr;
+import io.g3k.dataplane.audit.TlsInterception;
 import io.g3k.dataplane.escape.EscapeException;
-import io.g3k.dataplane.relay.Relay;
 import io.g3k.dataplane.server.ClientAddress;
 import io.g3k.dataplane.server.ServerContext;
 import io.g3k.dataplane.server.UserAdmission;
@@ -64,7 +64,7 @@ final class SocksConnectTask {
                         bound.getAddress() instanceof Inet4Address ? Socks5AddressType.IPv4 : Socks5AddressType.IPv6,
                         bound.getAddress().getHostAddress(), bound.getPort())
                 : new DefaultSocks4CommandResponse(Socks4CommandStatus.SUCCESS);
-        Relay.afterReply(ctx, reply, upstream, task);
+        TlsInterception.afterReply(context.auditor(), ctx, reply, upstream, task, target);
     }
 
     static Socks5CommandStatus status(EscapeException e) {

@@ -108,8 +108,7 @@ public final class StreamConnectHandler extends ChannelInboundHandlerAdapter {
         }
         early.clear();
         upstream.flush();
-        Relay.start(ctx.channel(), upstream, task::out, task::in)
-                .addListener(done -> task.finish(String.valueOf(done.getNow())));
+        Relay.relay(ctx.channel(), upstream, task);
     }
 
     @Override

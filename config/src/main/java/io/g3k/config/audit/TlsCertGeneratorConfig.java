@@ -1,0 +1,25 @@
+package io.g3k.config.audit;
+
+import io.g3k.config.ConfigException;
+import io.g3k.config.Values;
+import io.g3k.config.YamlMap;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * {@code tls_cert_generator} (g3k): the CA that signs the certificates shown to intercepted clients, in process.
+ * g3proxy asks the {@code g3fcgen} daemon over UDP ({@code tls_cert_agent}) instead; g3k does the same work itself.
+ */
+public record TlsCertGeneratorConfig(Path caCertificate, Path caPrivateKey, Duration certValidity, int cacheSize) {
+    public static TlsCertGeneratorConfig parse(YamlMap map, Path baseDir) {
+        Path cert = baseDir.resolve(map.requireString("ca_certificate", "ca_cert"));
+        Path key = baseDir.resolve(map.requireString("ca_private_key", "ca_key"));
+        Duration validity = map.take("cert_validity", Values::duration).orElse(Duration.ofDays(30));
+        int cacheSize = map.take("cache_size", Values::positiveInt).orElse(1024);
+        map.finish();
+        if (validity.compareTo(Duration.ofHours(1)) < 0) {
+            throw new ConfigException(map.location() + " key 'cert_validity': must be at least 1h");
+        }
+        return new TlsCertGeneratorConfig(cert, key, validity, cacheSize);
+    }
+}

@@ -1,0 +1,168 @@
+package io.g3k.dataplane.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.g3k.config.ConfigException;
+import io.g3k.dataplane.support.Curl;
+import io.g3k.dataplane.support.RawClient;
+import io.g3k.dataplane.support.RunningProxy;
+import io.g3k.dataplane.support.TestOrigin;
+import io.g3k.dataplane.support.TestPki;
+import io.g3k.dataplane.support.Yaml;
+import java.io.OutputStream;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * TLS interception with curl: the client trusts only the auditor's CA and still reaches an HTTPS origin whose
+ * certificate the proxy verified; tunnels outside the audit ratio, plain protocols and server-first protocols
+ * pass untouched; an unverifiable target never gets a forged certificate.
+ */
+class TlsInterceptionTest {
+    @TempDir
+    static Path dir;
+    static TestPki originPki;
+    static TestPki auditPki;
+    static TestOrigin tlsOrigin;
+    static TestOrigin plainOrigin;
+    static RunningProxy proxy;
+
+    @BeforeAll
+    static void start() throws Exception {
+        originPki = new TestPki(Files.createDirectories(dir.resolve("origin")), "g3k origin CA");
+        auditPki = new TestPki(Files.createDirectories(dir.resolve("audit")), "g3k interception CA");
+        tlsOrigin = TestOrigin.https(originPki);
+        plainOrigin = TestOrigin.http();
+        String generator = """
+                    tls_cert_generator:
+                      ca_certificate: %s
+                      ca_private_key: %s
+                """.formatted(auditPki.caPem, auditPki.caKeyPem);
+        proxy = RunningProxy.start(dir, Yaml.RESOLVER_AND_ESCAPER + """
+                auditor:
+                  - name: intercept
+                %s    tls_interception_client:
+                      ca_certificate: %s
+                  - name: sampled-out
+                %s    task_audit_ratio: 0
+                  - name: strict
+                %s
+                server:
+                  - {name: http, type: http_proxy, escaper: default, auditor: intercept, listen: "127.0.0.1:0"}
+                  - {name: socks, type: socks_proxy, escaper: default, auditor: intercept, listen: "127.0.0.1:0"}
+                  - {name: unsampled, type: http_proxy, escaper: default, auditor: sampled-out, listen: "127.0.0.1:0"}
+                  - {name: strict, type: http_proxy, escaper: default, auditor: strict, listen: "127.0.0.1:0"}
+                """.formatted(generator, originPki.caPem, generator, generator));
+    }
+
+    @AfterAll
+    static void stop() {
+        proxy.close();
+        tlsOrigin.close();
+        plainOrigin.close();
+    }
+
+    String origin(String path) {
+        return "https://localhost:" + tlsOrigin.port() + path;
+    }
+
+    @Test
+    void clientSeesACertificateSignedByTheAuditorsCa() throws Exception {
+        var result = Curl.run("-v", "-x", "http://127.0.0.1:" + proxy.port("http"), "--cacert",
+                auditPki.caPem.toString(), origin("/intercepted"));
+        assertThat(result.out()).as(result.err()).isEqualTo("hello /intercepted\n");
+        assertThat(result.err()).contains("subject: CN=localhost").contains("issuer: CN=g3k interception CA");
+
+        var originTrustOnly = Curl.run("-x", "http://127.0.0.1:" + proxy.port("http"), "--cacert",
+                originPki.caPem.toString(), origin("/not-trusted"));
+        assertThat(originTrustOnly.exit()).as("a client trusting only the origin's CA must reject the forged chain")
+                .isEqualTo(60);
+    }
+
+    @Test
+    void socksTunnelsAreInterceptedToo() throws Exception {
+        var result = Curl.run("-v", "-x", "socks5h://127.0.0.1:" + proxy.port("socks"), "--cacert",
+                auditPki.caPem.toString(), origin("/over-socks"));
+        assertThat(result.out()).as(result.err()).isEqualTo("hello /over-socks\n");
+        assertThat(result.err()).contains("issuer: CN=g3k interception CA");
+    }
+
+    @Test
+    void tunnelsOutsideTheAuditRatioKeepTheOriginsCertificate() throws Exception {
+        var result = Curl.run("-v", "-x", "http://127.0.0.1:" + proxy.port("unsampled"), "--cacert",
+                originPki.caPem.toString(), origin("/untouched"));
+        assertThat(result.out()).as(result.err()).isEqualTo("hello /untouched\n");
+        assertThat(result.err()).contains("issuer: CN=g3k origin CA");
+    }
+
+    @Test
+    void aTargetTheProxyCannotVerifyGetsNoForgedCertificate() throws Exception {
+        int before = tlsOrigin.requests.get();
+        var result = Curl.run("-x", "http://127.0.0.1:" + proxy.port("strict"), "--cacert",
+                auditPki.caPem.toString(), origin("/unverified"));
+        assertThat(result.exit()).as(result.err()).isNotZero();
+        assertThat(tlsOrigin.requests.get()).isEqualTo(before);
+        await().until(() -> proxy.aliveTasks() == 0);
+    }
+
+    @Test
+    void plainHttpInsideATunnelPassesThrough() throws Exception {
+        var result = Curl.run("-p", "-x", "http://127.0.0.1:" + proxy.port("http"),
+                "http://127.0.0.1:" + plainOrigin.port() + "/plain");
+        assertThat(result.out()).as(result.err()).isEqualTo("hello /plain\n");
+    }
+
+    @Test
+    void aServerThatSpeaksFirstIsRelayed() throws Exception {
+        try (ServerSocket banner = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            Thread.ofVirtual().start(() -> {
+                try (Socket s = banner.accept(); OutputStream out = s.getOutputStream()) {
+                    out.write("220 g3k test smtp\r\n".getBytes(StandardCharsets.US_ASCII));
+                    out.flush();
+                    s.getInputStream().read();
+                } catch (Exception ignored) {
+                    // the test fails on its own side
+                }
+            });
+            try (RawClient client = new RawClient(proxy.port("http"))) {
+                client.send("CONNECT 127.0.0.1:" + banner.getLocalPort() + " HTTP/1.1\r\nHost: x\r\n\r\n");
+                String received = readUntil(client, "220 g3k test smtp\r\n");
+                assertThat(received).startsWith("HTTP/1.1 200").endsWith("\r\n\r\n220 g3k test smtp\r\n");
+            }
+        }
+    }
+
+    private static String readUntil(RawClient client, String end) throws Exception {
+        StringBuilder out = new StringBuilder();
+        var in = client.socket().getInputStream();
+        while (!out.toString().endsWith(end)) {
+            int b = in.read();
+            assertThat(b).as("connection closed after: " + out).isNotNegative();
+            out.append((char) b);
+        }
+        return out.toString();
+    }
+
+    @Test
+    void aCertificateThatIsNotACaIsRejectedAtLoad() throws Exception {
+        Path bad = Files.createDirectories(dir.resolve("bad"));
+        assertThatThrownBy(() -> RunningProxy.start(bad, Yaml.RESOLVER_AND_ESCAPER + """
+                auditor:
+                  - name: broken
+                    tls_cert_generator:
+                      ca_certificate: %s
+                      ca_private_key: %s
+                """.formatted(originPki.serverCertPem, originPki.serverKeyPem)))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("auditor 'broken'").hasMessageContaining("is not a CA certificate");
+    }
+}
