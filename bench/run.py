@@ -1,0 +1,370 @@
+#!/usr/bin/env python3
+"""g3k side by side with its peers on loopback, in one run; prints a Markdown table and writes bench/results/.
+
+Proxies run pinned to one core, load generators and the origin to the other, so a proxy cannot steal the
+client's CPU. Each scenario measures the direct (no proxy) baseline, g3k and each peer the same way.
+"""
+import json
+import os
+import re
+import resource
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SECONDS = int(os.environ.get("BENCH_SECONDS", "8"))
+IDLE_TUNNELS = int(os.environ.get("BENCH_IDLE_TUNNELS", "2000"))
+CORES = os.cpu_count() or 1
+PROXY_CPU = str(CORES - 1)
+LOAD_CPU = "0"
+
+ORIGIN, IPERF = 19080, 19201
+PORTS = {
+    "g3k http": 19101, "g3k socks": 19102, "g3k tcp": 19103, "g3k tls": 19104,
+    "squid": 19111, "tinyproxy": 19112, "dante": 19121, "microsocks": 19122,
+    "haproxy tcp": 19131, "nginx tcp": 19132, "socat": 19133,
+    "haproxy tls": 19141, "nginx tls": 19142, "stunnel": 19143,
+}
+
+
+def pinned(cpu, cmd):
+    return ["taskset", "-c", cpu] + cmd
+
+
+class Bench:
+    def __init__(self, work: Path):
+        self.work = work
+        self.procs = {}
+
+    # ---- set-up -------------------------------------------------------------------------------------------
+    def write(self, name, text):
+        path = self.work / name
+        path.write_text(text)
+        return path
+
+    def start(self, name, cmd, port=None, cpu=PROXY_CPU):
+        log = self.work / (name.replace(" ", "_") + ".log")
+        self.procs[name] = subprocess.Popen(pinned(cpu, cmd), stdout=open(log, "w"), stderr=subprocess.STDOUT)
+        if port:
+            try:
+                wait_port(port, name)
+            except RuntimeError as e:
+                raise RuntimeError(f"{e}: {log.read_text()[-600:]}") from None
+
+    def pki(self):
+        cert, key = self.work / "server.pem", self.work / "server.key"
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                        "-days", "2", "-subj", "/CN=localhost", "-keyout", str(key), "-out", str(cert)],
+                       check=True, capture_output=True)
+        self.write("server-and-key.pem", cert.read_text() + key.read_text())
+        return cert, key
+
+    def start_all(self):
+        os.chmod(self.work, 0o755)
+        www = self.work / "www"
+        www.mkdir()
+        with open(www / "big", "wb") as f:
+            f.truncate(1 << 30)
+        cert, key = self.pki()
+        self.start("origin", ["nginx", "-c", str(self.write("origin.conf", f"""
+            user root; worker_processes 1; daemon off; pid {self.work}/origin.pid; error_log {self.work}/origin.err;
+            events {{ worker_connections 16384; }}
+            http {{ access_log off; sendfile on; keepalive_requests 1000000; client_header_timeout 600s;
+              server {{ listen 127.0.0.1:{ORIGIN} backlog=4096; root {www};
+                location = /small {{ return 200 "hello\\n"; }} }} }}
+            """)), "-e", str(self.work / "origin.err")], ORIGIN, cpu=LOAD_CPU)
+        self.start("iperf3", ["iperf3", "-s", "-B", "127.0.0.1", "-p", str(IPERF)], IPERF, cpu=LOAD_CPU)
+        self.start("g3k", [str(ROOT / "bin" / "g3k"), "run", "-G", "bench", "-C", str(self.work), "-c", str(self.write("g3k.yml", f"""
+resolver:
+  - {{name: default, type: c-ares, server: 127.0.0.1:9}}
+escaper:
+  - {{name: default, type: direct_fixed, resolver: default, egress_network_filter: {{default: allow, allow: 127.0.0.1}}}}
+server:
+  - {{name: http, type: http_proxy, escaper: default, listen: "127.0.0.1:{PORTS['g3k http']}"}}
+  - {{name: socks, type: socks_proxy, escaper: default, listen: "127.0.0.1:{PORTS['g3k socks']}"}}
+  - {{name: tcp, type: tcp_stream, escaper: default, listen: "127.0.0.1:{PORTS['g3k tcp']}", proxy_pass: "127.0.0.1:{IPERF}"}}
+  - name: tls
+    type: tls_stream
+    escaper: default
+    listen: "127.0.0.1:{PORTS['g3k tls']}"
+    proxy_pass: "127.0.0.1:{ORIGIN}"
+    tls_server: {{cert_pairs: {{certificate: {cert}, private_key: {key}}}}}
+"""))], PORTS["g3k tls"])
+        self.start("squid", ["squid", "-N", "-f", str(self.write("squid.conf", f"""
+http_port 127.0.0.1:{PORTS['squid']}
+http_access allow all
+cache deny all
+access_log none
+cache_log {self.work}/squid-cache.log
+pid_filename {self.work}/squid.pid
+coredump_dir {self.work}
+max_filedescriptors 65536
+shutdown_lifetime 0 seconds
+"""))], PORTS["squid"])
+        self.start("tinyproxy", ["tinyproxy", "-d", "-c", str(self.write("tinyproxy.conf", f"""
+User nobody
+Group nogroup
+Port {PORTS['tinyproxy']}
+Listen 127.0.0.1
+Timeout 600
+MaxClients 8192
+LogLevel Critical
+Allow 127.0.0.1
+DisableViaHeader Yes
+"""))], PORTS["tinyproxy"])
+        self.start("dante", ["danted", "-f", str(self.write("danted.conf", f"""
+logoutput: {self.work}/dante.log
+internal: 127.0.0.1 port = {PORTS['dante']}
+external: 127.0.0.1
+clientmethod: none
+socksmethod: none
+user.privileged: root
+user.unprivileged: nobody
+client pass {{ from: 127.0.0.0/8 to: 0.0.0.0/0 }}
+socks pass {{ from: 127.0.0.0/8 to: 0.0.0.0/0 }}
+""")), "-N", "1"], PORTS["dante"])
+        self.start("microsocks", ["microsocks", "-i", "127.0.0.1", "-p", str(PORTS["microsocks"])], PORTS["microsocks"])
+        self.start("haproxy", ["haproxy", "-db", "-f", str(self.write("haproxy.cfg", f"""
+global
+  nbthread 1
+  maxconn 8000
+defaults
+  mode tcp
+  timeout connect 5s
+  timeout client 600s
+  timeout server 600s
+listen tcp
+  bind 127.0.0.1:{PORTS['haproxy tcp']}
+  server s 127.0.0.1:{IPERF}
+listen tls
+  bind 127.0.0.1:{PORTS['haproxy tls']} ssl crt {self.work}/server-and-key.pem
+  server s 127.0.0.1:{ORIGIN}
+"""))], PORTS["haproxy tls"])
+        self.start("nginx", ["nginx", "-c", str(self.write("nginx-stream.conf", f"""
+load_module /usr/lib/nginx/modules/ngx_stream_module.so;
+user root; worker_processes 1; daemon off; pid {self.work}/nginx.pid; error_log {self.work}/nginx.err;
+events {{ worker_connections 16384; }}
+stream {{
+  server {{ listen 127.0.0.1:{PORTS['nginx tcp']}; proxy_pass 127.0.0.1:{IPERF}; }}
+  server {{ listen 127.0.0.1:{PORTS['nginx tls']} ssl; ssl_certificate {cert}; ssl_certificate_key {key};
+           proxy_pass 127.0.0.1:{ORIGIN}; }}
+}}
+""")), "-e", str(self.work / "nginx.err")], PORTS["nginx tls"])
+        self.start("socat", ["socat", f"TCP-LISTEN:{PORTS['socat']},bind=127.0.0.1,fork,reuseaddr",
+                             f"TCP:127.0.0.1:{IPERF}"], PORTS["socat"])
+        self.start("stunnel", ["stunnel4", str(self.write("stunnel.conf", f"""
+foreground = yes
+pid =
+[tls]
+accept = 127.0.0.1:{PORTS['stunnel']}
+connect = 127.0.0.1:{ORIGIN}
+cert = {cert}
+key = {key}
+"""))], PORTS["stunnel"])
+
+    def stop_all(self):
+        for proc in self.procs.values():
+            proc.terminate()
+        for proc in self.procs.values():
+            try:
+                proc.wait(5)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+    def family(self, name):
+        """The peer's processes: multi-process peers (squid's helpers, forking servers) count as a whole."""
+        root = self.procs[name].pid
+        return [root] + descendants(root)
+
+
+# ---- measurements -------------------------------------------------------------------------------------------
+def wrk(port, absolute, close=False):
+    """req/s and latency; with {@code close}, a new client connection per request (new connections/s)."""
+    script = Path(tempfile.mkstemp(suffix=".lua")[1])
+    script.write_text((f'wrk.path = "http://127.0.0.1:{ORIGIN}/small"\nwrk.headers["Host"] = "127.0.0.1:{ORIGIN}"\n'
+                       if absolute else "") + ('wrk.headers["Connection"] = "close"\n' if close else ""))
+    out = run(pinned(LOAD_CPU, ["wrk", "-t1", "-c32", f"-d{SECONDS}s", "--latency", "-s", str(script),
+                                f"http://127.0.0.1:{port}/small"]))
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)|Socket errors: (.*)", out)
+    return {"req/s": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+            "p50 ms": latency(out, "50%"), "p99 ms": latency(out, "99%"), "errors": errors.group(0) if errors else ""}
+
+
+def latency(out, pct):
+    value, unit = re.search(pct + r"\s+([\d.]+)(us|ms|s)", out).groups()
+    return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+
+
+def curl_bulk(proxy):
+    out = run(pinned(LOAD_CPU, ["curl", "-sS", "--noproxy", "", "-o", "/dev/null", "-w", "%{speed_download}"]
+                     + proxy + [f"http://127.0.0.1:{ORIGIN}/big"]))
+    return {"MB/s": float(out.strip()) / 1e6}
+
+
+def iperf(port):
+    out = json.loads(run(pinned(LOAD_CPU, ["iperf3", "-c", "127.0.0.1", "-p", str(port), "-t", str(SECONDS // 2 or 1),
+                                           "-J"])))
+    return {"MB/s": out["end"]["sum_received"]["bits_per_second"] / 8e6}
+
+
+def handshakes(port):
+    out = run(pinned(LOAD_CPU, ["openssl", "s_time", "-connect", f"127.0.0.1:{port}", "-new",
+                                "-time", str(SECONDS // 2 or 1)]))
+    count, secs = re.search(r"(\d+) connections in ([\d.]+) real seconds", out).groups()
+    return {"handshakes/s": int(count) / float(secs)}
+
+
+def idle_tunnels(bench, name, port):
+    """RSS growth per idle CONNECT tunnel, with IDLE_TUNNELS tunnels open at once."""
+    family = bench.family(name)
+    before = sum(map(rss_kib, family))
+    socks = []
+    try:
+        for _ in range(IDLE_TUNNELS):
+            s = socket.create_connection(("127.0.0.1", port), timeout=10)
+            s.sendall(f"CONNECT 127.0.0.1:{ORIGIN} HTTP/1.1\r\nHost: 127.0.0.1:{ORIGIN}\r\n\r\n".encode())
+            socks.append(s)
+        for s in socks:
+            reply = s.recv(256)
+            if b" 200" not in reply.split(b"\r\n")[0]:
+                raise RuntimeError(f"{name}: CONNECT refused: {reply[:60]!r}")
+        time.sleep(1)
+        after = sum(map(rss_kib, bench.family(name)))
+    finally:
+        for s in socks:
+            s.close()
+    return {"KiB/tunnel": (after - before) / IDLE_TUNNELS}
+
+
+def rss_kib(pid):
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except FileNotFoundError:
+        pass
+    return 0
+
+
+def descendants(pid):
+    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True).stdout.split()
+    kids = [int(p) for p in out]
+    return kids + [g for k in kids for g in descendants(k)]
+
+
+def run(cmd):
+    result = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    if result.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed: {result.stderr.strip()[:300]}")
+    return result.stdout
+
+
+def wait_port(port, name, timeout=60):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"{name} did not listen on {port}")
+
+
+# ---- report ---------------------------------------------------------------------------------------------------
+LOWER_IS_BETTER = {"p50 ms", "p99 ms", "KiB/tunnel"}
+
+
+def scenarios(bench):
+    socks5 = lambda name: ["-x", f"socks5://127.0.0.1:{PORTS[name]}"]
+    tunnel = lambda name: ["-p", "-x", f"http://127.0.0.1:{PORTS[name]}"]
+    return [
+        ("HTTP forward (wrk, 32 conns)", lambda: wrk(ORIGIN, False),
+         {n: (lambda n=n: wrk(PORTS[n], True)) for n in ["g3k http", "squid", "tinyproxy"]}),
+        ("HTTP forward, new connection per request (wrk)", lambda: {"conns/s": wrk(ORIGIN, False, True)["req/s"]},
+         {n: (lambda n=n: {"conns/s": wrk(PORTS[n], True, True)["req/s"]}) for n in ["g3k http", "squid", "tinyproxy"]}),
+        ("CONNECT bulk (curl, 1 GiB)", lambda: curl_bulk([]),
+         {n: (lambda n=n: curl_bulk(tunnel(n))) for n in ["g3k http", "squid", "tinyproxy"]}),
+        ("SOCKS5 bulk (curl, 1 GiB)", lambda: curl_bulk([]),
+         {n: (lambda n=n: curl_bulk(socks5(n))) for n in ["g3k socks", "dante", "microsocks"]}),
+        ("TCP mapping (iperf3)", lambda: iperf(IPERF),
+         {n: (lambda n=n: iperf(PORTS[n])) for n in ["g3k tcp", "haproxy tcp", "nginx tcp", "socat"]}),
+        ("TLS offload handshakes (openssl s_time)", None,
+         {n: (lambda n=n: handshakes(PORTS[n])) for n in ["g3k tls", "haproxy tls", "nginx tls", "stunnel"]}),
+        (f"Idle CONNECT tunnels ({IDLE_TUNNELS})", None,
+         {n: (lambda n=n, p=p: idle_tunnels(bench, p, PORTS[n]))
+          for n, p in [("g3k http", "g3k"), ("squid", "squid"), ("tinyproxy", "tinyproxy")]}),
+    ]
+
+
+def measure(fn):
+    """The second of two runs: the first warms caches, connection pools and g3k's JIT alike for every peer."""
+    try:
+        fn()
+        return fn()
+    except Exception as e:  # a peer that fails is reported, not fatal
+        return {"error": str(e)[:120]}
+
+
+def report(results):
+    lines = [f"| Scenario | Metric | direct | g3k | peers (g3k ÷ peer; {'/'.join(sorted(LOWER_IS_BETTER))}: lower is better) |",
+             "|---|---|---|---|---|"]
+    for scenario, direct, by_name in results:
+        g3k_name = next(n for n in by_name if n.startswith("g3k"))
+        g3k = by_name[g3k_name]
+        for metric in [k for k in g3k if k not in ("errors", "error")] or ["error"]:
+            cells = []
+            for name, value in by_name.items():
+                if name == g3k_name:
+                    continue
+                if metric not in value or metric not in g3k:
+                    cells.append(f"{name}: {value.get('error', 'n/a')}")
+                    continue
+                if value[metric] <= 0 or g3k[metric] < 0:
+                    cells.append(f"{name} {value[metric]:.2f} (no ratio: no growth measured)")
+                    continue
+                cells.append(f"{name} {value[metric]:.2f} (×{g3k[metric] / value[metric]:.2f})")
+            base = f"{direct[metric]:.2f}" if direct and metric in direct else "–"
+            mine = f"{g3k[metric]:.2f}" if metric in g3k else g3k.get("error", "n/a")
+            if direct and direct.get(metric) and metric in g3k:
+                mine += f" (×{g3k[metric] / direct[metric]:.2f} of direct)"
+            lines.append(f"| {scenario} | {metric} | {base} | {mine} | {'; '.join(cells)} |")
+    return "\n".join(lines)
+
+
+def main():
+    # a stopped run still stops its peers (the finally below)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 65536), hard))
+    started = time.time()
+    with tempfile.TemporaryDirectory(prefix="g3k-bench-") as tmp:
+        bench = Bench(Path(tmp))
+        try:
+            bench.start_all()
+            results = []
+            for scenario, direct, peers in scenarios(bench):
+                print(f"-- {scenario}", file=sys.stderr)
+                base = measure(direct) if direct else None
+                results.append((scenario, base, {name: measure(fn) for name, fn in peers.items()}))
+        finally:
+            bench.stop_all()
+    table = report(results)
+    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H%MZ")
+    header = (f"# g3k bench {stamp}\n\n{CORES} CPUs; proxies on CPU {PROXY_CPU}, clients and origin on CPU {LOAD_CPU}; "
+              f"{SECONDS}s per load run; took {time.time() - started:.0f}s.\n\n")
+    out = ROOT / "bench" / "results"
+    out.mkdir(exist_ok=True)
+    (out / f"{stamp}.md").write_text(header + table + "\n")
+    (out / f"{stamp}.json").write_text(json.dumps(results, indent=1) + "\n")
+    (out / "latest.md").write_text(header + table + "\n")
+    print(header + table)
+
+
+if __name__ == "__main__":
+    main()
