@@ -15,6 +15,7 @@ import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
 import java.security.SecureRandom;
+import java.security.Signature;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
@@ -71,6 +72,10 @@ final class TlsCertGenerator implements AutoCloseable {
             throw new ConfigException(location + " key 'tls_cert_generator': " + config.caCertificate()
                     + " is not a CA certificate (basicConstraints CA:FALSE)");
         }
+        if (!keyMatches(ca, caKey)) {
+            throw new ConfigException(location + " key 'tls_cert_generator': " + config.caPrivateKey()
+                    + " is not the private key of " + config.caCertificate());
+        }
         this.validity = config.certValidity();
         int size = config.cacheSize();
         this.cache = new LinkedHashMap<>(16, 0.75f, true) {
@@ -115,13 +120,33 @@ final class TlsCertGenerator implements AutoCloseable {
                     .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth))
                     .addExtension(Extension.authorityKeyIdentifier, false,
                             new JcaX509ExtensionUtils().createAuthorityKeyIdentifier(ca));
-            String algorithm = caKey.getAlgorithm().equals("RSA") ? "SHA256withRSA" : "SHA256withECDSA";
             X509Certificate cert = new JcaX509CertificateConverter()
-                    .getCertificate(builder.build(new JcaContentSignerBuilder(algorithm).build(caKey)));
+                    .getCertificate(builder.build(new JcaContentSignerBuilder(signatureAlgorithm(caKey)).build(caKey)));
             return SslContextBuilder.forServer(pair.getPrivate(), cert, ca).sslProvider(TlsClientContexts.provider())
                     .build();
         } catch (Exception e) {
             throw new IllegalStateException("cannot sign a certificate for " + host + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String signatureAlgorithm(PrivateKey key) {
+        return key.getAlgorithm().equals("RSA") ? "SHA256withRSA" : "SHA256withECDSA";
+    }
+
+    /** A CA key that does not belong to the CA certificate would sign certificates no client can verify. */
+    private static boolean keyMatches(X509Certificate ca, PrivateKey key) {
+        try {
+            byte[] probe = "g3k".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            Signature signer = Signature.getInstance(signatureAlgorithm(key));
+            signer.initSign(key);
+            signer.update(probe);
+            byte[] signature = signer.sign();
+            Signature verifier = Signature.getInstance(signatureAlgorithm(key));
+            verifier.initVerify(ca.getPublicKey());
+            verifier.update(probe);
+            return verifier.verify(signature);
+        } catch (java.security.GeneralSecurityException e) {
+            return false;
         }
     }
 

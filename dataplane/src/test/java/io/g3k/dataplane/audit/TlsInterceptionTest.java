@@ -165,4 +165,18 @@ class TlsInterceptionTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("auditor 'broken'").hasMessageContaining("is not a CA certificate");
     }
+
+    @Test
+    void aCaKeyThatDoesNotMatchItsCertificateIsRejectedAtLoad() throws Exception {
+        Path bad = Files.createDirectories(dir.resolve("mismatch"));
+        assertThatThrownBy(() -> RunningProxy.start(bad, Yaml.RESOLVER_AND_ESCAPER + """
+                auditor:
+                  - name: mismatched
+                    tls_cert_generator:
+                      ca_certificate: %s
+                      ca_private_key: %s
+                """.formatted(auditPki.caPem, originPki.caKeyPem)))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("is not the private key of " + auditPki.caPem);
+    }
 }
