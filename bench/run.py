@@ -26,10 +26,11 @@ LOAD_CPU = "0"
 
 ORIGIN, IPERF = 19080, 19201
 PORTS = {
-    "g3k http": 19101, "g3k socks": 19102, "g3k tcp": 19103, "g3k tls": 19104,
+    "g3k http": 19101, "g3k socks": 19102, "g3k tcp": 19103, "g3k tls": 19104, "g3k rproxy": 19105,
     "squid": 19111, "tinyproxy": 19112, "dante": 19121, "microsocks": 19122,
     "haproxy tcp": 19131, "nginx tcp": 19132, "socat": 19133,
     "haproxy tls": 19141, "nginx tls": 19142, "stunnel": 19143,
+    "haproxy http": 19151, "nginx http": 19152,
 }
 
 
@@ -95,7 +96,13 @@ server:
     listen: "127.0.0.1:{PORTS['g3k tls']}"
     proxy_pass: "127.0.0.1:{ORIGIN}"
     tls_server: {{cert_pairs: {{certificate: {cert}, private_key: {key}}}}}
-"""))], PORTS["g3k tls"])
+  - name: rproxy
+    type: http_rproxy
+    escaper: default
+    listen: "127.0.0.1:{PORTS['g3k rproxy']}"
+    hosts:
+      - {{set_default: true, upstream: "127.0.0.1:{ORIGIN}"}}
+"""))], PORTS["g3k rproxy"])
         self.start("squid", ["squid", "-N", "-f", str(self.write("squid.conf", f"""
 http_port 127.0.0.1:{PORTS['squid']}
 http_access allow all
@@ -145,7 +152,12 @@ listen tcp
 listen tls
   bind 127.0.0.1:{PORTS['haproxy tls']} ssl crt {self.work}/server-and-key.pem
   server s 127.0.0.1:{ORIGIN}
-"""))], PORTS["haproxy tls"])
+listen http
+  mode http
+  option http-keep-alive
+  bind 127.0.0.1:{PORTS['haproxy http']}
+  server s 127.0.0.1:{ORIGIN}
+"""))], PORTS["haproxy http"])
         self.start("nginx", ["nginx", "-c", str(self.write("nginx-stream.conf", f"""
 load_module /usr/lib/nginx/modules/ngx_stream_module.so;
 user root; worker_processes 1; daemon off; pid {self.work}/nginx.pid; error_log {self.work}/nginx.err;
@@ -155,7 +167,13 @@ stream {{
   server {{ listen 127.0.0.1:{PORTS['nginx tls']} ssl; ssl_certificate {cert}; ssl_certificate_key {key};
            proxy_pass 127.0.0.1:{ORIGIN}; }}
 }}
-""")), "-e", str(self.work / "nginx.err")], PORTS["nginx tls"])
+http {{
+  access_log off;
+  upstream origin {{ server 127.0.0.1:{ORIGIN}; keepalive 64; }}
+  server {{ listen 127.0.0.1:{PORTS['nginx http']};
+    location / {{ proxy_pass http://origin; proxy_http_version 1.1; proxy_set_header Connection ""; }} }}
+}}
+""")), "-e", str(self.work / "nginx.err")], PORTS["nginx http"])
         self.start("socat", ["socat", f"TCP-LISTEN:{PORTS['socat']},bind=127.0.0.1,fork,reuseaddr",
                              f"TCP:127.0.0.1:{IPERF}"], PORTS["socat"])
         self.start("stunnel", ["stunnel4", str(self.write("stunnel.conf", f"""
@@ -288,6 +306,8 @@ def scenarios(bench):
          {n: (lambda n=n: wrk(PORTS[n], True)) for n in ["g3k http", "squid", "tinyproxy"]}),
         ("HTTP forward, new connection per request (wrk)", lambda: {"conns/s": wrk(ORIGIN, False, True)["req/s"]},
          {n: (lambda n=n: {"conns/s": wrk(PORTS[n], True, True)["req/s"]}) for n in ["g3k http", "squid", "tinyproxy"]}),
+        ("HTTP reverse proxy (wrk, 32 conns)", lambda: wrk(ORIGIN, False),
+         {n: (lambda n=n: wrk(PORTS[n], False)) for n in ["g3k rproxy", "haproxy http", "nginx http"]}),
         ("CONNECT bulk (curl, 1 GiB)", lambda: curl_bulk([]),
          {n: (lambda n=n: curl_bulk(tunnel(n))) for n in ["g3k http", "squid", "tinyproxy"]}),
         ("SOCKS5 bulk (curl, 1 GiB)", lambda: curl_bulk([]),
