@@ -5,12 +5,9 @@ import io.g3k.config.escaper.RouteFailoverEscaperConfig;
 import io.g3k.dataplane.escape.EscapeHints;
 import io.g3k.dataplane.escape.Escaper;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandler;
 import io.netty.channel.EventLoop;
-import io.netty.channel.socket.DatagramChannel;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
-import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
@@ -18,28 +15,22 @@ import java.util.function.Function;
  * {@code route_failover}: the primary gets a head start of {@code fallback_delay}; then (or as soon as it fails)
  * the standby races it, and the first connection wins. A loser that connects late is closed.
  */
-public final class RouteFailoverEscaper implements Escaper {
+public final class RouteFailoverEscaper extends RouteEscaper {
     private final RouteFailoverEscaperConfig config;
-    private final Function<String, Escaper> escapers;
 
     public RouteFailoverEscaper(RouteFailoverEscaperConfig config, Function<String, Escaper> escapers) {
+        super(config.name(), escapers);
         this.config = config;
-        this.escapers = escapers;
-    }
-
-    @Override
-    public String name() {
-        return config.name();
     }
 
     @Override
     public Future<Channel> tcpConnect(UpstreamAddr target, EventLoop loop, EscapeHints hints) {
         Promise<Channel> result = loop.newPromise();
         Race race = new Race(result);
-        Future<Channel> primary = escapers.apply(config.primaryNext()).tcpConnect(target, loop, hints);
+        Future<Channel> primary = next(config.primaryNext()).tcpConnect(target, loop, hints);
         Runnable standby = () -> {
             if (!result.isDone() && race.startStandby()) {
-                race.track(escapers.apply(config.standbyNext()).tcpConnect(target, loop, hints));
+                race.track(next(config.standbyNext()).tcpConnect(target, loop, hints));
             }
         };
         race.track(primary);
@@ -87,12 +78,7 @@ public final class RouteFailoverEscaper implements Escaper {
     }
 
     @Override
-    public Future<InetSocketAddress> udpResolve(UpstreamAddr target, EventLoop loop) {
-        return escapers.apply(config.primaryNext()).udpResolve(target, loop);
-    }
-
-    @Override
-    public Future<DatagramChannel> udpBind(EventLoop loop, ChannelHandler handler) {
-        return escapers.apply(config.primaryNext()).udpBind(loop, handler);
+    String udpNext() {
+        return config.primaryNext();
     }
 }

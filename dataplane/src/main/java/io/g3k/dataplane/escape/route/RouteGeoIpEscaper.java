@@ -10,13 +10,11 @@ import io.g3k.dataplane.resolve.Resolver;
 import io.g3k.dataplane.runtime.Transport;
 import io.g3k.dataplane.util.MsgPackUdpClient;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandler;
 import io.netty.channel.EventLoop;
-import io.netty.channel.socket.DatagramChannel;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
+import io.netty.util.concurrent.PromiseNotifier;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -28,20 +26,19 @@ import java.util.function.Function;
  * the address's country, continent and AS number (cached for the answer's TTL); no location means
  * {@code default_next}.
  */
-public final class RouteGeoIpEscaper implements Escaper {
+public final class RouteGeoIpEscaper extends RouteEscaper {
     /** A location from the service; keys by name or by the protocol's numeric ids. */
     private record Location(String country, String continent, Long asNumber, long expiresAtNanos) {}
 
     private final RouteGeoIpEscaperConfig config;
-    private final Function<String, Escaper> escapers;
     private final Function<String, Resolver> resolvers;
     private final MsgPackUdpClient locator;
     private final Map<InetAddress, Location> cache = new ConcurrentHashMap<>();
 
     public RouteGeoIpEscaper(RouteGeoIpEscaperConfig config, Function<String, Escaper> escapers,
                              Function<String, Resolver> resolvers, Transport transport) {
+        super(config.name(), escapers);
         this.config = config;
-        this.escapers = escapers;
         this.resolvers = resolvers;
         this.locator = new MsgPackUdpClient(transport, config.ipLocatePeer(), r -> field(r, "ip", "1"));
     }
@@ -51,28 +48,16 @@ public final class RouteGeoIpEscaper implements Escaper {
     }
 
     @Override
-    public String name() {
-        return config.name();
-    }
-
-    @Override
     public Future<Channel> tcpConnect(UpstreamAddr target, EventLoop loop, EscapeHints hints) {
-        Promise<Channel> result = loop.newPromise();
+        Promise<String> pick = loop.newPromise();
         address(target, loop).addListener((Future<InetAddress> a) -> {
-            if (!a.isSuccess()) {
-                result.tryFailure(a.cause());
-                return;
+            if (a.isSuccess()) {
+                PromiseNotifier.cascade(next(a.getNow(), loop), pick);
+            } else {
+                pick.tryFailure(a.cause());
             }
-            next(a.getNow(), loop).addListener((Future<String> n) ->
-                    escapers.apply(n.getNow()).tcpConnect(target, loop, hints).addListener((Future<Channel> c) -> {
-                        if (c.isSuccess()) {
-                            result.trySuccess(c.getNow());
-                        } else {
-                            result.tryFailure(c.cause());
-                        }
-                    }));
         });
-        return result;
+        return connectVia(pick, target, loop, hints);
     }
 
     private Future<InetAddress> address(UpstreamAddr target, EventLoop loop) {
@@ -153,12 +138,7 @@ public final class RouteGeoIpEscaper implements Escaper {
     }
 
     @Override
-    public Future<InetSocketAddress> udpResolve(UpstreamAddr target, EventLoop loop) {
-        return escapers.apply(config.defaultNext()).udpResolve(target, loop);
-    }
-
-    @Override
-    public Future<DatagramChannel> udpBind(EventLoop loop, ChannelHandler handler) {
-        return escapers.apply(config.defaultNext()).udpBind(loop, handler);
+    String udpNext() {
+        return config.defaultNext();
     }
 }

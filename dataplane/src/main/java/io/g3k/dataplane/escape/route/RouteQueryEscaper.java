@@ -7,12 +7,9 @@ import io.g3k.dataplane.escape.Escaper;
 import io.g3k.dataplane.runtime.Transport;
 import io.g3k.dataplane.util.MsgPackUdpClient;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandler;
 import io.netty.channel.EventLoop;
-import io.netty.channel.socket.DatagramChannel;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,17 +24,16 @@ import java.util.function.Function;
  * escaper to use, caches the answer for its TTL (bounded), and falls back to {@code fallback_node} when the agent
  * is silent, answers with nothing allowed, or sends garbage.
  */
-public final class RouteQueryEscaper implements Escaper {
+public final class RouteQueryEscaper extends RouteEscaper {
     private record Cached(String next, long expiresAtNanos) {}
 
     private final RouteQueryEscaperConfig config;
-    private final Function<String, Escaper> escapers;
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
     private final MsgPackUdpClient agent;
 
     public RouteQueryEscaper(RouteQueryEscaperConfig config, Function<String, Escaper> escapers, Transport transport) {
+        super(config.name(), escapers);
         this.config = config;
-        this.escapers = escapers;
         this.agent = new MsgPackUdpClient(transport, config.queryPeerAddr(), RouteQueryEscaper::id);
     }
 
@@ -60,22 +56,8 @@ public final class RouteQueryEscaper implements Escaper {
     }
 
     @Override
-    public String name() {
-        return config.name();
-    }
-
-    @Override
     public Future<Channel> tcpConnect(UpstreamAddr target, EventLoop loop, EscapeHints hints) {
-        Promise<Channel> result = loop.newPromise();
-        next(target, hints, loop).addListener((Future<String> f) ->
-                escapers.apply(f.getNow()).tcpConnect(target, loop, hints).addListener((Future<Channel> c) -> {
-                    if (c.isSuccess()) {
-                        result.trySuccess(c.getNow());
-                    } else {
-                        result.tryFailure(c.cause());
-                    }
-                }));
-        return result;
+        return connectVia(next(target, hints, loop), target, loop, hints);
     }
 
     /** The next escaper's name; never fails (the fallback node stands in). */
@@ -121,12 +103,7 @@ public final class RouteQueryEscaper implements Escaper {
     }
 
     @Override
-    public Future<InetSocketAddress> udpResolve(UpstreamAddr target, EventLoop loop) {
-        return escapers.apply(config.fallbackNode()).udpResolve(target, loop);
-    }
-
-    @Override
-    public Future<DatagramChannel> udpBind(EventLoop loop, ChannelHandler handler) {
-        return escapers.apply(config.fallbackNode()).udpBind(loop, handler);
+    String udpNext() {
+        return config.fallbackNode();
     }
 }

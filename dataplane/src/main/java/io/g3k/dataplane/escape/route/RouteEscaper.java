@@ -1,0 +1,68 @@
+package io.g3k.dataplane.escape.route;
+
+import io.g3k.config.UpstreamAddr;
+import io.g3k.dataplane.escape.EscapeHints;
+import io.g3k.dataplane.escape.Escaper;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.EventLoop;
+import io.netty.channel.socket.DatagramChannel;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import java.net.InetSocketAddress;
+import java.util.function.Function;
+
+/**
+ * What the {@code route_*} escapers share: they own no sockets, they pick the next escaper by name (looked up
+ * live, so a reloaded next escaper serves at once) and hand the work over. UDP goes to {@link #udpNext()}.
+ */
+abstract class RouteEscaper implements Escaper {
+    private final String name;
+    private final Function<String, Escaper> escapers;
+
+    RouteEscaper(String name, Function<String, Escaper> escapers) {
+        this.name = name;
+        this.escapers = escapers;
+    }
+
+    @Override
+    public final String name() {
+        return name;
+    }
+
+    final Escaper next(String next) {
+        return escapers.apply(next);
+    }
+
+    /** Connects through the escaper {@code pick} names once it is known; a failed pick fails the connect. */
+    final Future<Channel> connectVia(Future<String> pick, UpstreamAddr target, EventLoop loop, EscapeHints hints) {
+        Promise<Channel> result = loop.newPromise();
+        pick.addListener((Future<String> picked) -> {
+            if (!picked.isSuccess()) {
+                result.tryFailure(picked.cause());
+                return;
+            }
+            next(picked.getNow()).tcpConnect(target, loop, hints).addListener((Future<Channel> c) -> {
+                if (c.isSuccess()) {
+                    result.trySuccess(c.getNow());
+                } else {
+                    result.tryFailure(c.cause());
+                }
+            });
+        });
+        return result;
+    }
+
+    /** The escaper UDP sockets and UDP name lookups go to. */
+    abstract String udpNext();
+
+    @Override
+    public Future<InetSocketAddress> udpResolve(UpstreamAddr target, EventLoop loop) {
+        return next(udpNext()).udpResolve(target, loop);
+    }
+
+    @Override
+    public Future<DatagramChannel> udpBind(EventLoop loop, ChannelHandler handler) {
+        return next(udpNext()).udpBind(loop, handler);
+    }
+}
