@@ -8,12 +8,7 @@ import java.util.List;
 public record PortFilter(List<int[]> ranges) {
     public static PortFilter parse(JsonNode node) {
         List<int[]> out = new ArrayList<>();
-        List<JsonNode> items = new ArrayList<>();
-        if (node.isArray()) {
-            node.forEach(items::add);
-        } else {
-            items.add(node);
-        }
+        List<JsonNode> items = Values.items(node);
         for (JsonNode item : items) {
             String text = Values.string(item).trim();
             String[] parts = text.split("-", 2);

@@ -28,12 +28,7 @@ public record TlsServerConfig(List<CertPair> certPairs, boolean enableClientAuth
 
     private static List<CertPair> pairs(JsonNode node, String location, Path baseDir) {
         List<CertPair> out = new ArrayList<>();
-        List<JsonNode> items = new ArrayList<>();
-        if (node.isArray()) {
-            node.forEach(items::add);
-        } else {
-            items.add(node);
-        }
+        List<JsonNode> items = Values.items(node);
         for (int i = 0; i < items.size(); i++) {
             YamlMap pair = new YamlMap(items.get(i), location + " cert_pairs[" + i + "]", new ArrayList<>());
             out.add(new CertPair(baseDir.resolve(pair.requireString("certificate", "cert")),

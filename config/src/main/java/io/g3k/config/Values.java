@@ -183,6 +183,17 @@ public final class Values {
         return size(node);
     }
 
+    /** One node or a sequence of them, as a list: g3proxy accepts a single entry wherever it takes a list. */
+    public static List<JsonNode> items(JsonNode node) {
+        List<JsonNode> items = new ArrayList<>();
+        if (node.isArray()) {
+            node.forEach(items::add);
+        } else {
+            items.add(node);
+        }
+        return items;
+    }
+
     /** One value or a list; a string may also hold several values separated by spaces or commas. */
     public static List<String> stringList(JsonNode node) {
         List<String> out = new ArrayList<>();

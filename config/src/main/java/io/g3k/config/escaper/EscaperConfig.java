@@ -13,4 +13,9 @@ public sealed interface EscaperConfig permits DirectFixedEscaperConfig, DummyDen
     default java.util.List<String> nextEscapers() {
         return java.util.List.of();
     }
+
+    /** The next escapers of rule-based routes: each rule's, then the default, without repeats. */
+    static java.util.List<String> rulesThenDefault(java.util.stream.Stream<String> ruleNexts, String defaultNext) {
+        return java.util.stream.Stream.concat(ruleNexts, java.util.stream.Stream.of(defaultNext)).distinct().toList();
+    }
 }

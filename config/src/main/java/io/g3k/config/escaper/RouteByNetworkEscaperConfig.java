@@ -6,10 +6,8 @@ import io.g3k.config.Values;
 import io.g3k.config.YamlMap;
 import java.net.InetAddress;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * {@code route_client} (by the client's address: {@code exact_match} {@code {next, ips}}, {@code subnet_match}
@@ -22,10 +20,7 @@ public record RouteByNetworkEscaperConfig(String name, String type, Optional<Str
 
     @Override
     public List<String> nextEscapers() {
-        Set<String> out = new LinkedHashSet<>();
-        rules.forEach(r -> out.add(r.next()));
-        out.add(defaultNext);
-        return List.copyOf(out);
+        return EscaperConfig.rulesThenDefault(rules.stream().map(Rule::next), defaultNext);
     }
 
     /** The next escaper for an address, by longest prefix. */

@@ -8,7 +8,6 @@ import io.g3k.config.YamlMap;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -37,10 +36,7 @@ public record RouteGeoIpEscaperConfig(String name, String resolver, InetSocketAd
 
     @Override
     public List<String> nextEscapers() {
-        Set<String> out = new LinkedHashSet<>();
-        rules.forEach(r -> out.add(r.next()));
-        out.add(defaultNext);
-        return List.copyOf(out);
+        return EscaperConfig.rulesThenDefault(rules.stream().map(Rule::next), defaultNext);
     }
 
     static RouteGeoIpEscaperConfig parse(String name, YamlMap map) {

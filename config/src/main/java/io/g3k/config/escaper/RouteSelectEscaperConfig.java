@@ -34,12 +34,7 @@ public record RouteSelectEscaperConfig(String name, String type, List<Node> next
 
     private static List<Node> nodes(JsonNode node) {
         List<Node> out = new ArrayList<>();
-        List<JsonNode> items = new ArrayList<>();
-        if (node.isArray()) {
-            node.forEach(items::add);
-        } else {
-            items.add(node);
-        }
+        List<JsonNode> items = Values.items(node);
         for (JsonNode item : items) {
             if (item.isObject()) {
                 YamlMap m = new YamlMap(item, "next node", new ArrayList<>());

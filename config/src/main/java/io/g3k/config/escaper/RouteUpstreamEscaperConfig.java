@@ -6,10 +6,8 @@ import io.g3k.config.UpstreamAddr;
 import io.g3k.config.Values;
 import io.g3k.config.YamlMap;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -41,10 +39,7 @@ public record RouteUpstreamEscaperConfig(String name, List<Rule> rules, String d
 
     @Override
     public List<String> nextEscapers() {
-        Set<String> out = new LinkedHashSet<>();
-        rules.forEach(r -> out.add(r.next()));
-        out.add(defaultNext);
-        return List.copyOf(out);
+        return EscaperConfig.rulesThenDefault(rules.stream().map(Rule::next), defaultNext);
     }
 
     /** The next escaper for a target: exact, then child, then regex, then subnet, then the default. */

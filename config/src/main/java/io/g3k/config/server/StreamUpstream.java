@@ -44,12 +44,7 @@ public record StreamUpstream(List<Weighted> upstreams, PickPolicy pickPolicy, Op
 
     private static List<Weighted> upstreams(JsonNode node, int defaultPort) {
         List<Weighted> out = new ArrayList<>();
-        List<JsonNode> items = new ArrayList<>();
-        if (node.isArray()) {
-            node.forEach(items::add);
-        } else {
-            items.add(node);
-        }
+        List<JsonNode> items = Values.items(node);
         for (JsonNode item : items) {
             if (item.isObject()) {
                 YamlMap m = new YamlMap(item, "proxy_pass entry", new ArrayList<>());
