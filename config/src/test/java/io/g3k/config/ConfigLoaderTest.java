@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.g3k.config.escaper.DirectFixedEscaperConfig;
+import io.g3k.config.escaper.ProxyChainEscaperConfig;
 import io.g3k.config.resolver.CAresResolverConfig;
 import io.g3k.config.server.HttpProxyServerConfig;
 import io.g3k.config.server.SocksProxyServerConfig;
@@ -147,6 +148,33 @@ class ConfigLoaderTest {
                 .hasMessageContaining("server[0] 'http'")
                 .hasMessageContaining("key 'listen'")
                 .hasMessageContaining("must be an IP address");
+    }
+
+    @Test
+    void readsTheGuidesProxyChainingSnippetWithItsForwardCapability() throws Exception {
+        // Proxy Chaining section of the guide, verbatim (plus the resolver it names)
+        G3Config config = ConfigLoader.load(write("chain.yml", """
+                resolver:
+                  - {name: default, type: c-ares}
+                escaper:
+                  - name: next_proxy    # The name needs to be unique, not conflicting with other entries, and should be used for logging & monitoring
+                    type: proxy_https
+                    resolver: default   # Must be set when the proxy address contains a domain name
+                    proxy_addr: next-proxy.example.net:8443 # Can also list multiple proxy addresses
+                    http_forward_capability:
+                      forward_ftp: true   # Directly forward FTP over HTTP requests to the next level proxy for processing, if not, do FTP requests locally
+                      forward_https: true # Directly forward https forward requests to the next level proxy for processing, if not, do TLS handshake locally
+                    tls_client:
+                      ca_certificate: rootCA.pem # Used to verify the CA certificate of the next level proxy, not set by default using the system default installed CA certificate
+                    tls_name: example.com # If the proxy address does not contain a domain name, and you need to verify the certificate with DNS Name, you need to set it
+                """));
+        var chain = (ProxyChainEscaperConfig) config.escapers().getFirst();
+        assertThat(chain.httpForwardCapability()).isEqualTo(new ProxyChainEscaperConfig.HttpForwardCapability(true, true));
+        Path typo = write("typo.yml", """
+                escaper:
+                  - {name: p, type: proxy_http, proxy_addr: 127.0.0.1:3128, http_forward_capability: {forward_http: true}}
+                """);
+        assertThatThrownBy(() -> ConfigLoader.load(typo)).hasMessageContaining("forward_http");
     }
 
     @Test

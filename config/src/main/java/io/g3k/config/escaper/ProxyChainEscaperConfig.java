@@ -16,8 +16,24 @@ import java.util.Optional;
 public record ProxyChainEscaperConfig(String name, Protocol protocol, StreamUpstream proxyAddr,
                                       Optional<String> resolver, Optional<String> username, Optional<String> password,
                                       Optional<TlsClientConfig> tlsClient, Optional<String> tlsName,
-                                      Duration peerNegotiationTimeout) implements EscaperConfig {
+                                      Duration peerNegotiationTimeout, HttpForwardCapability httpForwardCapability)
+        implements EscaperConfig {
     public enum Protocol { HTTP, HTTPS, SOCKS5, SOCKS5S }
+
+    /**
+     * Which forwarded requests a next HTTP proxy gets as they are, in absolute form: plain http always; https and
+     * ftp only when set (otherwise https goes through a CONNECT tunnel with TLS done here).
+     */
+    public record HttpForwardCapability(boolean forwardHttps, boolean forwardFtp) {
+        public static final HttpForwardCapability NONE = new HttpForwardCapability(false, false);
+
+        static HttpForwardCapability parse(YamlMap map) {
+            var capability = new HttpForwardCapability(map.bool("forward_https", false),
+                    map.bool("forward_ftp", false));
+            map.finish();
+            return capability;
+        }
+    }
 
     @Override
     public String type() {
@@ -39,20 +55,23 @@ public record ProxyChainEscaperConfig(String name, Protocol protocol, StreamUpst
         StreamUpstream addrs = StreamUpstream.parseAddresses(map, "proxy_addr", "proxy_addr_pick_policy", defaultPort);
         Optional<TlsClientConfig> tls = map.map("tls_client").map(m -> TlsClientConfig.parse(m, baseDir));
         boolean overTls = protocol == Protocol.HTTPS || protocol == Protocol.SOCKS5S;
+        boolean httpProxy = protocol == Protocol.HTTP || protocol == Protocol.HTTPS;
         if (overTls && tls.isEmpty()) {
             throw map.error("tls_client", "is required for proxy_https and proxy_socks5s ({} for the defaults)");
         }
         var config = new ProxyChainEscaperConfig(name, protocol, addrs, map.string("resolver"),
                 map.string("proxy_username", "username"), map.string("proxy_password", "password"),
                 overTls ? tls : Optional.empty(), map.string("tls_name"),
-                map.take("peer_negotiation_timeout", Values::duration).orElse(Duration.ofSeconds(10)));
+                map.take("peer_negotiation_timeout", Values::duration).orElse(Duration.ofSeconds(10)),
+                httpProxy ? map.map("http_forward_capability").map(HttpForwardCapability::parse)
+                        .orElse(HttpForwardCapability.NONE) : HttpForwardCapability.NONE);
         if (config.username().isPresent() != config.password().isPresent()) {
             throw map.error("proxy_password", "proxy_username and proxy_password go together");
         }
         if (addrs.upstreams().stream().anyMatch(w -> w.addr().ip().isEmpty()) && config.resolver().isEmpty()) {
             throw map.error("resolver", "is required when proxy_addr holds a domain name");
         }
-        map.ignoreWithWarning("http_forward_capability", "shared_logger", "tcp_keepalive", "tcp_misc_opts",
+        map.ignoreWithWarning("shared_logger", "tcp_keepalive", "tcp_misc_opts",
                 "extra_metrics_tags", "pass_proxy_userid", "bind_ipv4", "bind_ipv6", "tcp_connect",
                 "http_connect_rsp_header_max_size", "tcp_sock_speed_limit", "udp_sock_speed_limit");
         map.finish();

@@ -1,5 +1,6 @@
 package io.g3k.dataplane.audit;
 
+import io.g3k.dataplane.util.Errors;
 import io.g3k.config.UpstreamAddr;
 import io.g3k.dataplane.relay.Relay;
 import io.g3k.dataplane.task.Task;
@@ -92,7 +93,7 @@ public final class TlsInterception {
         upstream.pipeline().addBefore("audit-hold", "audit-tls", tls);
         tls.handshakeFuture().addListener(handshake -> {
             if (!handshake.isSuccess()) {
-                upstreamFailure = "UpstreamTlsError: " + rootMessage(handshake.cause());
+                upstreamFailure = "UpstreamTlsError: " + Errors.rootMessage(handshake.cause());
                 promise.tryFailure(new SSLException("TLS with " + host + " failed", handshake.cause()));
                 return;
             }
@@ -106,15 +107,6 @@ public final class TlsInterception {
             }));
         });
         return promise;
-    }
-
-    /** OpenSSL wraps the telling part ("unable to find valid certification path") in generic exceptions. */
-    private static String rootMessage(Throwable error) {
-        Throwable root = error;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        return root.getMessage();
     }
 
     private void end(String reason) {

@@ -9,10 +9,13 @@ import java.util.Optional;
 
 /**
  * What a task tells its escaper beyond the target: the client's address (route_client, sticky picks), the user
- * (route_query) and a user's or explicit site's resolve strategy.
+ * (route_query), a user's or explicit site's resolve strategy, and for a forwarded HTTP request its scheme
+ * ({@code http}, {@code https}, {@code ftp}), which a next HTTP proxy may take as it is (see {@link HttpProxyForward}).
  */
-public record EscapeHints(Optional<ResolveStrategy> strategy, Optional<InetAddress> client, Optional<String> user) {
-    public static final EscapeHints NONE = new EscapeHints(Optional.empty(), Optional.empty(), Optional.empty());
+public record EscapeHints(Optional<ResolveStrategy> strategy, Optional<InetAddress> client, Optional<String> user,
+                          Optional<String> httpForwardScheme) {
+    public static final EscapeHints NONE = new EscapeHints(Optional.empty(), Optional.empty(), Optional.empty(),
+            Optional.empty());
 
     /** Hints for a task on this client connection (its announced address when behind PROXY protocol). */
     public static EscapeHints of(Channel client, Optional<ResolveStrategy> strategy) {
@@ -22,6 +25,11 @@ public record EscapeHints(Optional<ResolveStrategy> strategy, Optional<InetAddre
     public static EscapeHints of(Channel client, Optional<ResolveStrategy> strategy, Optional<String> user) {
         Optional<InetAddress> ip = ClientAddress.of(client) instanceof InetSocketAddress a
                 ? Optional.of(a.getAddress()) : Optional.empty();
-        return new EscapeHints(strategy, ip, user);
+        return new EscapeHints(strategy, ip, user, Optional.empty());
+    }
+
+    /** These hints for a forwarded request of the given scheme rather than a tunnel. */
+    public EscapeHints forHttpForward(String scheme) {
+        return new EscapeHints(strategy, client, user, Optional.of(scheme));
     }
 }

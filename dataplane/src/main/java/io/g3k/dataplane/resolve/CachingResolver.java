@@ -1,5 +1,6 @@
 package io.g3k.dataplane.resolve;
 
+import io.g3k.dataplane.util.Errors;
 import io.g3k.config.resolver.ResolverCache;
 import io.g3k.dataplane.stat.ResolverStats;
 import java.net.InetAddress;
@@ -97,7 +98,7 @@ public abstract class CachingResolver implements Resolver {
         }
         return exchange(query).handle((answer, error) -> {
             if (error != null) {
-                throw new ResolveException("DNS query for " + key.domain() + " failed: " + rootMessage(error));
+                throw new ResolveException("DNS query for " + key.domain() + " failed: " + Errors.rootMessage(error));
             }
             int rcode = answer.getRcode();
             if (rcode == Rcode.NXDOMAIN) {
@@ -138,14 +139,6 @@ public abstract class CachingResolver implements Resolver {
         } catch (UnknownHostException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    private static String rootMessage(Throwable error) {
-        Throwable t = error;
-        while (t.getCause() != null) {
-            t = t.getCause();
-        }
-        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
     }
 
     @Override

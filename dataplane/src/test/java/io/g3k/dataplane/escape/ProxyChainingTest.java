@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.g3k.dataplane.support.Curl;
 import io.g3k.dataplane.support.PeerProcess;
+import io.g3k.dataplane.support.RawClient;
 import io.g3k.dataplane.support.RunningProxy;
 import io.g3k.dataplane.support.TestOrigin;
 import io.g3k.dataplane.support.TestPki;
@@ -69,7 +70,9 @@ class ProxyChainingTest {
                      """.formatted(squid.port())))) {
             assertThat(through(proxy, "/via-squid")).isEqualTo("hello /via-squid\n");
             Path log = squid.home().resolve("access.log");
-            org.awaitility.Awaitility.await().until(() -> Files.exists(log) && Files.readString(log).contains("CONNECT"));
+            // the SOCKS task is a tunnel; the forwarded HTTP request reaches squid as it is, in absolute form
+            org.awaitility.Awaitility.await().until(() -> Files.exists(log) && Files.readString(log).contains("CONNECT")
+                    && Files.readString(log).contains("GET http://127.0.0.1:" + origin.port() + "/via-squid"));
         }
     }
 
@@ -133,6 +136,88 @@ class ProxyChainingTest {
             var refused = Curl.run("-x", "http://127.0.0.1:" + noCert.port("http"), "-o", "/dev/null", "-w",
                     "%{http_code}", "http://127.0.0.1:" + origin.port() + "/");
             assertThat(refused.out()).isNotEqualTo("200");
+        }
+    }
+
+    /**
+     * A client's https forward request ({@code GET https://...}) through a gateway whose own TLS client does not
+     * trust the origin's CA, chained over mTLS to a relay that does: with {@code forward_https} the relay gets the
+     * request as it is and does the TLS, so it succeeds; without it the gateway does TLS itself and fails.
+     */
+    @Test
+    void forwardHttpsHandsHttpsRequestsToTheNextProxy() throws Exception {
+        try (TestOrigin tlsOrigin = TestOrigin.https(pki);
+             RunningProxy relay = RunningProxy.start(Files.createDirectories(dir.resolve("fwd-relay")), Yaml.withServers("""
+                       - name: relay
+                         type: http_proxy
+                         escaper: default
+                         listen: "127.0.0.1:0"
+                         tls_client:
+                           ca_certificate: %s
+                         tls_server:
+                           cert_pairs:
+                             certificate: %s
+                             private_key: %s
+                           enable_client_auth: true
+                           ca_certificate: %s
+                     """.formatted(pki.caPem, pki.serverCertPem, pki.serverKeyPem, pki.caPem)));
+             RunningProxy forwarding = RunningProxy.start(Files.createDirectories(dir.resolve("fwd-on")),
+                     httpsChain(relay.port("relay"), true));
+             RunningProxy tunnelling = RunningProxy.start(Files.createDirectories(dir.resolve("fwd-off")),
+                     httpsChain(relay.port("relay"), false))) {
+            String request = "GET https://127.0.0.1:" + tlsOrigin.port() + "/secret HTTP/1.1\r\nHost: 127.0.0.1:"
+                    + tlsOrigin.port() + "\r\nConnection: close\r\n\r\n";
+            try (RawClient client = new RawClient(forwarding.port("http"))) {
+                String response = client.send(request).readUntilClosed();
+                assertThat(response).startsWith("HTTP/1.1 200").endsWith("hello /secret\n");
+            }
+            try (RawClient client = new RawClient(tunnelling.port("http"))) {
+                assertThat(client.send(request).readUntilClosed()).startsWith("HTTP/1.1 525")
+                        .contains("certification path");
+            }
+            assertThat(tlsOrigin.requests).hasValue(1);
+        }
+    }
+
+    private String httpsChain(int relayPort, boolean forwardHttps) {
+        return chain("""
+                  - name: chain
+                    type: proxy_https
+                    proxy_addr: 127.0.0.1:%d
+                    tls_name: localhost
+                    http_forward_capability:
+                      forward_https: %s
+                    tls_client:
+                      ca_certificate: %s
+                      certificate: %s
+                      private_key: %s
+                """.formatted(relayPort, forwardHttps, pki.caPem, pki.clientCertPem, pki.clientKeyPem));
+    }
+
+    /** FTP over HTTP: curl's ftp:// request goes to squid as it is with forward_ftp; g3k has no FTP client. */
+    @Test
+    void forwardFtpHandsFtpRequestsToSquid() throws Exception {
+        Path ftpRoot = Files.createDirectories(dir.resolve("ftp-root"));
+        Files.writeString(ftpRoot.resolve("notes.txt"), "over ftp\n");
+        int ftpPort = PeerProcess.freePort();
+        try (PeerProcess squid = PeerProcess.squid();
+             PeerProcess ftp = PeerProcess.ftpServer(ftpRoot, ftpPort);
+             RunningProxy on = RunningProxy.start(Files.createDirectories(dir.resolve("ftp-on")), chain("""
+                       - name: chain
+                         type: proxy_http
+                         proxy_addr: 127.0.0.1:%d
+                         http_forward_capability: {forward_ftp: true}
+                     """.formatted(squid.port())));
+             RunningProxy off = RunningProxy.start(Files.createDirectories(dir.resolve("ftp-off")), chain("""
+                       - name: chain
+                         type: proxy_http
+                         proxy_addr: 127.0.0.1:%d
+                     """.formatted(squid.port())))) {
+            String url = "ftp://127.0.0.1:" + ftpPort + "/notes.txt";
+            var fetched = Curl.run("-x", "http://127.0.0.1:" + on.port("http"), url);
+            assertThat(fetched.out().strip()).as(fetched.err()).isEqualTo("over ftp");
+            var refused = Curl.run("-x", "http://127.0.0.1:" + off.port("http"), "-s", "-w", "%{http_code}", url);
+            assertThat(refused.out()).endsWith("501").contains("forward_ftp");
         }
     }
 

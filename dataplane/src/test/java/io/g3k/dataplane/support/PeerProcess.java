@@ -10,7 +10,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** A real peer proxy (squid, microsocks) on a free loopback port, for chaining tests. */
+/** A real peer (squid, microsocks, an FTP server) on a free loopback port, for chaining tests. */
 public final class PeerProcess implements AutoCloseable {
     private final Process process;
     private final int port;
@@ -51,6 +51,14 @@ public final class PeerProcess implements AutoCloseable {
         int port = freePort();
         return start(List.of("microsocks", "-i", "127.0.0.1", "-p", String.valueOf(port), "-u", user, "-P", password),
                 port, dir.resolve("microsocks-" + port + ".log"));
+    }
+
+    /** An anonymous read-only FTP server (python3-pyftpdlib) serving a directory. */
+    public static PeerProcess ftpServer(Path root, int port) throws Exception {
+        // Debian's python3-pyftpdlib lives with the system python, which may not be the first on PATH
+        String python = Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3";
+        return start(List.of(python, "-m", "pyftpdlib", "-i", "127.0.0.1", "-p", String.valueOf(port), "-d",
+                root.toString()), port, root.getParent().resolve("ftp-" + port + ".log"));
     }
 
     private static String squidBinary() {

@@ -7,8 +7,10 @@ import io.g3k.dataplane.escape.EscapeException;
 import io.g3k.dataplane.escape.EscapeHints;
 import io.g3k.dataplane.escape.EscapeException.Reason;
 import io.g3k.dataplane.escape.Escaper;
+import io.g3k.dataplane.escape.HttpProxyForward;
 import io.g3k.dataplane.resolve.Resolver;
 import io.g3k.dataplane.runtime.Transport;
+import io.g3k.dataplane.util.Errors;
 import io.g3k.dataplane.util.Picker;
 import io.g3k.dataplane.stat.EscaperStats;
 import io.g3k.dataplane.tls.TlsClientContexts;
@@ -24,17 +26,22 @@ import io.netty.handler.proxy.HttpProxyHandler;
 import io.netty.handler.proxy.ProxyHandler;
 import io.netty.handler.proxy.Socks5ProxyHandler;
 import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.resolver.NoopAddressResolverGroup;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.List;
 
 /**
  * {@code proxy_http}, {@code proxy_https}, {@code proxy_socks5}: every task is a tunnel through the next proxy
  * (HTTP CONNECT or SOCKS5 CONNECT, Netty's proxy handlers), TLS to the proxy for https. The target name goes to
- * the next proxy unresolved, so it resolves and filters; as in g3proxy, no egress filter applies here.
+ * the next proxy unresolved, so it resolves and filters; as in g3proxy, no egress filter applies here. A next HTTP
+ * proxy takes forwarded http requests (and https / ftp ones per {@code http_forward_capability}) as they are, on a
+ * plain connection to it marked {@link HttpProxyForward}.
  */
 public final class ProxyChainEscaper implements Escaper {
     private final ProxyChainEscaperConfig config;
@@ -68,7 +75,11 @@ public final class ProxyChainEscaper implements Escaper {
                 result.tryFailure(f.cause());
                 return;
             }
-            connect(f.getNow(), proxy, target, loop, result);
+            if (forwardsAsIs(hints)) {
+                forwardConnect(f.getNow(), proxy, loop, result);
+            } else {
+                connect(f.getNow(), proxy, target, loop, result);
+            }
         });
         result.addListener(done -> {
             if (done.isSuccess()) {
@@ -78,6 +89,47 @@ public final class ProxyChainEscaper implements Escaper {
             }
         });
         return result;
+    }
+
+    private boolean forwardsAsIs(EscapeHints hints) {
+        var capability = config.httpForwardCapability();
+        return (config.protocol() == Protocol.HTTP || config.protocol() == Protocol.HTTPS)
+                && hints.httpForwardScheme().map(scheme -> switch (scheme) {
+                    case "http" -> true;
+                    case "https" -> capability.forwardHttps();
+                    case "ftp" -> capability.forwardFtp();
+                    default -> false;
+                }).orElse(false);
+    }
+
+    /** A connection to the next HTTP proxy itself (TLS for proxy_https), for requests it takes in absolute form. */
+    private void forwardConnect(InetSocketAddress proxyAddress, UpstreamAddr proxy, EventLoop loop,
+                                Promise<Channel> result) {
+        Bootstrap b = bootstrap(proxy, loop, null);
+        b.connect(proxyAddress).addListener((ChannelFuture f) -> {
+            if (!f.isSuccess()) {
+                result.tryFailure(new EscapeException(Reason.CONNECT_REFUSED, "next proxy " + proxy + " unreachable: "
+                        + f.cause().getMessage()));
+                return;
+            }
+            Channel ch = f.channel();
+            new HttpProxyForward(config.username().map(u ->
+                    "Basic " + Base64.getEncoder().encodeToString((u + ":" + config.password().orElseThrow())
+                            .getBytes(StandardCharsets.UTF_8)))).markOn(ch);
+            if (!config.tls()) {
+                result.trySuccess(ch);
+                return;
+            }
+            ch.pipeline().get(SslHandler.class).handshakeFuture().addListener(h -> {
+                if (h.isSuccess()) {
+                    result.trySuccess(ch);
+                } else {
+                    ch.close();
+                    result.tryFailure(new EscapeException(Reason.TLS_FAILED, "TLS handshake with next proxy " + proxy
+                            + " failed: " + Errors.rootMessage(h.cause())));
+                }
+            });
+        });
     }
 
     private void connect(InetSocketAddress proxyAddress, UpstreamAddr proxy, UpstreamAddr target, EventLoop loop,
@@ -90,22 +142,7 @@ public final class ProxyChainEscaper implements Escaper {
                     config.password().orElse(null));
         };
         handshake.setConnectTimeoutMillis(config.peerNegotiationTimeout().toMillis());
-        Bootstrap b = new Bootstrap().group(loop).channel(transport.socketChannel())
-                // the target name must reach the next proxy as a name: never resolve it here (nor leak it to DNS)
-                .resolver(NoopAddressResolverGroup.INSTANCE)
-                .option(ChannelOption.AUTO_READ, false)
-                .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.peerNegotiationTimeout().toMillis())
-                .handler(new ChannelInitializer<Channel>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                        if (config.tls()) {
-                            ch.pipeline().addLast("proxy-tls",
-                                    tls.newHandler(ch.alloc(), config.tlsName().orElse(proxy.host()), proxy.port()));
-                        }
-                        ch.pipeline().addLast("proxy-handshake", handshake);
-                    }
-                });
+        Bootstrap b = bootstrap(proxy, loop, handshake);
         // Netty's proxy handler swaps this unresolved destination for the proxy's address and asks the proxy for it
         ChannelFuture connected = b.connect(InetSocketAddress.createUnresolved(target.host(), target.port()));
         connected.addListener((ChannelFuture f) -> {
@@ -122,10 +159,33 @@ public final class ProxyChainEscaper implements Escaper {
             } else {
                 ch.close();
                 String message = String.valueOf(done.cause().getMessage());
-                result.tryFailure(new EscapeException(message.contains("403") ? Reason.DENIED : Reason.UNREACHABLE,
+                result.tryFailure(new EscapeException(message.contains("status: 403") ? Reason.DENIED : Reason.UNREACHABLE,
                         "via " + config.type() + " " + proxy + ": " + message));
             }
         });
+    }
+
+    /** A connection to the next proxy: TLS first for the over-TLS types, then the tunnel handshake when given. */
+    private Bootstrap bootstrap(UpstreamAddr proxy, EventLoop loop, ProxyHandler handshake) {
+        return new Bootstrap().group(loop).channel(transport.socketChannel())
+                // the target name must reach the next proxy as a name: never resolve it here (nor leak it to DNS)
+                .resolver(NoopAddressResolverGroup.INSTANCE)
+                .option(ChannelOption.AUTO_READ, false)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.peerNegotiationTimeout().toMillis())
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        if (config.tls()) {
+                            SslHandler ssl = tls.newHandler(ch.alloc(), config.tlsName().orElse(proxy.host()), proxy.port());
+                            ssl.setHandshakeTimeoutMillis(config.peerNegotiationTimeout().toMillis());
+                            ch.pipeline().addLast("proxy-tls", ssl);
+                        }
+                        if (handshake != null) {
+                            ch.pipeline().addLast("proxy-handshake", handshake);
+                        }
+                    }
+                });
     }
 
     private Future<InetSocketAddress> proxyAddress(UpstreamAddr proxy, EventLoop loop) {

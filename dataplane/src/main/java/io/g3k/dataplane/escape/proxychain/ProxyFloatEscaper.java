@@ -111,7 +111,8 @@ public final class ProxyFloatEscaper implements Escaper {
                 new StreamUpstream(List.of(new StreamUpstream.Weighted(addr, 1)), StreamUpstream.PickPolicy.RANDOM,
                         Optional.empty(), Optional.empty()), Optional.empty(), user, password,
                 tls ? Optional.of(config.tlsClient()) : Optional.empty(),
-                Optional.ofNullable(item.path("tls_name").textValue()), config.peerNegotiationTimeout());
+                Optional.ofNullable(item.path("tls_name").textValue()), config.peerNegotiationTimeout(),
+                ProxyChainEscaperConfig.HttpForwardCapability.NONE);
         Instant expire = item.hasNonNull("expire") ? Instant.parse(item.get("expire").asText()) : Instant.MAX;
         return new Peer(new ProxyChainEscaper(chain, new DenyAllResolver("-"), transport, stats), expire);
     }

@@ -2,6 +2,8 @@ package io.g3k.dataplane.server.http;
 
 import io.g3k.config.UpstreamAddr;
 import io.g3k.dataplane.escape.EscapeException;
+import io.g3k.dataplane.escape.HttpProxyForward;
+import io.g3k.dataplane.util.Errors;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -13,15 +15,18 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
+import java.util.Optional;
 
 /**
- * An upstream HTTP/1.1 connection for forwarding (TLS to the target for https forward). It may serve several
- * exchanges of one client connection in turn while the target says keep-alive.
+ * An upstream HTTP/1.1 connection for forwarding (TLS to the target for https forward, unless the escaper led to a
+ * next HTTP proxy that takes the request as it is). It may serve several exchanges of one client connection in
+ * turn while the target says keep-alive.
  */
 final class HttpForwardConnection extends ChannelInboundHandlerAdapter {
     private final Channel channel;
     private final UpstreamAddr target;
     private final boolean tls;
+    private final Optional<HttpProxyForward> viaProxy;
     private HttpForwardExchange exchange;
     private boolean reusable = true;
 
@@ -29,6 +34,7 @@ final class HttpForwardConnection extends ChannelInboundHandlerAdapter {
         this.channel = channel;
         this.target = target;
         this.tls = tls;
+        this.viaProxy = HttpProxyForward.of(channel);
     }
 
     static Future<HttpForwardConnection> open(Channel channel, HttpRoute.Target route, int maxHeaderSize) {
@@ -37,7 +43,7 @@ final class HttpForwardConnection extends ChannelInboundHandlerAdapter {
         Promise<HttpForwardConnection> ready = channel.eventLoop().newPromise();
         var pipeline = channel.pipeline();
         SslHandler ssl = null;
-        if (route.tls().isPresent()) {
+        if (route.tls().isPresent() && connection.viaProxy.isEmpty()) {
             ssl = route.tls().get().newHandler(channel.alloc(), route.tlsName(), target.port());
             ssl.setHandshakeTimeoutMillis(route.tlsHandshakeTimeout().toMillis());
             pipeline.addLast("tls", ssl);
@@ -56,7 +62,7 @@ final class HttpForwardConnection extends ChannelInboundHandlerAdapter {
                 } else {
                     channel.close();
                     ready.tryFailure(new EscapeException(EscapeException.Reason.TLS_FAILED,
-                            "TLS handshake with " + target + " failed: " + f.cause().getMessage()));
+                            "TLS handshake with " + target + " failed: " + Errors.rootMessage(f.cause())));
                 }
             });
         }
@@ -65,6 +71,11 @@ final class HttpForwardConnection extends ChannelInboundHandlerAdapter {
 
     Channel channel() {
         return channel;
+    }
+
+    /** Set when this connection is to a next HTTP proxy that takes requests in absolute form. */
+    Optional<HttpProxyForward> viaProxy() {
+        return viaProxy;
     }
 
     boolean reusableFor(UpstreamAddr other, boolean otherTls) {

@@ -1,6 +1,7 @@
 package io.g3k.dataplane.server.http;
 
 import io.g3k.dataplane.escape.EscapeException;
+import io.g3k.dataplane.escape.HttpProxyForward;
 import io.g3k.dataplane.server.ClientAddress;
 import io.g3k.dataplane.server.ServerContext;
 import io.g3k.dataplane.server.UserAdmission;
@@ -28,7 +29,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * HTTP forward and https forward: send the request in origin-form (hop-by-hop headers removed) over a fresh or
- * reused upstream connection, and stream the response back. Body bytes flow with back-pressure both ways.
+ * reused upstream connection, and stream the response back. Body bytes flow with back-pressure both ways. A next
+ * HTTP proxy that takes requests as they are gets the absolute form instead, with the escaper's credentials;
+ * only such a proxy serves ftp:// requests.
  */
 final class HttpForwardExchange implements HttpExchange {
     private final ChannelHandlerContext ctx;
@@ -73,14 +76,20 @@ final class HttpForwardExchange implements HttpExchange {
         }
         ctx.channel().config().setAutoRead(false);
         // the ticket's target is the user's resolve redirection of the requested one
-        context.escaper().tcpConnect(ticket.target(), ctx.channel().eventLoop(), ticket.hints(ctx.channel()))
-                .addListener((Future<Channel> f) -> {
+        context.escaper().tcpConnect(ticket.target(), ctx.channel().eventLoop(),
+                ticket.hints(ctx.channel()).forHttpForward(target.scheme())).addListener((Future<Channel> f) -> {
             if (!f.isSuccess()) {
                 failBeforeResponse(EscapeException.of(f.cause()));
                 return;
             }
             if (finished) {
                 f.getNow().close();
+                return;
+            }
+            if (target.scheme().equals("ftp") && HttpProxyForward.of(f.getNow()).isEmpty()) {
+                f.getNow().close();
+                fail(HttpResponseStatus.NOT_IMPLEMENTED, "ftp:// requests are served only through a next HTTP proxy "
+                        + "with http_forward_capability.forward_ftp", "Unsupported");
                 return;
             }
             HttpForwardConnection.open(f.getNow(), target, config.rspHeaderMaxSize()).addListener(
@@ -123,14 +132,22 @@ final class HttpForwardExchange implements HttpExchange {
         if (request.uri().startsWith("/")) {
             return "http_rproxy";
         }
-        return target.tls().isPresent() ? "https_forward" : "http_forward";
+        return switch (target.scheme()) {
+            case "https" -> "https_forward";
+            case "ftp" -> "ftp_over_http";
+            default -> "http_forward";
+        };
     }
 
     private HttpRequest outbound() {
-        HttpRequest out = new DefaultHttpRequest(request.protocolVersion(), request.method(), target.originForm());
+        var viaProxy = upstream.viaProxy();
+        HttpRequest out = new DefaultHttpRequest(request.protocolVersion(), request.method(),
+                viaProxy.isPresent() ? target.absoluteForm() : target.originForm());
         out.headers().set(request.headers());
         HopByHop.strip(out.headers());
         out.headers().remove(HttpHeaderNames.PROXY_AUTHORIZATION);
+        viaProxy.flatMap(HttpProxyForward::proxyAuthorization)
+                .ifPresent(auth -> out.headers().set(HttpHeaderNames.PROXY_AUTHORIZATION, auth));
         if (!out.headers().contains(HttpHeaderNames.HOST)) {
             out.headers().set(HttpHeaderNames.HOST, target.addr().toString());
         }

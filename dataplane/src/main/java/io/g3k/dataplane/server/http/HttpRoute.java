@@ -21,7 +21,15 @@ public sealed interface HttpRoute {
     /** Close without a word ({@code no_early_error_reply}: do not reveal what listens here). */
     record Drop() implements HttpRoute {}
 
-    /** Where a forwarded request goes: the request target to send, and TLS towards the target when set. */
-    record Target(UpstreamAddr addr, String originForm, Optional<SslContext> tls, String tlsName,
-                  Duration tlsHandshakeTimeout) {}
+    /**
+     * Where a forwarded request goes: its scheme ({@code http}, {@code https}, {@code ftp}), the request target to
+     * send, and TLS towards the target when set.
+     */
+    record Target(String scheme, UpstreamAddr addr, String originForm, Optional<SslContext> tls, String tlsName,
+                  Duration tlsHandshakeTimeout) {
+        /** The request target in absolute form, for a next proxy that takes the request as it is. */
+        String absoluteForm() {
+            return scheme + "://" + addr + originForm;
+        }
+    }
 }

@@ -13,12 +13,12 @@ import java.util.Locale;
  * What a forward-proxy request asks for: after {@link HttpRequestChecks}, an absolute-form URI (origin-form is for
  * origin servers, not proxies) or CONNECT to host:port only. Anything else is an {@link HttpRejection}.
  */
-record HttpProxyRequest(boolean connect, boolean tls, UpstreamAddr target, String originForm) {
+record HttpProxyRequest(boolean connect, String scheme, UpstreamAddr target, String originForm) {
     static HttpProxyRequest of(HttpRequest request, boolean allowCustomHost) {
         List<String> hosts = HttpRequestChecks.check(request);
         String uri = request.uri();
         HttpProxyRequest parsed = HttpMethod.CONNECT.equals(request.method()) ? connect(uri) : forward(uri);
-        if (!allowCustomHost && !hosts.isEmpty() && !sameHost(hosts.getFirst(), parsed.target(), parsed.tls())) {
+        if (!allowCustomHost && !hosts.isEmpty() && !sameHost(hosts.getFirst(), parsed.target(), defaultPort(parsed.scheme()))) {
             throw new HttpRejection(HttpResponseStatus.BAD_REQUEST, "Host header does not match the request target");
         }
         return parsed;
@@ -29,7 +29,7 @@ record HttpProxyRequest(boolean connect, boolean tls, UpstreamAddr target, Strin
             throw new HttpRejection(HttpResponseStatus.BAD_REQUEST, "CONNECT target must be host:port");
         }
         try {
-            return new HttpProxyRequest(true, false, UpstreamAddr.parse(uri, -1), "");
+            return new HttpProxyRequest(true, "", UpstreamAddr.parse(uri, -1), "");
         } catch (IllegalArgumentException e) {
             throw new HttpRejection(HttpResponseStatus.BAD_REQUEST, "bad CONNECT target: " + e.getMessage());
         }
@@ -37,18 +37,15 @@ record HttpProxyRequest(boolean connect, boolean tls, UpstreamAddr target, Strin
 
     private static HttpProxyRequest forward(String uri) {
         String lower = uri.toLowerCase(Locale.ROOT);
-        boolean tls;
-        if (lower.startsWith("http://")) {
-            tls = false;
-        } else if (lower.startsWith("https://")) {
-            tls = true;
-        } else if (uri.startsWith("/")) {
+        int colon = lower.indexOf("://");
+        String scheme = colon > 0 ? lower.substring(0, colon) : "";
+        if (uri.startsWith("/")) {
             throw new HttpRejection(HttpResponseStatus.BAD_REQUEST, "this is a proxy: the request target must be "
                     + "an absolute URI (http://host/path)");
-        } else {
+        } else if (defaultPort(scheme) < 0) {
             throw new HttpRejection(HttpResponseStatus.BAD_REQUEST, "unsupported request target scheme");
         }
-        String rest = uri.substring(tls ? 8 : 7);
+        String rest = uri.substring(colon + 3);
         int end = rest.length();
         for (char c : new char[] {'/', '?', '#'}) {
             int i = rest.indexOf(c);
@@ -62,7 +59,7 @@ record HttpProxyRequest(boolean connect, boolean tls, UpstreamAddr target, Strin
         }
         UpstreamAddr target;
         try {
-            target = UpstreamAddr.parse(authority, tls ? 443 : 80);
+            target = UpstreamAddr.parse(authority, defaultPort(scheme));
         } catch (IllegalArgumentException e) {
             throw new HttpRejection(HttpResponseStatus.BAD_REQUEST, "bad request target: " + e.getMessage());
         }
@@ -74,12 +71,22 @@ record HttpProxyRequest(boolean connect, boolean tls, UpstreamAddr target, Strin
         if (path.isEmpty() || path.startsWith("?")) {
             path = "/" + path;
         }
-        return new HttpProxyRequest(false, tls, target, path);
+        return new HttpProxyRequest(false, scheme, target, path);
     }
 
-    private static boolean sameHost(String hostHeader, UpstreamAddr target, boolean tls) {
+    /** The schemes a forward request may have, by their default ports; -1 for any other. */
+    private static int defaultPort(String scheme) {
+        return switch (scheme) {
+            case "http" -> 80;
+            case "https" -> 443;
+            case "ftp" -> 21;
+            default -> -1;
+        };
+    }
+
+    private static boolean sameHost(String hostHeader, UpstreamAddr target, int defaultPort) {
         try {
-            UpstreamAddr host = UpstreamAddr.parse(hostHeader, tls ? 443 : 80);
+            UpstreamAddr host = UpstreamAddr.parse(hostHeader, defaultPort);
             return host.host().equals(target.host()) && host.port() == target.port();
         } catch (IllegalArgumentException e) {
             return false;

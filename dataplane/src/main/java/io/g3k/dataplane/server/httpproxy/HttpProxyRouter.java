@@ -36,8 +36,9 @@ final class HttpProxyRouter implements HttpRouter {
         if (parsed.connect()) {
             return new HttpRoute.Connect(parsed.target(), user);
         }
-        return new HttpRoute.Forward(new HttpRoute.Target(parsed.target(), parsed.originForm(),
-                parsed.tls() ? Optional.of(tlsClient) : Optional.empty(), parsed.target().host(),
+        boolean tls = parsed.scheme().equals("https");
+        return new HttpRoute.Forward(new HttpRoute.Target(parsed.scheme(), parsed.target(), parsed.originForm(),
+                tls ? Optional.of(tlsClient) : Optional.empty(), parsed.target().host(),
                 config.tlsClient().handshakeTimeout()), user);
     }
 }
