@@ -26,6 +26,24 @@ class ValuesTest {
     }
 
     @Test
+    void parsesSocketSpeedLimitsAsScalarsOrMaps() {
+        assertThat(SocketSpeedLimit.tcp(F.textNode("10M/s"))).isEqualTo(new SocketSpeedLimit(10, 10_000_000, 10_000_000, 0, 0));
+        var tcp = SocketSpeedLimit.tcp(F.objectNode().put("shift", 9).put("north", "1K").put("south_bytes", 2048));
+        assertThat(tcp).isEqualTo(new SocketSpeedLimit(9, 1000, 2048, 0, 0));
+        assertThat(tcp.perSecond(tcp.northBytes())).isEqualTo(1953);
+        var udp = SocketSpeedLimit.udp(F.objectNode().put("shift_millis", 8).put("upload_bytes", "2K")
+                .put("south_packets", 7));
+        assertThat(udp).isEqualTo(new SocketSpeedLimit(8, 2000, 0, 0, 7));
+        assertThat(udp.slice()).isEqualTo(Duration.ofMillis(256));
+        assertThatThrownBy(() -> SocketSpeedLimit.tcp(F.numberNode(0))).hasMessageContaining("leave the key out");
+        assertThatThrownBy(() -> SocketSpeedLimit.udp(F.objectNode().put("shift_millis", 13)))
+                .hasMessageContaining("0..12");
+        // packet budgets are UDP's only
+        assertThatThrownBy(() -> SocketSpeedLimit.tcp(F.objectNode().put("north_packets", 3)))
+                .hasMessageContaining("north_packets");
+    }
+
+    @Test
     void parsesRatiosTheWaysG3proxyWritesThem() {
         assertThat(Values.ratio(F.numberNode(0.25))).isEqualTo(0.25);
         assertThat(Values.ratio(F.textNode("50%"))).isEqualTo(0.5);

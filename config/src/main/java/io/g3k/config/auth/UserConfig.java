@@ -4,6 +4,7 @@ import io.g3k.config.HostFilterSet;
 import io.g3k.config.PortFilter;
 import io.g3k.config.RateLimit;
 import io.g3k.config.ResolveStrategy;
+import io.g3k.config.SocketSpeedLimit;
 import io.g3k.config.Values;
 import io.g3k.config.YamlMap;
 import java.nio.charset.StandardCharsets;
@@ -17,7 +18,8 @@ import java.util.OptionalInt;
 public record UserConfig(String name, PasswordToken token, Optional<Instant> expire,
                          Optional<PortFilter> dstPortFilter, Optional<HostFilterSet> dstHostFilterSet,
                          Optional<RateLimit> tcpConnRateLimit, Optional<RateLimit> requestRateLimit,
-                         OptionalInt requestMaxAlive, Optional<Long> tcpSockSpeedLimit,
+                         OptionalInt requestMaxAlive, Optional<SocketSpeedLimit> tcpSockSpeedLimit,
+                         Optional<SocketSpeedLimit> udpSockSpeedLimit,
                          List<ExplicitSite> explicitSites, ResolveRedirection resolveRedirection,
                          Optional<ResolveStrategy> resolveStrategy) {
     static UserConfig parse(YamlMap map) {
@@ -35,7 +37,8 @@ public record UserConfig(String name, PasswordToken token, Optional<Instant> exp
         Optional<RateLimit> requestRate = map.take("request_rate_limit", RateLimit::parse, "request_limit_quota");
         OptionalInt maxAlive = map.take("request_max_alive", Values::positiveInt)
                 .map(OptionalInt::of).orElse(OptionalInt.empty());
-        Optional<Long> speed = map.take("tcp_sock_speed_limit", Values::speedLimit, "tcp_conn_speed_limit");
+        Optional<SocketSpeedLimit> speed = map.take("tcp_sock_speed_limit", SocketSpeedLimit::tcp, "tcp_conn_speed_limit", "tcp_conn_limit");
+        Optional<SocketSpeedLimit> udpSpeed = map.take("udp_sock_speed_limit", SocketSpeedLimit::udp, "udp_relay_speed_limit", "udp_relay_limit");
         List<ExplicitSite> sites = new ArrayList<>();
         map.take("explicit_sites").ifPresent(node -> {
             for (int i = 0; i < node.size(); i++) {
@@ -47,11 +50,11 @@ public record UserConfig(String name, PasswordToken token, Optional<Instant> exp
                 .orElse(ResolveRedirection.none());
         Optional<ResolveStrategy> strategy = map.take("resolve_strategy",
                 n -> ResolveStrategy.parse(n, map.location() + " key 'resolve_strategy'"));
-        map.ignoreWithWarning("udp_sock_speed_limit", "log_rate_limit", "task_idle_max_count", "tcp_remote_keepalive",
+        map.ignoreWithWarning("log_rate_limit", "task_idle_max_count", "tcp_remote_keepalive",
                 "tcp_remote_misc_opts", "udp_remote_misc_opts", "tcp_client_misc_opts", "udp_client_misc_opts",
                 "http_upstream_keepalive", "http_rsp_header_recv_timeout", "log_uri_max_chars");
         map.finish();
-        return new UserConfig(name, token, expire, ports, hosts, connRate, requestRate, maxAlive, speed,
+        return new UserConfig(name, token, expire, ports, hosts, connRate, requestRate, maxAlive, speed, udpSpeed,
                 List.copyOf(sites), redirection, strategy);
     }
 
@@ -64,7 +67,7 @@ public record UserConfig(String name, PasswordToken token, Optional<Instant> exp
     /** A user with only a name and a token (tests, dynamic users without extras). */
     public static UserConfig of(String name, PasswordToken token) {
         return new UserConfig(name, token, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
-                Optional.empty(), OptionalInt.empty(), Optional.empty(), List.of(), ResolveRedirection.none(),
+                Optional.empty(), OptionalInt.empty(), Optional.empty(), Optional.empty(), List.of(), ResolveRedirection.none(),
                 Optional.empty());
     }
 }

@@ -3,6 +3,7 @@ package io.g3k.config.escaper;
 import io.g3k.config.IpLiteral;
 import io.g3k.config.NetworkFilter;
 import io.g3k.config.ResolveStrategy;
+import io.g3k.config.SocketSpeedLimit;
 import io.g3k.config.Values;
 import io.g3k.config.YamlMap;
 import java.net.InetAddress;
@@ -19,7 +20,8 @@ public record DirectFixedEscaperConfig(String name, boolean floating, String res
                                        List<InetAddress> bindIps, NetworkFilter egressNetworkFilter,
                                        boolean noIpv4, boolean noIpv6, int tcpConnectMaxRetry,
                                        Duration tcpConnectEachTimeout, Duration connectionAttemptDelay,
-                                       Optional<Long> tcpSockSpeedLimit, ResolveRedirection resolveRedirection)
+                                       Optional<SocketSpeedLimit> tcpSockSpeedLimit,
+                                       Optional<SocketSpeedLimit> udpSockSpeedLimit, ResolveRedirection resolveRedirection)
         implements EscaperConfig {
     public static final String TYPE = "direct_fixed";
 
@@ -60,13 +62,14 @@ public record DirectFixedEscaperConfig(String name, boolean floating, String res
         if (noIpv4 && noIpv6) {
             throw map.error("no_ipv6", "no_ipv4 and no_ipv6 together leave no address family to connect with");
         }
-        Optional<Long> speed = map.take("tcp_sock_speed_limit", Values::speedLimit, "tcp_conn_speed_limit");
+        Optional<SocketSpeedLimit> speed = map.take("tcp_sock_speed_limit", SocketSpeedLimit::tcp, "tcp_conn_speed_limit", "tcp_conn_limit");
+        Optional<SocketSpeedLimit> udpSpeed = map.take("udp_sock_speed_limit", SocketSpeedLimit::udp, "udp_relay_speed_limit", "udp_relay_limit");
         ResolveRedirection redirection = map.take("resolve_redirection", ResolveRedirection::parse)
                 .orElse(new ResolveRedirection(List.of()));
         map.ignoreWithWarning("shared_logger", "tcp_misc_opts", "udp_misc_opts", "tcp_keepalive",
-                "extra_metrics_tags", "bind_interface", "udp_sock_speed_limit", "cache_ipv4", "cache_ipv6");
+                "extra_metrics_tags", "bind_interface", "cache_ipv4", "cache_ipv6");
         map.finish();
         return new DirectFixedEscaperConfig(name, floating, resolver, strategy, bindIps, filter, noIpv4, noIpv6,
-                maxRetry, eachTimeout, attemptDelay, speed, redirection);
+                maxRetry, eachTimeout, attemptDelay, speed, udpSpeed, redirection);
     }
 }

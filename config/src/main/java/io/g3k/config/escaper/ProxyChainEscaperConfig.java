@@ -1,5 +1,6 @@
 package io.g3k.config.escaper;
 
+import io.g3k.config.SocketSpeedLimit;
 import io.g3k.config.TlsClientConfig;
 import io.g3k.config.Values;
 import io.g3k.config.YamlMap;
@@ -16,7 +17,8 @@ import java.util.Optional;
 public record ProxyChainEscaperConfig(String name, Protocol protocol, StreamUpstream proxyAddr,
                                       Optional<String> resolver, Optional<String> username, Optional<String> password,
                                       Optional<TlsClientConfig> tlsClient, Optional<String> tlsName,
-                                      Duration peerNegotiationTimeout, HttpForwardCapability httpForwardCapability)
+                                      Duration peerNegotiationTimeout, HttpForwardCapability httpForwardCapability,
+                                      Optional<SocketSpeedLimit> tcpSockSpeedLimit)
         implements EscaperConfig {
     public enum Protocol { HTTP, HTTPS, SOCKS5, SOCKS5S }
 
@@ -64,7 +66,8 @@ public record ProxyChainEscaperConfig(String name, Protocol protocol, StreamUpst
                 overTls ? tls : Optional.empty(), map.string("tls_name"),
                 map.take("peer_negotiation_timeout", Values::duration).orElse(Duration.ofSeconds(10)),
                 httpProxy ? map.map("http_forward_capability").map(HttpForwardCapability::parse)
-                        .orElse(HttpForwardCapability.NONE) : HttpForwardCapability.NONE);
+                        .orElse(HttpForwardCapability.NONE) : HttpForwardCapability.NONE,
+                map.take("tcp_sock_speed_limit", SocketSpeedLimit::tcp, "tcp_conn_speed_limit", "tcp_conn_limit"));
         if (config.username().isPresent() != config.password().isPresent()) {
             throw map.error("proxy_password", "proxy_username and proxy_password go together");
         }
@@ -73,7 +76,7 @@ public record ProxyChainEscaperConfig(String name, Protocol protocol, StreamUpst
         }
         map.ignoreWithWarning("shared_logger", "tcp_keepalive", "tcp_misc_opts",
                 "extra_metrics_tags", "pass_proxy_userid", "bind_ipv4", "bind_ipv6", "tcp_connect",
-                "http_connect_rsp_header_max_size", "tcp_sock_speed_limit", "udp_sock_speed_limit");
+                "http_connect_rsp_header_max_size", "udp_sock_speed_limit");
         map.finish();
         return config;
     }

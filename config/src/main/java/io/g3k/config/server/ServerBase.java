@@ -2,6 +2,7 @@ package io.g3k.config.server;
 
 import io.g3k.config.ListenConfig;
 import io.g3k.config.NetworkFilter;
+import io.g3k.config.SocketSpeedLimit;
 import io.g3k.config.Values;
 import io.g3k.config.YamlMap;
 import java.util.Optional;
@@ -13,7 +14,8 @@ import java.util.Optional;
 public record ServerBase(String name, Optional<ListenConfig> listen, Optional<String> escaper,
                          Optional<String> userGroup, Optional<String> auditor,
                          Optional<NetworkFilter> ingressNetworkFilter,
-                         Optional<Long> tcpSockSpeedLimit, boolean listenInWorker) {
+                         Optional<SocketSpeedLimit> tcpSockSpeedLimit,
+                         Optional<SocketSpeedLimit> udpSockSpeedLimit, boolean listenInWorker) {
 
     static ServerBase proxy(String name, YamlMap map) {
         String escaper = map.requireString("escaper");
@@ -31,13 +33,14 @@ public record ServerBase(String name, Optional<ListenConfig> listen, Optional<St
         Optional<ListenConfig> listen = map.take("listen", node -> ListenConfig.parse(node, map.location() + " key 'listen'"));
         Optional<NetworkFilter> ingress = map.take("ingress_network_filter", NetworkFilter::parseIngress,
                 "ingress_net_filter");
-        Optional<Long> speed = map.take("tcp_sock_speed_limit", Values::speedLimit, "tcp_conn_speed_limit");
+        Optional<SocketSpeedLimit> speed = map.take("tcp_sock_speed_limit", SocketSpeedLimit::tcp, "tcp_conn_speed_limit", "tcp_conn_limit");
+        Optional<SocketSpeedLimit> udpSpeed = map.take("udp_sock_speed_limit", SocketSpeedLimit::udp, "udp_relay_speed_limit", "udp_relay_limit");
         boolean inWorker = map.bool("listen_in_worker", false);
         map.ignoreWithWarning("shared_logger", "tcp_misc_opts", "udp_misc_opts", "task_idle_check_interval",
                 "task_idle_check_duration", "task_idle_max_count", "flush_task_log_on_created",
                 "flush_task_log_on_connected", "task_log_flush_interval", "extra_metrics_tags",
                 "tcp_copy_buffer_size", "tcp_copy_yield_size", "udp_relay_packet_size", "udp_relay_yield_size",
-                "udp_relay_batch_size", "udp_sock_speed_limit");
-        return new ServerBase(name, listen, escaper, userGroup, auditor, ingress, speed, inWorker);
+                "udp_relay_batch_size");
+        return new ServerBase(name, listen, escaper, userGroup, auditor, ingress, speed, udpSpeed, inWorker);
     }
 }

@@ -1,6 +1,7 @@
 package io.g3k.dataplane.auth;
 
 import io.g3k.config.ResolveStrategy;
+import io.g3k.config.SocketSpeedLimit;
 import io.g3k.config.UpstreamAddr;
 import io.g3k.config.auth.ExplicitSite;
 import io.g3k.config.auth.UserConfig;
@@ -54,8 +55,12 @@ public final class User {
         return config.expire().map(e -> Instant.now().isAfter(e)).orElse(false);
     }
 
-    public Optional<Long> tcpSockSpeedLimit() {
+    public Optional<SocketSpeedLimit> tcpSockSpeedLimit() {
         return config.tcpSockSpeedLimit();
+    }
+
+    public Optional<SocketSpeedLimit> udpSockSpeedLimit() {
+        return config.udpSockSpeedLimit();
     }
 
     /** A new client connection for this user: false when {@code tcp_conn_rate_limit} is exhausted. */

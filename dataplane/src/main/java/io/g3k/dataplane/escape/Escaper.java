@@ -26,6 +26,14 @@ public interface Escaper extends AutoCloseable {
     }
 
     /**
+     * Whether a forwarded request of this scheme may reach a next HTTP proxy as it is through this escaper (then
+     * the channel says so with {@link HttpProxyForward}). A request that needs that, ftp://, fails early otherwise.
+     */
+    default boolean mayForwardAsIs(String scheme) {
+        return false;
+    }
+
+    /**
      * Takes data published at run time ({@code g3k ctl escaper <name> publish <json>}): bind IPs of a direct_float,
      * peers of a proxy_float. Returns a short summary; throws IllegalArgumentException on bad data.
      */

@@ -5,7 +5,7 @@ import io.g3k.config.ListenConfig;
 import io.g3k.config.NetworkFilter;
 import io.g3k.config.server.ServerBase;
 import io.netty.channel.Channel;
-import io.netty.handler.traffic.ChannelTrafficShapingHandler;
+import io.g3k.dataplane.limit.SpeedLimits;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Optional;
@@ -55,7 +55,7 @@ public abstract class Server {
             }
         }
         base.tcpSockSpeedLimit().ifPresent(limit -> ch.pipeline().addFirst("speed-limit",
-                new ChannelTrafficShapingHandler(limit, limit, 100)));
+                SpeedLimits.tcp(limit, SpeedLimits.Side.CLIENT)));
         initChild(ch);
     }
 

@@ -7,7 +7,7 @@ import io.g3k.dataplane.auth.User;
 import io.g3k.dataplane.stat.UserStats;
 import io.g3k.dataplane.task.Task;
 import io.netty.channel.Channel;
-import io.netty.handler.traffic.ChannelTrafficShapingHandler;
+import io.g3k.dataplane.limit.SpeedLimits;
 import java.util.Optional;
 
 /**
@@ -50,7 +50,7 @@ public final class UserAdmission {
         }
         ch.attr(COUNTED).set(true);
         user.tcpSockSpeedLimit().ifPresent(limit -> ch.pipeline().addFirst(SPEED_LIMIT,
-                new ChannelTrafficShapingHandler(limit, limit, 100)));
+                SpeedLimits.tcp(limit, SpeedLimits.Side.CLIENT)));
         return true;
     }
 

@@ -16,7 +16,8 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.DatagramChannel;
-import io.netty.handler.traffic.ChannelTrafficShapingHandler;
+import io.g3k.dataplane.limit.SpeedLimits;
+import io.netty.channel.ChannelInitializer;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import java.net.Inet4Address;
@@ -102,7 +103,13 @@ public final class DirectFixedEscaper implements Escaper {
         Promise<DatagramChannel> result = loop.newPromise();
         InetSocketAddress local = bindIp(config.resolveStrategy().query() != ResolveStrategy.Query.IPV6_ONLY)
                 .map(ip -> new InetSocketAddress(ip, 0)).orElse(new InetSocketAddress(0));
-        new Bootstrap().group(loop).channel(transport.datagramChannel()).handler(handler).bind(local)
+        ChannelHandler limited = config.udpSockSpeedLimit().<ChannelHandler>map(limit -> new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                ch.pipeline().addLast(SpeedLimits.udp(limit, SpeedLimits.Side.REMOTE), handler);
+            }
+        }).orElse(handler);
+        new Bootstrap().group(loop).channel(transport.datagramChannel()).handler(limited).bind(local)
                 .addListener(f -> {
                     if (f.isSuccess()) {
                         result.trySuccess((DatagramChannel) ((io.netty.channel.ChannelFuture) f).channel());
@@ -121,7 +128,7 @@ public final class DirectFixedEscaper implements Escaper {
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.tcpConnectEachTimeout().toMillis())
                 .handler(config.tcpSockSpeedLimit()
-                        .<ChannelHandler>map(limit -> new ChannelTrafficShapingHandler(limit, limit, 100))
+                        .map(limit -> SpeedLimits.tcp(limit, SpeedLimits.Side.REMOTE))
                         .orElseGet(ChannelInboundHandlerAdapter::new));
         bindIp(remote instanceof Inet4Address).ifPresent(ip -> b.localAddress(ip, 0));
         return b;

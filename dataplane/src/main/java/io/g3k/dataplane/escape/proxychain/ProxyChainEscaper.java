@@ -10,6 +10,7 @@ import io.g3k.dataplane.escape.Escaper;
 import io.g3k.dataplane.escape.HttpProxyForward;
 import io.g3k.dataplane.resolve.Resolver;
 import io.g3k.dataplane.runtime.Transport;
+import io.g3k.dataplane.limit.SpeedLimits;
 import io.g3k.dataplane.util.Errors;
 import io.g3k.dataplane.util.Picker;
 import io.g3k.dataplane.stat.EscaperStats;
@@ -75,7 +76,7 @@ public final class ProxyChainEscaper implements Escaper {
                 result.tryFailure(f.cause());
                 return;
             }
-            if (forwardsAsIs(hints)) {
+            if (hints.httpForwardScheme().map(this::mayForwardAsIs).orElse(false)) {
                 forwardConnect(f.getNow(), proxy, loop, result);
             } else {
                 connect(f.getNow(), proxy, target, loop, result);
@@ -91,15 +92,15 @@ public final class ProxyChainEscaper implements Escaper {
         return result;
     }
 
-    private boolean forwardsAsIs(EscapeHints hints) {
+    @Override
+    public boolean mayForwardAsIs(String scheme) {
         var capability = config.httpForwardCapability();
-        return (config.protocol() == Protocol.HTTP || config.protocol() == Protocol.HTTPS)
-                && hints.httpForwardScheme().map(scheme -> switch (scheme) {
-                    case "http" -> true;
-                    case "https" -> capability.forwardHttps();
-                    case "ftp" -> capability.forwardFtp();
-                    default -> false;
-                }).orElse(false);
+        return (config.protocol() == Protocol.HTTP || config.protocol() == Protocol.HTTPS) && switch (scheme) {
+            case "http" -> true;
+            case "https" -> capability.forwardHttps();
+            case "ftp" -> capability.forwardFtp();
+            default -> false;
+        };
     }
 
     /** A connection to the next HTTP proxy itself (TLS for proxy_https), for requests it takes in absolute form. */
@@ -176,6 +177,8 @@ public final class ProxyChainEscaper implements Escaper {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        config.tcpSockSpeedLimit().ifPresent(limit ->
+                                ch.pipeline().addLast(SpeedLimits.tcp(limit, SpeedLimits.Side.REMOTE)));
                         if (config.tls()) {
                             SslHandler ssl = tls.newHandler(ch.alloc(), config.tlsName().orElse(proxy.host()), proxy.port());
                             ssl.setHandshakeTimeoutMillis(config.peerNegotiationTimeout().toMillis());

@@ -3,6 +3,7 @@ package io.g3k.dataplane.escape.proxychain;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.g3k.config.Keys;
+import io.g3k.config.SocketSpeedLimit;
 import io.g3k.config.UpstreamAddr;
 import io.g3k.config.escaper.ProxyChainEscaperConfig;
 import io.g3k.config.escaper.ProxyChainEscaperConfig.Protocol;
@@ -112,7 +113,8 @@ public final class ProxyFloatEscaper implements Escaper {
                         Optional.empty(), Optional.empty()), Optional.empty(), user, password,
                 tls ? Optional.of(config.tlsClient()) : Optional.empty(),
                 Optional.ofNullable(item.path("tls_name").textValue()), config.peerNegotiationTimeout(),
-                ProxyChainEscaperConfig.HttpForwardCapability.NONE);
+                ProxyChainEscaperConfig.HttpForwardCapability.NONE, item.hasNonNull("tcp_sock_speed_limit")
+                        ? Optional.of(SocketSpeedLimit.tcp(item.get("tcp_sock_speed_limit"))) : Optional.empty());
         Instant expire = item.hasNonNull("expire") ? Instant.parse(item.get("expire").asText()) : Instant.MAX;
         return new Peer(new ProxyChainEscaper(chain, new DenyAllResolver("-"), transport, stats), expire);
     }

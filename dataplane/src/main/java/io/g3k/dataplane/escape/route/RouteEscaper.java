@@ -53,6 +53,12 @@ abstract class RouteEscaper implements Escaper {
         return result;
     }
 
+    /** The next escaper is known only per task: let the task try, and check what the connection says. */
+    @Override
+    public boolean mayForwardAsIs(String scheme) {
+        return true;
+    }
+
     /** The escaper UDP sockets and UDP name lookups go to. */
     abstract String udpNext();
 

@@ -69,6 +69,10 @@ final class HttpForwardExchange implements HttpExchange {
 
     @Override
     public void start() {
+        if (target.scheme().equals("ftp") && !context.escaper().mayForwardAsIs("ftp")) {
+            failFtpLocally();
+            return;
+        }
         HttpForwardConnection existing = handler.upstream();
         if (existing != null && existing.reusableFor(target.addr(), target.tls().isPresent())) {
             send(existing);
@@ -88,8 +92,7 @@ final class HttpForwardExchange implements HttpExchange {
             }
             if (target.scheme().equals("ftp") && HttpProxyForward.of(f.getNow()).isEmpty()) {
                 f.getNow().close();
-                fail(HttpResponseStatus.NOT_IMPLEMENTED, "ftp:// requests are served only through a next HTTP proxy "
-                        + "with http_forward_capability.forward_ftp", "Unsupported");
+                failFtpLocally();
                 return;
             }
             HttpForwardConnection.open(f.getNow(), target, config.rspHeaderMaxSize()).addListener(
@@ -104,6 +107,12 @@ final class HttpForwardExchange implements HttpExchange {
                         }
                     });
         });
+    }
+
+    /** g3k has no FTP client: ftp:// requests go only to a next HTTP proxy that takes them as they are. */
+    private void failFtpLocally() {
+        fail(HttpResponseStatus.NOT_IMPLEMENTED, "ftp:// requests are served only through a next HTTP proxy "
+                + "with http_forward_capability.forward_ftp", "Unsupported");
     }
 
     private void send(HttpForwardConnection connection) {

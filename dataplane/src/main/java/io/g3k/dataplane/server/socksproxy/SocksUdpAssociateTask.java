@@ -8,11 +8,13 @@ import io.g3k.dataplane.auth.User;
 import io.g3k.dataplane.server.ServerContext;
 import io.g3k.dataplane.server.UserAdmission;
 import io.g3k.dataplane.task.Task;
+import io.g3k.dataplane.limit.SpeedLimits;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -75,7 +77,17 @@ final class SocksUdpAssociateTask {
         InetAddress local = ((InetSocketAddress) control.channel().localAddress()).getAddress();
         InetAddress bindIp = (local instanceof Inet4Address ? config.udpBindIpv4() : config.udpBindIpv6()).orElse(local);
         Bootstrap b = new Bootstrap().group(control.channel().eventLoop())
-                .channel(context.transport().datagramChannel()).handler(new ClientSide());
+                .channel(context.transport().datagramChannel()).handler(new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        // the server's and the user's limits both apply to the client-facing socket
+                        config.base().udpSockSpeedLimit().ifPresent(limit ->
+                                ch.pipeline().addLast(SpeedLimits.udp(limit, SpeedLimits.Side.CLIENT)));
+                        user.flatMap(User::udpSockSpeedLimit).ifPresent(limit ->
+                                ch.pipeline().addLast(SpeedLimits.udp(limit, SpeedLimits.Side.CLIENT)));
+                        ch.pipeline().addLast(new ClientSide());
+                    }
+                });
         config.udpSocketBuffer().ifPresent(size -> b.option(ChannelOption.SO_RCVBUF, (int) (long) size)
                 .option(ChannelOption.SO_SNDBUF, (int) (long) size));
         b.bind(bindIp, 0).addListener((io.netty.channel.ChannelFuture f) -> {

@@ -33,7 +33,8 @@ class HttpProxyMalformedInputTest {
             space before colon        | GET http://%h/ HTTP/1.1\\r\\nHost : %h\\r\\n\\r\\n                                | 400
             bare LF                   | GET http://%h/ HTTP/1.1\\nHost: %h\\n\\n                                         | 400
             HTTP/9.0                  | GET http://%h/ HTTP/9.0\\r\\nHost: %h\\r\\n\\r\\n                                | 505
-            unsupported scheme        | GET ftp://H/ HTTP/1.1\\r\\nHost: %h\\r\\n\\r\\n                                 | 400
+            unsupported scheme        | GET gopher://H/ HTTP/1.1\\r\\nHost: %h\\r\\n\\r\\n                              | 400
+            ftp without a next proxy  | GET ftp://%h/f HTTP/1.1\\r\\nHost: %h\\r\\n\\r\\n                                | 501
             NUL in host               | GET http://a\\u0000b/ HTTP/1.1\\r\\nHost: %h\\r\\n\\r\\n                       | 400
             """)
     void rejects(String name, String request, int status) throws Exception {

@@ -54,6 +54,11 @@ class SocksUdpAssociateTest {
     static InetSocketAddress associate(RawClient control) throws Exception {
         control.send(new byte[] {5, 1, 0});
         assertThat(control.readExactly(2)).containsExactly(5, 0);
+        return requestAssociate(control);
+    }
+
+    /** After the method negotiation: sends UDP ASSOCIATE, returns the relay address from the reply. */
+    static InetSocketAddress requestAssociate(RawClient control) throws Exception {
         control.send(new byte[] {5, 3, 0, 1, 0, 0, 0, 0, 0, 0});
         byte[] reply = control.readExactly(10);
         assertThat(reply[1]).as("REP").isZero();
