@@ -5,6 +5,7 @@ import io.g3k.config.SocketSpeedLimit;
 import io.g3k.config.UpstreamAddr;
 import io.g3k.config.auth.ExplicitSite;
 import io.g3k.config.auth.UserConfig;
+import io.g3k.dataplane.stat.Stats;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -27,13 +28,15 @@ public final class User {
     }
 
     private final String group;
+    private final boolean dynamic;
     private final UserConfig config;
     private final TokenBucket connectionRate;
     private final TokenBucket requestRate;
     private final AtomicInteger alive = new AtomicInteger();
 
-    User(String group, UserConfig config) {
+    User(String group, UserConfig config, boolean dynamic) {
         this.group = group;
+        this.dynamic = dynamic;
         this.config = config;
         this.connectionRate = config.tcpConnRateLimit().map(TokenBucket::new).orElse(null);
         this.requestRate = config.requestRateLimit().map(TokenBucket::new).orElse(null);
@@ -45,6 +48,11 @@ public final class User {
 
     public String group() {
         return group;
+    }
+
+    /** The user's metric tags: group, name, and whether it is a static or a dynamic user. */
+    public Stats.UserKey statsKey() {
+        return new Stats.UserKey(group, config.name(), dynamic ? "Dynamic" : "Static");
     }
 
     UserConfig config() {

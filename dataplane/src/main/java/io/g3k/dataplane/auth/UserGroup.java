@@ -61,20 +61,38 @@ public final class UserGroup implements AutoCloseable {
         return config.name();
     }
 
+    /** Told of a known user refused: a wrong password, or ({@code expired}) a user past its {@code expire}. */
+    public interface Refusals {
+        Refusals NONE = (user, expired) -> { };
+
+        void refused(User user, boolean expired);
+    }
+
     /** The user when the credentials are valid and the user has not expired. */
     public Optional<User> authenticate(String username, String password) {
+        return authenticate(username, password, Refusals.NONE);
+    }
+
+    public Optional<User> authenticate(String username, String password, Refusals refusals) {
         User user = staticUsers.get(username);
         if (user == null) {
             user = dynamicUsers.get(username);
         }
         PasswordToken token = user == null ? DECOY : user.config().token();
-        boolean ok = verify(token, password) && user != null && !user.expired();
-        return ok ? Optional.of(user) : Optional.empty();
+        boolean passwordOk = verify(token, password);
+        if (user == null) {
+            return Optional.empty();
+        }
+        if (!passwordOk || user.expired()) {
+            refusals.refused(user, passwordOk);
+            return Optional.empty();
+        }
+        return Optional.of(user);
     }
 
     private Map<String, User> users(List<UserConfig> configs) {
         Map<String, User> out = new LinkedHashMap<>();
-        configs.forEach(u -> out.putIfAbsent(u.name(), new User(config.name(), u)));
+        configs.forEach(u -> out.putIfAbsent(u.name(), new User(config.name(), u, false)));
         return Map.copyOf(out);
     }
 
@@ -111,7 +129,7 @@ public final class UserGroup implements AutoCloseable {
         // unchanged users keep their objects, so their rate limits and alive counts carry on
         for (UserConfig c : configs) {
             User old = previous.get(c.name());
-            next.putIfAbsent(c.name(), old != null && old.config().equals(c) ? old : new User(config.name(), c));
+            next.putIfAbsent(c.name(), old != null && old.config().equals(c) ? old : new User(config.name(), c, true));
         }
         dynamicUsers = Map.copyOf(next);
         return next.size();

@@ -2,7 +2,7 @@ package io.g3k.dataplane.resolve;
 
 import io.g3k.config.UpstreamAddr;
 import io.g3k.config.resolver.CAresResolverConfig;
-import io.g3k.dataplane.stat.ResolverStats;
+import io.g3k.dataplane.stat.Stats;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -26,7 +26,7 @@ public final class CAresResolver extends CachingResolver {
     private final ExtendedResolver dns;
     private final HostsFileParser hosts = new HostsFileParser();
 
-    public CAresResolver(CAresResolverConfig config, ResolverStats stats) {
+    public CAresResolver(CAresResolverConfig config, Stats stats) {
         super(config.name(), config.cache(), stats);
         List<InetSocketAddress> servers = new ArrayList<>();
         for (UpstreamAddr server : config.servers()) {

@@ -3,6 +3,7 @@ package io.g3k.dataplane.resolve;
 import io.g3k.dataplane.util.Errors;
 import io.g3k.config.resolver.ResolverCache;
 import io.g3k.dataplane.stat.ResolverStats;
+import io.g3k.dataplane.stat.Stats;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
@@ -38,15 +39,18 @@ public abstract class CachingResolver implements Resolver {
 
     private final String name;
     private final ResolverCache cacheConfig;
-    private final ResolverStats stats;
+    private final ResolverStats statsA;
+    private final ResolverStats statsAaaa;
     private final ConcurrentHashMap<Key, Entry> cache = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Key, CompletableFuture<List<InetAddress>>> inFlight = new ConcurrentHashMap<>();
     protected final ExecutorService executor;
 
-    protected CachingResolver(String name, ResolverCache cacheConfig, ResolverStats stats) {
+    protected CachingResolver(String name, ResolverCache cacheConfig, Stats stats) {
         this.name = name;
         this.cacheConfig = cacheConfig;
-        this.stats = stats;
+        this.statsA = stats.resolver(name, "A");
+        this.statsAaaa = stats.resolver(name, "AAAA");
+        stats.resolverMemory(name).watch(cache::size, inFlight::size);
         this.executor = Executors.newCachedThreadPool(Thread.ofPlatform().name("g3k-resolver-" + name).daemon().factory());
     }
 
@@ -66,6 +70,7 @@ public abstract class CachingResolver implements Resolver {
     @Override
     public CompletableFuture<List<InetAddress>> query(String domain, Family family) {
         Key key = new Key(domain.toLowerCase(Locale.ROOT), family);
+        ResolverStats stats = stats(family);
         stats.queryTotal.increment();
         Entry cached = cache.get(key);
         if (cached != null && cached.expiresAtNanos() - System.nanoTime() > 0) {
@@ -78,12 +83,7 @@ public abstract class CachingResolver implements Resolver {
                     .thenCompose(hit -> hit.isPresent() ? CompletableFuture.completedFuture(List.of(hit.get()))
                             : send(k))
                     .orTimeout(cacheConfig.protectiveQueryTimeout().toMillis(), TimeUnit.MILLISECONDS);
-            future.whenComplete((r, e) -> {
-                inFlight.remove(k);
-                if (e != null) {
-                    stats.queryFailed.increment();
-                }
-            });
+            future.whenComplete((r, e) -> inFlight.remove(k));
             return future;
         });
     }
@@ -96,15 +96,25 @@ public abstract class CachingResolver implements Resolver {
         } catch (TextParseException e) {
             return CompletableFuture.failedFuture(new ResolveException("invalid domain name '" + key.domain() + "'"));
         }
+        ResolverStats stats = stats(key.family());
+        stats.driverTotal.increment();
         return exchange(query).handle((answer, error) -> {
             if (error != null) {
+                countDriverError(stats, error);
                 throw new ResolveException("DNS query for " + key.domain() + " failed: " + Errors.rootMessage(error));
             }
             int rcode = answer.getRcode();
             if (rcode == Rcode.NXDOMAIN) {
+                stats.serverNotFound.increment();
                 return remember(key, List.of(), cacheConfig.negativeTtl());
             }
             if (rcode != Rcode.NOERROR) {
+                switch (rcode) {
+                    case Rcode.REFUSED -> stats.serverRefused.increment();
+                    case Rcode.FORMERR -> stats.serverMalformed.increment();
+                    case Rcode.SERVFAIL -> stats.serverServFail.increment();
+                    default -> { }
+                }
                 throw new ResolveException("DNS server answered " + Rcode.string(rcode) + " for " + key.domain());
             }
             List<InetAddress> addresses = new ArrayList<>();
@@ -123,6 +133,25 @@ public abstract class CachingResolver implements Resolver {
             long ttl = Math.max(cacheConfig.positiveMinTtl(), Math.min(cacheConfig.positiveMaxTtl(), minTtl));
             return remember(key, List.copyOf(addresses), ttl);
         });
+    }
+
+    private ResolverStats stats(Family family) {
+        return family == Family.IPV4 ? statsA : statsAaaa;
+    }
+
+    /** Where the exchange itself failed: no answer in time, refused by the network, or an unreadable answer. */
+    private static void countDriverError(ResolverStats stats, Throwable error) {
+        Throwable root = error;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        if (root instanceof java.util.concurrent.TimeoutException || root instanceof java.net.SocketTimeoutException) {
+            stats.driverTimeout.increment();
+        } else if (root instanceof java.net.PortUnreachableException || root instanceof java.net.ConnectException) {
+            stats.driverRefused.increment();
+        } else if (root instanceof org.xbill.DNS.WireParseException) {
+            stats.driverMalformed.increment();
+        }
     }
 
     private List<InetAddress> remember(Key key, List<InetAddress> addresses, long ttlSeconds) {

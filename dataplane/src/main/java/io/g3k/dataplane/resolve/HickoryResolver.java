@@ -3,7 +3,7 @@ package io.g3k.dataplane.resolve;
 import io.g3k.config.UpstreamAddr;
 import io.g3k.config.resolver.HickoryResolverConfig;
 import io.g3k.config.resolver.HickoryResolverConfig.Encryption;
-import io.g3k.dataplane.stat.ResolverStats;
+import io.g3k.dataplane.stat.Stats;
 import io.g3k.dataplane.tls.TlsClientContexts;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -34,7 +34,7 @@ public final class HickoryResolver extends CachingResolver {
     private final HttpClient https;
     private final ExtendedResolver plain;
 
-    public HickoryResolver(HickoryResolverConfig config, ResolverStats stats) {
+    public HickoryResolver(HickoryResolverConfig config, Stats stats) {
         super(config.name(), config.cache(), stats);
         this.config = config;
         this.tls = config.encryption() == Encryption.NONE ? null

@@ -352,10 +352,10 @@ public final class Daemon implements AutoCloseable {
 
     private Resolver resolver(ResolverConfig config) {
         return switch (config) {
-            case CAresResolverConfig c -> new CAresResolver(c, stats.resolver(c.name()));
+            case CAresResolverConfig c -> new CAresResolver(c, stats);
             case DenyAllResolverConfig d -> new DenyAllResolver(d.name());
             case FailOverResolverConfig f -> new FailOverResolver(f, this::liveResolver);
-            case HickoryResolverConfig h -> new HickoryResolver(h, stats.resolver(h.name()));
+            case HickoryResolverConfig h -> new HickoryResolver(h, stats);
         };
     }
 
@@ -369,12 +369,12 @@ public final class Daemon implements AutoCloseable {
                     .flatMap(r -> Optional.ofNullable(resolvers.get(r))).map(Built::instance)
                     .orElseGet(() -> new DenyAllResolver(p.resolver().orElse("-"))), transport, stats.escaper(p.name()));
             case ProxyFloatEscaperConfig p -> new ProxyFloatEscaper(p, transport, stats.escaper(p.name()));
-            case RouteFailoverEscaperConfig r -> new RouteFailoverEscaper(r, this::liveEscaper);
-            case RouteUpstreamEscaperConfig r -> new RouteUpstreamEscaper(r, this::liveEscaper);
-            case RouteSelectEscaperConfig r -> new RouteSelectEscaper(r, this::liveEscaper);
-            case RouteQueryEscaperConfig r -> new RouteQueryEscaper(r, this::liveEscaper, transport);
-            case RouteGeoIpEscaperConfig r -> new RouteGeoIpEscaper(r, this::liveEscaper, this::liveResolver, transport);
-            case RouteByNetworkEscaperConfig r -> new RouteByNetworkEscaper(r, this::liveEscaper, this::liveResolver);
+            case RouteFailoverEscaperConfig r -> new RouteFailoverEscaper(r, this::liveEscaper, stats.route(r.name()));
+            case RouteUpstreamEscaperConfig r -> new RouteUpstreamEscaper(r, this::liveEscaper, stats.route(r.name()));
+            case RouteSelectEscaperConfig r -> new RouteSelectEscaper(r, this::liveEscaper, stats.route(r.name()));
+            case RouteQueryEscaperConfig r -> new RouteQueryEscaper(r, this::liveEscaper, stats.route(r.name()), transport);
+            case RouteGeoIpEscaperConfig r -> new RouteGeoIpEscaper(r, this::liveEscaper, stats.route(r.name()), this::liveResolver, transport);
+            case RouteByNetworkEscaperConfig r -> new RouteByNetworkEscaper(r, this::liveEscaper, stats.route(r.name()), this::liveResolver);
         };
     }
 

@@ -43,6 +43,7 @@ public abstract class Server {
      */
     public void accept(Channel ch) {
         context.stats().connectionTotal.increment();
+        context.stats().listenAccepted.increment();
         Optional<NetworkFilter> filter = base.ingressNetworkFilter();
         if (filter.isPresent() && ClientAddress.of(ch) instanceof InetSocketAddress client) {
             AclAction action = filter.get().check(client.getAddress());
@@ -50,6 +51,7 @@ public abstract class Server {
                 if (action == AclAction.FORBID_LOG) {
                     LOG.info("server '{}': client {} denied by ingress_network_filter", name(), client);
                 }
+                context.stats().listenDropped.increment();
                 ch.close();
                 return;
             }
@@ -80,9 +82,11 @@ public abstract class Server {
             listener = previous.listener;
             previous.listener = null;
             listener.retarget(this);
+            context.stats().listenInstances(listener.addresses().size());
             return;
         }
         listener = Listener.bind(config, instances, context.transport(), this);
+        context.stats().listenInstances(listener.addresses().size());
     }
 
     private boolean sameSpec(Server previous, int instances) {
@@ -103,6 +107,7 @@ public abstract class Server {
     public void stop() {
         if (listener != null) {
             context.stats().online(false);
+            context.stats().listenInstances(0);
             listener.close();
             listener = null;
         }

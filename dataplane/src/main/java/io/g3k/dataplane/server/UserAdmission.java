@@ -4,7 +4,9 @@ import io.g3k.config.ResolveStrategy;
 import io.g3k.config.UpstreamAddr;
 import io.g3k.config.auth.ExplicitSite;
 import io.g3k.dataplane.auth.User;
-import io.g3k.dataplane.stat.UserStats;
+import io.g3k.dataplane.auth.UserGroup;
+import io.g3k.dataplane.stat.UserConnectionStats;
+import io.g3k.dataplane.stat.UserForbiddenStats;
 import io.g3k.dataplane.task.Task;
 import io.netty.channel.Channel;
 import io.g3k.dataplane.limit.SpeedLimits;
@@ -40,15 +42,31 @@ public final class UserAdmission {
 
     private UserAdmission() {}
 
-    /** Once per client connection; false when the user's connection rate is exhausted. */
-    public static boolean connection(Channel ch, User user) {
+    /** Counts refused known users (wrong password, expired) into their stats on this server. */
+    public static UserGroup.Refusals refusals(ServerContext context, String server) {
+        return (user, expired) -> {
+            UserForbiddenStats stats = context.tasks().stats().userForbidden(user.statsKey(), server);
+            (expired ? stats.userExpired : stats.authFailed).increment();
+        };
+    }
+
+    /**
+     * Once per client connection ({@code connection} is http or socks, as g3proxy tags it); false when the user's
+     * connection rate is exhausted.
+     */
+    public static boolean connection(ServerContext context, String server, String connection, Channel ch, User user) {
         if (ch.attr(COUNTED).get() != null) {
             return true;
         }
         if (!user.admitConnection()) {
+            context.tasks().stats().userForbidden(user.statsKey(), server).rateLimited.increment();
             return false;
         }
         ch.attr(COUNTED).set(true);
+        UserConnectionStats stats = context.tasks().stats().userConnection(user.statsKey(), server, connection);
+        stats.connectionTotal.increment();
+        stats.l7ConnectionAlive.increment();
+        ch.closeFuture().addListener(f -> stats.l7ConnectionAlive.decrement());
         user.tcpSockSpeedLimit().ifPresent(limit -> ch.pipeline().addFirst(SPEED_LIMIT,
                 SpeedLimits.tcp(limit, SpeedLimits.Side.CLIENT)));
         return true;
@@ -64,11 +82,11 @@ public final class UserAdmission {
         return switch (u.admit(target)) {
             case User.Admission.Granted g -> new Ticket(g.target(), g.strategy(), user, g.site());
             case User.Admission.Denied d -> {
-                UserStats stats = context.tasks().stats().user(u.group(), u.name(), server);
+                UserForbiddenStats stats = context.tasks().stats().userForbidden(u.statsKey(), server);
                 switch (d.reason()) {
-                    case DEST_DENIED -> stats.forbiddenDestDenied.increment();
-                    case RATE_LIMITED -> stats.forbiddenRateLimited.increment();
-                    case FULLY_LOADED -> stats.forbiddenFullyLoaded.increment();
+                    case DEST_DENIED -> stats.destDenied.increment();
+                    case RATE_LIMITED -> stats.rateLimited.increment();
+                    case FULLY_LOADED -> stats.fullyLoaded.increment();
                 }
                 throw new Refused(d.reason());
             }

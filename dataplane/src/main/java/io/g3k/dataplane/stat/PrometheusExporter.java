@@ -10,6 +10,7 @@ import java.io.IOException;
 /**
  * The same catalogue as Prometheus metrics: {@code server.task.total} becomes {@code g3proxy_server_task_total}
  * with labels {@code server} and {@code daemon_group}; values are read from the live counters at scrape time.
+ * Counters get Prometheus' {@code _total} suffix ({@code g3proxy_server_task_total} stays as it is).
  */
 public final class PrometheusExporter {
     private final PrometheusRegistry registry = new PrometheusRegistry();
@@ -22,7 +23,8 @@ public final class PrometheusExporter {
 
     private <S> void register(Stats.Family<S> family, String prefix, String group) {
         for (Stats.Metric<S> metric : family.metrics()) {
-            String name = (prefix + "." + metric.name()).replaceAll("[^A-Za-z0-9_]", "_");
+            // an explicit site is a label here, not part of the name as in StatsD
+            String name = (prefix + "." + metric.name().replace(Stats.SITE + ".", "")).replaceAll("[^A-Za-z0-9_]", "_");
             String help = "g3proxy metric " + metric.name();
             String[] labels = java.util.stream.Stream.concat(family.tags().stream(), java.util.stream.Stream.of("daemon_group"))
                     .toArray(String[]::new);

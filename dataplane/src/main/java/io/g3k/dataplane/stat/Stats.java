@@ -1,76 +1,91 @@
 package io.g3k.dataplane.stat;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.ToLongFunction;
 
 /**
- * Every counter of the process, by object name, kept across reloads (a reloaded server keeps counting), and the
- * one catalogue of metrics that both StatsD and Prometheus read: g3proxy's metric names, and for each the field
- * it reads.
+ * Every counter of the process, by object, kept across reloads (a reloaded server keeps counting), and the one
+ * catalogue of metrics that both StatsD and Prometheus read: g3proxy's metric names and tags, and for each the
+ * field it reads. A name holding {@value #SITE} (explicit sites) carries that tag in the StatsD name, as g3proxy
+ * does ({@code user.site.<id>.request.total}); Prometheus keeps it a label.
  */
 public final class Stats {
+    public static final String SITE = "{site}";
+
     public enum Kind { COUNTER, GAUGE }
 
     /** A metric: its g3proxy name (dotted), kind and how to read it from one object's stats. */
     public record Metric<S>(String name, Kind kind, ToLongFunction<S> value) {}
 
-    /** A family: the tags naming an object (server; user_group, user, server; ...), its objects and metrics. */
+    /** A family: the tags naming an object, its objects by tag values, and its metrics. */
     public record Family<S>(List<String> tags, Map<List<String>, S> objects, List<Metric<S>> metrics) {}
+
+    /** Who a user is in tags: group, name and {@code Static} / {@code Dynamic}. */
+    public record UserKey(String group, String user, String type) {
+        List<String> with(String... more) {
+            List<String> key = new ArrayList<>(List.of(group, user, type));
+            key.addAll(List.of(more));
+            return List.copyOf(key);
+        }
+    }
+
+    private static final List<String> USER = List.of("user_group", "user", "user_type");
 
     private final String group;
     private final Map<List<String>, ServerStats> servers = new ConcurrentHashMap<>();
+    private final Map<List<String>, TrafficStats> serverTraffic = new ConcurrentHashMap<>();
     private final Map<List<String>, EscaperStats> escapers = new ConcurrentHashMap<>();
+    private final Map<List<String>, TrafficStats> escaperTraffic = new ConcurrentHashMap<>();
+    private final Map<List<String>, RouteStats> routes = new ConcurrentHashMap<>();
     private final Map<List<String>, ResolverStats> resolvers = new ConcurrentHashMap<>();
-    private final Map<List<String>, UserStats> users = new ConcurrentHashMap<>();
-    private final Map<List<String>, UserStats> sites = new ConcurrentHashMap<>();
+    private final Map<List<String>, ResolverMemoryStats> resolverMemory = new ConcurrentHashMap<>();
+    private final Map<List<String>, UserForbiddenStats> userForbidden = new ConcurrentHashMap<>();
+    private final Map<List<String>, UserRequestStats> userRequests = new ConcurrentHashMap<>();
+    private final Map<List<String>, UserConnectionStats> userConnections = new ConcurrentHashMap<>();
+    private final Map<List<String>, TrafficStats> userUpstream = new ConcurrentHashMap<>();
+    private final Map<List<String>, UserRequestStats> siteRequests = new ConcurrentHashMap<>();
+    private final Map<List<String>, TrafficStats> siteUpstream = new ConcurrentHashMap<>();
     private final List<Family<?>> families;
 
     public Stats(String group) {
         this.group = group;
         this.families = List.of(
-                new Family<>(List.of("server"), servers, List.of(
-                        counter("server.connection.total", (ServerStats s) -> s.connectionTotal.sum()),
-                        counter("server.task.total", s -> s.taskTotal.sum()),
-                        gauge("server.task.alive", s -> s.taskAlive.sum()),
-                        counter("server.forbidden.auth_failed", s -> s.forbiddenAuthFailed.sum()),
-                        counter("server.traffic.in.bytes", s -> s.trafficInBytes.sum()),
-                        counter("server.traffic.out.bytes", s -> s.trafficOutBytes.sum()))),
-                new Family<>(List.of("escaper"), escapers, List.of(
-                        counter("escaper.task.total", (EscaperStats s) -> s.taskTotal.sum()),
-                        counter("escaper.connection.attempt", s -> s.connectionAttempt.sum()),
-                        counter("escaper.connection.establish", s -> s.connectionEstablish.sum()),
-                        counter("escaper.tcp.connect.error", s -> s.tcpConnectError.sum()),
-                        counter("escaper.tcp.connect.timeout", s -> s.tcpConnectTimeout.sum()),
-                        counter("escaper.forbidden.ip_blocked", s -> s.forbiddenIpBlocked.sum()),
-                        counter("escaper.traffic.in.bytes", s -> s.trafficInBytes.sum()),
-                        counter("escaper.traffic.out.bytes", s -> s.trafficOutBytes.sum()))),
-                new Family<>(List.of("resolver"), resolvers, List.of(
-                        counter("resolver.query.total", (ResolverStats s) -> s.queryTotal.sum()),
-                        counter("resolver.query.cached", s -> s.queryCached.sum()),
-                        counter("resolver.query.failed", s -> s.queryFailed.sum()))),
-                new Family<>(List.of("user_group", "user", "server"), users, userMetrics("user.")),
-                new Family<>(List.of("user_group", "user", "server", "site"), sites, userMetrics("user.site.")));
+                new Family<>(List.of("server"), servers, ServerStats.metrics()),
+                new Family<>(List.of("server", "transport"), serverTraffic, TrafficStats.metrics("server.traffic.")),
+                new Family<>(List.of("escaper"), escapers, EscaperStats.metrics()),
+                new Family<>(List.of("escaper", "transport"), escaperTraffic, TrafficStats.metrics("escaper.traffic.")),
+                new Family<>(List.of("escaper"), routes, RouteStats.metrics()),
+                new Family<>(List.of("resolver", "rr_type"), resolvers, ResolverStats.metrics()),
+                new Family<>(List.of("resolver"), resolverMemory, ResolverMemoryStats.metrics()),
+                new Family<>(tags("server"), userForbidden, UserForbiddenStats.metrics()),
+                new Family<>(tags("server", "request"), userRequests, UserRequestStats.metrics("user.")),
+                new Family<>(tags("server", "connection"), userConnections, UserConnectionStats.metrics()),
+                new Family<>(tags("escaper", "transport"), userUpstream, TrafficStats.metrics("user.upstream.traffic.")),
+                new Family<>(tags("server", "request", "site"), siteRequests,
+                        UserRequestStats.metrics("user.site." + SITE + ".")),
+                new Family<>(tags("escaper", "transport", "site"), siteUpstream,
+                        TrafficStats.metrics("user.site." + SITE + ".upstream.traffic.")));
     }
 
-    private static List<Metric<UserStats>> userMetrics(String prefix) {
-        return List.of(
-                counter(prefix + "request.total", (UserStats s) -> s.requestTotal.sum()),
-                gauge(prefix + "request.alive", s -> s.requestAlive.sum()),
-                counter(prefix + "forbidden.dest_denied", s -> s.forbiddenDestDenied.sum()),
-                counter(prefix + "forbidden.rate_limited", s -> s.forbiddenRateLimited.sum()),
-                counter(prefix + "forbidden.fully_loaded", s -> s.forbiddenFullyLoaded.sum()),
-                counter(prefix + "traffic.in.bytes", s -> s.trafficInBytes.sum()),
-                counter(prefix + "traffic.out.bytes", s -> s.trafficOutBytes.sum()));
+    private static List<String> tags(String... more) {
+        List<String> out = new ArrayList<>(USER);
+        out.addAll(List.of(more));
+        return List.copyOf(out);
     }
 
-    private static <S> Metric<S> counter(String name, ToLongFunction<S> value) {
+    static <S> Metric<S> counter(String name, ToLongFunction<S> value) {
         return new Metric<>(name, Kind.COUNTER, value);
     }
 
-    private static <S> Metric<S> gauge(String name, ToLongFunction<S> value) {
+    static <S> Metric<S> gauge(String name, ToLongFunction<S> value) {
         return new Metric<>(name, Kind.GAUGE, value);
+    }
+
+    private static String transport(boolean udp) {
+        return udp ? "udp" : "tcp";
     }
 
     public String group() {
@@ -82,23 +97,52 @@ public final class Stats {
     }
 
     public ServerStats server(String name) {
-        return servers.computeIfAbsent(List.of(name), n -> new ServerStats());
+        return servers.computeIfAbsent(List.of(name), n -> new ServerStats(
+                serverTraffic.computeIfAbsent(List.of(name, "tcp"), k -> new TrafficStats()),
+                serverTraffic.computeIfAbsent(List.of(name, "udp"), k -> new TrafficStats())));
     }
 
     public EscaperStats escaper(String name) {
-        return escapers.computeIfAbsent(List.of(name), n -> new EscaperStats());
+        return escapers.computeIfAbsent(List.of(name), n -> new EscaperStats(
+                escaperTraffic.computeIfAbsent(List.of(name, "tcp"), k -> new TrafficStats()),
+                escaperTraffic.computeIfAbsent(List.of(name, "udp"), k -> new TrafficStats())));
     }
 
-    public ResolverStats resolver(String name) {
-        return resolvers.computeIfAbsent(List.of(name), n -> new ResolverStats());
+    public RouteStats route(String escaper) {
+        return routes.computeIfAbsent(List.of(escaper), n -> new RouteStats());
     }
 
-    public UserStats user(String group, String user, String server) {
-        return users.computeIfAbsent(List.of(group, user, server), n -> new UserStats());
+    /** A resolver's stats for one record type ({@code A} or {@code AAAA}). */
+    public ResolverStats resolver(String name, String rrType) {
+        return resolvers.computeIfAbsent(List.of(name, rrType), n -> new ResolverStats());
     }
 
-    /** An explicit site's stats (only for sites with {@code emit_stats: true}). */
-    public UserStats site(String group, String user, String server, String site) {
-        return sites.computeIfAbsent(List.of(group, user, server, site), n -> new UserStats());
+    public ResolverMemoryStats resolverMemory(String name) {
+        return resolverMemory.computeIfAbsent(List.of(name), n -> new ResolverMemoryStats());
+    }
+
+    public UserForbiddenStats userForbidden(UserKey user, String server) {
+        return userForbidden.computeIfAbsent(user.with(server), n -> new UserForbiddenStats());
+    }
+
+    public UserRequestStats userRequest(UserKey user, String server, String request) {
+        return userRequests.computeIfAbsent(user.with(server, request), n -> new UserRequestStats());
+    }
+
+    public UserConnectionStats userConnection(UserKey user, String server, String connection) {
+        return userConnections.computeIfAbsent(user.with(server, connection), n -> new UserConnectionStats());
+    }
+
+    public TrafficStats userUpstream(UserKey user, String escaper, boolean udp) {
+        return userUpstream.computeIfAbsent(user.with(escaper, transport(udp)), n -> new TrafficStats());
+    }
+
+    /** An explicit site's request stats (only for sites with {@code emit_stats: true}). */
+    public UserRequestStats siteRequest(UserKey user, String server, String request, String site) {
+        return siteRequests.computeIfAbsent(user.with(server, request, site), n -> new UserRequestStats());
+    }
+
+    public TrafficStats siteUpstream(UserKey user, String escaper, boolean udp, String site) {
+        return siteUpstream.computeIfAbsent(user.with(escaper, transport(udp), site), n -> new TrafficStats());
     }
 }

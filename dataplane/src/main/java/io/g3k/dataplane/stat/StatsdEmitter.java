@@ -66,22 +66,28 @@ public final class StatsdEmitter implements AutoCloseable {
     private <S> void collect(Stats.Family<S> family, List<String> out) {
         family.objects().forEach((names, object) -> {
             StringBuilder t = new StringBuilder(common);
+            String site = null;
             for (int i = 0; i < names.size(); i++) {
+                if (family.tags().get(i).equals("site")) {
+                    site = names.get(i); // g3proxy puts the site id in the name, not in a tag
+                    continue;
+                }
                 t.append(',').append(family.tags().get(i)).append(':').append(names.get(i));
             }
             String tags = t + (object instanceof ServerStats s ? ",online:" + (s.online ? "y" : "n") : "");
-            String name = String.join("/", names);
+            String key = family.tags() + "/" + names;
             for (Stats.Metric<S> metric : family.metrics()) {
                 long value = metric.value().applyAsLong(object);
+                String name = site == null ? metric.name() : metric.name().replace(Stats.SITE, site);
                 if (metric.kind() == Stats.Kind.COUNTER) {
-                    String key = name + "/" + metric.name();
-                    long delta = value - last.getOrDefault(key, 0L);
-                    last.put(key, value);
+                    String counter = key + "/" + metric.name();
+                    long delta = value - last.getOrDefault(counter, 0L);
+                    last.put(counter, value);
                     if (delta != 0) {
-                        out.add(config.prefix() + "." + metric.name() + ":" + delta + "|c|#" + tags);
+                        out.add(config.prefix() + "." + name + ":" + delta + "|c|#" + tags);
                     }
                 } else {
-                    out.add(config.prefix() + "." + metric.name() + ":" + value + "|g|#" + tags);
+                    out.add(config.prefix() + "." + name + ":" + value + "|g|#" + tags);
                 }
             }
         });

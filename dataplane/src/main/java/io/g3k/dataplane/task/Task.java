@@ -3,7 +3,8 @@ package io.g3k.dataplane.task;
 import io.g3k.config.auth.ExplicitSite;
 import io.g3k.dataplane.auth.User;
 import io.g3k.dataplane.stat.EscaperStats;
-import io.g3k.dataplane.stat.UserStats;
+import io.g3k.dataplane.stat.TrafficStats;
+import io.g3k.dataplane.stat.UserRequestStats;
 import io.g3k.dataplane.stat.ServerStats;
 import io.g3k.dataplane.stat.Stats;
 import java.net.SocketAddress;
@@ -24,16 +25,23 @@ public final class Task {
     private final Tasks tasks;
     private final Stats stats;
     private final ServerStats serverStats;
+    private final TrafficStats serverTraffic;
     private final String server;
     private final String type;
+    private final boolean udp;
     private final SocketAddress client;
     private final long startNanos = System.nanoTime();
     private final AtomicBoolean finished = new AtomicBoolean();
     private final AtomicLong bytesOut = new AtomicLong();
     private final AtomicLong bytesIn = new AtomicLong();
     private volatile EscaperStats escaperStats;
-    private volatile UserStats userStats;
-    private volatile UserStats siteStats;
+    private volatile TrafficStats escaperTraffic;
+    private volatile Stats.UserKey userKey;
+    private volatile String siteId;
+    private volatile UserRequestStats userRequest;
+    private volatile UserRequestStats siteRequest;
+    private volatile TrafficStats userUpstream;
+    private volatile TrafficStats siteUpstream;
     private volatile User owner;
     private volatile String user = "-";
     private volatile String upstream = "-";
@@ -45,9 +53,22 @@ public final class Task {
         this.serverStats = stats.server(server);
         this.server = server;
         this.type = type;
+        this.udp = type.contains("udp");
+        this.serverTraffic = serverStats.traffic(udp);
         this.client = client;
         serverStats.taskTotal.increment();
         serverStats.taskAlive.increment();
+    }
+
+    /** g3proxy's {@code request} tag for this task's type. */
+    private String requestTag() {
+        return switch (type) {
+            case "socks4_tcp_connect", "socks5_tcp_connect" -> "socks_tcp_connect";
+            case "socks5_udp_associate" -> "socks_udp_associate";
+            case "socks5_udp_connect" -> "socks_udp_connect";
+            case "http_rproxy" -> "http_forward";
+            default -> type;
+        };
     }
 
     /**
@@ -57,14 +78,17 @@ public final class Task {
     public Task user(User admitted, Optional<ExplicitSite> site) {
         this.user = admitted.name();
         this.owner = admitted;
-        this.userStats = stats.user(admitted.group(), admitted.name(), server);
-        userStats.requestTotal.increment();
-        userStats.requestAlive.increment();
+        this.userKey = admitted.statsKey();
+        this.userRequest = stats.userRequest(userKey, server, requestTag());
+        userRequest.requestTotal.increment();
+        userRequest.requestAlive.increment();
         site.filter(ExplicitSite::emitStats).ifPresent(s -> {
-            siteStats = stats.site(admitted.group(), admitted.name(), server, s.id());
-            siteStats.requestTotal.increment();
-            siteStats.requestAlive.increment();
+            siteId = s.id();
+            siteRequest = stats.siteRequest(userKey, server, requestTag(), s.id());
+            siteRequest.requestTotal.increment();
+            siteRequest.requestAlive.increment();
         });
+        upstreamStats();
         return this;
     }
 
@@ -72,45 +96,66 @@ public final class Task {
         this.upstream = String.valueOf(target);
         if (escaperStats == null || !escaperName.equals(escaper)) {
             escaperStats = stats.escaper(escaperName);
+            escaperTraffic = escaperStats.traffic(udp);
             escaperStats.taskTotal.increment();
+            this.escaper = escaperName;
+            upstreamStats();
         }
-        this.escaper = escaperName;
         return this;
     }
 
-    /** Bytes from the client towards the upstream. */
-    public void out(long n) {
-        bytesOut.addAndGet(n);
-        serverStats.trafficInBytes.add(n);
-        EscaperStats e = escaperStats;
-        if (e != null) {
-            e.trafficOutBytes.add(n);
-        }
-        UserStats u = userStats;
-        if (u != null) {
-            u.trafficOutBytes.add(n);
-            UserStats site = siteStats;
-            if (site != null) {
-                site.trafficOutBytes.add(n);
+    private void upstreamStats() {
+        if (userKey != null && escaperStats != null) {
+            userUpstream = stats.userUpstream(userKey, escaper, udp);
+            if (siteId != null) {
+                siteUpstream = stats.siteUpstream(userKey, escaper, udp, siteId);
             }
         }
+    }
+
+    /** The upstream is reached; for forwarded requests, say whether over a reused connection. */
+    public void ready(Optional<Boolean> reused) {
+        for (UserRequestStats s : new UserRequestStats[] {userRequest, siteRequest}) {
+            if (s != null) {
+                s.requestReady.increment();
+                reused.ifPresent(r -> (r ? s.requestReuse : s.requestRenew).increment());
+            }
+        }
+    }
+
+    /** Bytes from the client towards the upstream: in on the client side, out on the upstream side. */
+    public void out(long n) {
+        bytesOut.addAndGet(n);
+        count(true, n);
     }
 
     /** Bytes from the upstream towards the client. */
     public void in(long n) {
         bytesIn.addAndGet(n);
-        serverStats.trafficOutBytes.add(n);
-        EscaperStats e = escaperStats;
-        if (e != null) {
-            e.trafficInBytes.add(n);
+        count(false, n);
+    }
+
+    private void count(boolean fromClient, long n) {
+        if (n == 0) {
+            return;
         }
-        UserStats u = userStats;
+        serverTraffic.add(fromClient, n);
+        add(escaperTraffic, !fromClient, n);
+        UserRequestStats u = userRequest;
         if (u != null) {
-            u.trafficInBytes.add(n);
-            UserStats site = siteStats;
+            u.traffic.add(fromClient, n);
+            add(userUpstream, !fromClient, n);
+            UserRequestStats site = siteRequest;
             if (site != null) {
-                site.trafficInBytes.add(n);
+                site.traffic.add(fromClient, n);
+                add(siteUpstream, !fromClient, n);
             }
+        }
+    }
+
+    private static void add(TrafficStats traffic, boolean in, long n) {
+        if (traffic != null) {
+            traffic.add(in, n);
         }
     }
 
@@ -122,9 +167,9 @@ public final class Task {
         serverStats.taskAlive.decrement();
         if (owner != null) {
             owner.release();
-            userStats.requestAlive.decrement();
-            if (siteStats != null) {
-                siteStats.requestAlive.decrement();
+            userRequest.requestAlive.decrement();
+            if (siteRequest != null) {
+                siteRequest.requestAlive.decrement();
             }
         }
         tasks.ended();

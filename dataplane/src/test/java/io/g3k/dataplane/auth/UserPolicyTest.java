@@ -122,10 +122,24 @@ class UserPolicyTest {
     void explicitSitesGetTheirOwnStats() throws Exception {
         assertThat(status("alice:toor", "http://127.0.0.1:" + origin.port() + "/site")).isEqualTo("200");
         String metrics = new String(daemon.prometheus().scrape(), StandardCharsets.UTF_8);
-        assertThat(metrics).contains("g3proxy_user_site_request_total{daemon_group=\"g3k\",server=\"http\","
-                + "site=\"origin-site\",user=\"alice\",user_group=\"users\"}");
-        assertThat(metrics).contains("g3proxy_user_forbidden_dest_denied_total{daemon_group=\"g3k\",server=\"http\","
-                + "user=\"alice\",user_group=\"users\"}");
+        String alice = "user=\"alice\",user_group=\"users\",user_type=\"Static\"}";
+        assertThat(metrics)
+                .contains("g3proxy_user_site_request_total{daemon_group=\"g3k\",request=\"http_forward\",server=\"http\","
+                        + "site=\"origin-site\"," + alice)
+                .contains("g3proxy_user_site_upstream_traffic_in_bytes_total{daemon_group=\"g3k\",escaper=\"default\","
+                        + "site=\"origin-site\",transport=\"tcp\"," + alice)
+                .contains("g3proxy_user_request_ready_total{daemon_group=\"g3k\",request=\"http_forward\","
+                        + "server=\"http\"," + alice)
+                .contains("g3proxy_user_connection_total{connection=\"http\",daemon_group=\"g3k\",server=\"http\","
+                        + alice)
+                .contains("g3proxy_user_traffic_out_bytes_total{daemon_group=\"g3k\",request=\"http_forward\","
+                        + "server=\"http\"," + alice);
+        // a wrong password for a known user counts against that user
+        assertThat(status("alice:wrong", "http://127.0.0.1:" + origin.port() + "/site")).isEqualTo("407");
+        metrics = new String(daemon.prometheus().scrape(), StandardCharsets.UTF_8);
+        assertThat(metrics)
+                .contains("g3proxy_user_forbidden_dest_denied_total{daemon_group=\"g3k\",server=\"http\"," + alice)
+                .contains("g3proxy_user_forbidden_auth_failed_total{daemon_group=\"g3k\",server=\"http\"," + alice + " 1");
     }
 
     @Test

@@ -52,7 +52,10 @@ class MetricsTest {
                         .isEqualTo("hello /m\n");
                 StringBuilder received = new StringBuilder();
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-                while (!received.toString().contains("server.traffic.out.bytes") && System.nanoTime() < deadline) {
+                // lines come in several datagrams, and counters in the emit after the request
+                while (!java.util.stream.Stream.of("server.traffic.out.bytes", "escaper.traffic.in.bytes",
+                        "resolver.memory.cache.length").allMatch(received.toString()::contains)
+                        && System.nanoTime() < deadline) {
                     DatagramPacket p = new DatagramPacket(new byte[2048], 2048);
                     statsd.receive(p);
                     assertThat(p.getLength()).isLessThanOrEqualTo(1400);
@@ -62,11 +65,63 @@ class MetricsTest {
                 assertThat(received.toString())
                         .contains("g3proxy.server.task.total:1|c" + tags + ",server:http,online:y")
                         .contains("g3proxy.server.connection.total:1|c")
-                        .contains("g3proxy.server.traffic.out.bytes:9|c")
+                        .contains("g3proxy.server.traffic.out.bytes:9|c" + tags + ",server:http,transport:tcp")
+                        .contains("g3proxy.listen.accepted:1|c" + tags + ",server:http,online:y")
+                        .contains("g3proxy.listen.instance.count:1|g" + tags + ",server:http,online:y")
                         .contains("g3proxy.escaper.task.total:1|c" + tags + ",escaper:default")
                         .contains("g3proxy.escaper.connection.establish:1|c")
-                        .contains("g3proxy.resolver.query.total:")
+                        .contains("g3proxy.escaper.tcp.connect.attempt:1|c")
+                        .contains("g3proxy.escaper.tcp.connect.success:1|c")
+                        .contains("g3proxy.escaper.traffic.in.bytes:")
+                        .contains("g3proxy.resolver.query.total:1|c" + tags + ",resolver:default,rr_type:")
+                        .contains("g3proxy.resolver.memory.cache.length:")
                         .contains("g3proxy.server.task.alive:");
+            }
+        }
+    }
+
+    /** User families carry user_type and request / connection tags; an explicit site's id goes into the name. */
+    @Test
+    void emitsUserAndSiteMetricsWithG3proxyNamesAndTags() throws Exception {
+        try (DatagramSocket statsd = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
+             TestOrigin origin = TestOrigin.http()) {
+            statsd.setSoTimeout(3000);
+            Path main = Files.writeString(dir.resolve("users.yml"), """
+                    stat: {target: {udp: 127.0.0.1:%d}, prefix: g3proxy, emit_interval: 50ms}
+                    """.formatted(statsd.getLocalPort()) + io.g3k.dataplane.support.Configs.USER_GROUP
+                    .replace("      - name: root\n", """
+                                  - name: root
+                                    explicit_sites:
+                                      - {id: origin, exact_match: 127.0.0.1, emit_stats: true}
+                            """) + Yaml.withServers("""
+                      - name: http
+                        escaper: default
+                        type: http_proxy
+                        user_group: users
+                        listen: "127.0.0.1:0"
+                    """));
+            try (Daemon daemon = Daemon.start(ConfigLoader.load(main), "users-test")) {
+                int port = daemon.server("http").orElseThrow().boundAddresses().getFirst().getPort();
+                assertThat(Curl.run("-x", "http://127.0.0.1:" + port, "-U", "root:toor",
+                        "http://127.0.0.1:" + origin.port() + "/u").out()).isEqualTo("hello /u\n");
+                StringBuilder received = new StringBuilder();
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                while (!received.toString().contains("user.site.origin.upstream.traffic.in.bytes")
+                        && System.nanoTime() < deadline) {
+                    DatagramPacket p = new DatagramPacket(new byte[2048], 2048);
+                    statsd.receive(p);
+                    received.append(new String(p.getData(), 0, p.getLength(), StandardCharsets.UTF_8));
+                }
+                String root = "user_group:users,user:root,user_type:Static";
+                assertThat(received.toString())
+                        .contains("g3proxy.user.request.total:1|c|#daemon_group:users-test,stat_id:"
+                                + ProcessHandle.current().pid() + "," + root + ",server:http,request:http_forward\n")
+                        .contains("g3proxy.user.connection.total:1|c|")
+                        .contains(root + ",server:http,connection:http\n")
+                        .contains("g3proxy.user.site.origin.request.total:1|c|")
+                        .contains("g3proxy.user.upstream.traffic.in.bytes:9|c|")
+                        .contains(root + ",escaper:default,transport:tcp\n")
+                        .doesNotContain("site:origin");
             }
         }
     }
@@ -113,7 +168,8 @@ class MetricsTest {
                     String metrics = Curl.run(admin + "/metrics").out();
                     assertThat(metrics)
                             .contains("g3proxy_server_task_total{daemon_group=\"g3k\",server=\"http\"} 1")
-                            .contains("g3proxy_server_traffic_out_bytes_total{daemon_group=\"g3k\",server=\"http\"} 9")
+                            .contains("g3proxy_server_traffic_out_bytes_total{daemon_group=\"g3k\",server=\"http\",transport=\"tcp\"} 9")
+                            .contains("g3proxy_listen_accepted_total{daemon_group=\"g3k\",server=\"http\"} 1")
                             .contains("g3proxy_escaper_connection_establish_total{daemon_group=\"g3k\",escaper=\"default\"} 1")
                             .contains("# TYPE g3proxy_server_task_alive gauge");
                     assertThat(Curl.run("-o", "/dev/null", "-w", "%{http_code}", admin + "/list/servers").out())

@@ -69,6 +69,8 @@ public final class DirectFixedEscaper implements Escaper {
         result.addListener(done -> {
             if (done.isSuccess()) {
                 stats.connectionEstablish.increment();
+                stats.tcpConnectEstablish.increment();
+                stats.tcpConnectSuccess.increment();
             } else {
                 countFailure(done.cause());
             }
@@ -121,7 +123,9 @@ public final class DirectFixedEscaper implements Escaper {
         return result;
     }
 
+    /** One connect attempt (happy eyeballs may make several per task). */
     private Bootstrap bootstrap(EventLoop loop, InetAddress remote) {
+        stats.tcpConnectAttempt.increment();
         Bootstrap b = new Bootstrap().group(loop).channel(transport.socketChannel())
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, true)

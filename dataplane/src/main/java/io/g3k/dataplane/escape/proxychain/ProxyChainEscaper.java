@@ -19,6 +19,8 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
@@ -85,6 +87,7 @@ public final class ProxyChainEscaper implements Escaper {
         result.addListener(done -> {
             if (done.isSuccess()) {
                 stats.connectionEstablish.increment();
+                stats.tcpConnectSuccess.increment();
             } else {
                 stats.tcpConnectError.increment();
             }
@@ -168,6 +171,7 @@ public final class ProxyChainEscaper implements Escaper {
 
     /** A connection to the next proxy: TLS first for the over-TLS types, then the tunnel handshake when given. */
     private Bootstrap bootstrap(UpstreamAddr proxy, EventLoop loop, ProxyHandler handshake) {
+        stats.tcpConnectAttempt.increment();
         return new Bootstrap().group(loop).channel(transport.socketChannel())
                 // the target name must reach the next proxy as a name: never resolve it here (nor leak it to DNS)
                 .resolver(NoopAddressResolverGroup.INSTANCE)
@@ -182,11 +186,20 @@ public final class ProxyChainEscaper implements Escaper {
                         if (config.tls()) {
                             SslHandler ssl = tls.newHandler(ch.alloc(), config.tlsName().orElse(proxy.host()), proxy.port());
                             ssl.setHandshakeTimeoutMillis(config.peerNegotiationTimeout().toMillis());
+                            ssl.handshakeFuture().addListener(h -> stats.tlsHandshake(h.cause()));
                             ch.pipeline().addLast("proxy-tls", ssl);
                         }
                         if (handshake != null) {
                             ch.pipeline().addLast("proxy-handshake", handshake);
                         }
+                        ch.pipeline().addLast(new ChannelInboundHandlerAdapter() {
+                            @Override
+                            public void channelActive(ChannelHandlerContext ctx) {
+                                stats.tcpConnectEstablish.increment();
+                                ctx.pipeline().remove(this);
+                                ctx.fireChannelActive();
+                            }
+                        });
                     }
                 });
     }

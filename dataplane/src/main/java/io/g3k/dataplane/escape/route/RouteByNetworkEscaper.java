@@ -5,6 +5,7 @@ import io.g3k.config.escaper.RouteByNetworkEscaperConfig;
 import io.g3k.dataplane.escape.EscapeException;
 import io.g3k.dataplane.escape.EscapeHints;
 import io.g3k.dataplane.escape.Escaper;
+import io.g3k.dataplane.stat.RouteStats;
 import io.g3k.dataplane.resolve.Resolver;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
@@ -21,9 +22,9 @@ public final class RouteByNetworkEscaper extends RouteEscaper {
     private final RouteByNetworkEscaperConfig config;
     private final Function<String, Resolver> resolvers;
 
-    public RouteByNetworkEscaper(RouteByNetworkEscaperConfig config, Function<String, Escaper> escapers,
+    public RouteByNetworkEscaper(RouteByNetworkEscaperConfig config, Function<String, Escaper> escapers, RouteStats stats,
                                  Function<String, Resolver> resolvers) {
-        super(config.name(), escapers);
+        super(config.name(), escapers, stats);
         this.config = config;
         this.resolvers = resolvers;
     }
@@ -32,7 +33,7 @@ public final class RouteByNetworkEscaper extends RouteEscaper {
     public Future<Channel> tcpConnect(UpstreamAddr target, EventLoop loop, EscapeHints hints) {
         if (config.type().equals("route_client")) {
             String next = hints.client().map(config::route).orElse(config.defaultNext());
-            return next(next).tcpConnect(target, loop, hints);
+            return passTo(next).tcpConnect(target, loop, hints);
         }
         return connectVia(nextByTarget(target, loop), target, loop, hints);
     }

@@ -3,6 +3,7 @@ package io.g3k.dataplane.escape.route;
 import io.g3k.config.UpstreamAddr;
 import io.g3k.dataplane.escape.EscapeHints;
 import io.g3k.dataplane.escape.Escaper;
+import io.g3k.dataplane.stat.RouteStats;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.EventLoop;
@@ -19,10 +20,12 @@ import java.util.function.Function;
 abstract class RouteEscaper implements Escaper {
     private final String name;
     private final Function<String, Escaper> escapers;
+    private final RouteStats stats;
 
-    RouteEscaper(String name, Function<String, Escaper> escapers) {
+    RouteEscaper(String name, Function<String, Escaper> escapers, RouteStats stats) {
         this.name = name;
         this.escapers = escapers;
+        this.stats = stats;
     }
 
     @Override
@@ -34,15 +37,22 @@ abstract class RouteEscaper implements Escaper {
         return escapers.apply(next);
     }
 
+    /** The next escaper a task goes to, counted as passed ({@code route.request.passed}). */
+    final Escaper passTo(String next) {
+        stats.requestPassed.increment();
+        return next(next);
+    }
+
     /** Connects through the escaper {@code pick} names once it is known; a failed pick fails the connect. */
     final Future<Channel> connectVia(Future<String> pick, UpstreamAddr target, EventLoop loop, EscapeHints hints) {
         Promise<Channel> result = loop.newPromise();
         pick.addListener((Future<String> picked) -> {
             if (!picked.isSuccess()) {
+                stats.requestFailed.increment();
                 result.tryFailure(picked.cause());
                 return;
             }
-            next(picked.getNow()).tcpConnect(target, loop, hints).addListener((Future<Channel> c) -> {
+            passTo(picked.getNow()).tcpConnect(target, loop, hints).addListener((Future<Channel> c) -> {
                 if (c.isSuccess()) {
                     result.trySuccess(c.getNow());
                 } else {

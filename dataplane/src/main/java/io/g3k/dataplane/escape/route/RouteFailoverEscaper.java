@@ -4,6 +4,7 @@ import io.g3k.config.UpstreamAddr;
 import io.g3k.config.escaper.RouteFailoverEscaperConfig;
 import io.g3k.dataplane.escape.EscapeHints;
 import io.g3k.dataplane.escape.Escaper;
+import io.g3k.dataplane.stat.RouteStats;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
@@ -18,8 +19,8 @@ import java.util.function.Function;
 public final class RouteFailoverEscaper extends RouteEscaper {
     private final RouteFailoverEscaperConfig config;
 
-    public RouteFailoverEscaper(RouteFailoverEscaperConfig config, Function<String, Escaper> escapers) {
-        super(config.name(), escapers);
+    public RouteFailoverEscaper(RouteFailoverEscaperConfig config, Function<String, Escaper> escapers, RouteStats stats) {
+        super(config.name(), escapers, stats);
         this.config = config;
     }
 
@@ -27,10 +28,10 @@ public final class RouteFailoverEscaper extends RouteEscaper {
     public Future<Channel> tcpConnect(UpstreamAddr target, EventLoop loop, EscapeHints hints) {
         Promise<Channel> result = loop.newPromise();
         Race race = new Race(result);
-        Future<Channel> primary = next(config.primaryNext()).tcpConnect(target, loop, hints);
+        Future<Channel> primary = passTo(config.primaryNext()).tcpConnect(target, loop, hints);
         Runnable standby = () -> {
             if (!result.isDone() && race.startStandby()) {
-                race.track(next(config.standbyNext()).tcpConnect(target, loop, hints));
+                race.track(passTo(config.standbyNext()).tcpConnect(target, loop, hints));
             }
         };
         race.track(primary);

@@ -6,6 +6,7 @@ import io.g3k.config.escaper.RouteGeoIpEscaperConfig.Rule;
 import io.g3k.dataplane.escape.EscapeException;
 import io.g3k.dataplane.escape.EscapeHints;
 import io.g3k.dataplane.escape.Escaper;
+import io.g3k.dataplane.stat.RouteStats;
 import io.g3k.dataplane.resolve.Resolver;
 import io.g3k.dataplane.runtime.Transport;
 import io.g3k.dataplane.util.MsgPackUdpClient;
@@ -35,9 +36,9 @@ public final class RouteGeoIpEscaper extends RouteEscaper {
     private final MsgPackUdpClient locator;
     private final Map<InetAddress, Location> cache = new ConcurrentHashMap<>();
 
-    public RouteGeoIpEscaper(RouteGeoIpEscaperConfig config, Function<String, Escaper> escapers,
+    public RouteGeoIpEscaper(RouteGeoIpEscaperConfig config, Function<String, Escaper> escapers, RouteStats stats,
                              Function<String, Resolver> resolvers, Transport transport) {
-        super(config.name(), escapers);
+        super(config.name(), escapers, stats);
         this.config = config;
         this.resolvers = resolvers;
         this.locator = new MsgPackUdpClient(transport, config.ipLocatePeer(), r -> field(r, "ip", "1"));

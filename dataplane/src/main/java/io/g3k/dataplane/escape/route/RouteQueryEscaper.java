@@ -4,6 +4,7 @@ import io.g3k.config.UpstreamAddr;
 import io.g3k.config.escaper.RouteQueryEscaperConfig;
 import io.g3k.dataplane.escape.EscapeHints;
 import io.g3k.dataplane.escape.Escaper;
+import io.g3k.dataplane.stat.RouteStats;
 import io.g3k.dataplane.runtime.Transport;
 import io.g3k.dataplane.util.MsgPackUdpClient;
 import io.netty.channel.Channel;
@@ -31,8 +32,8 @@ public final class RouteQueryEscaper extends RouteEscaper {
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
     private final MsgPackUdpClient agent;
 
-    public RouteQueryEscaper(RouteQueryEscaperConfig config, Function<String, Escaper> escapers, Transport transport) {
-        super(config.name(), escapers);
+    public RouteQueryEscaper(RouteQueryEscaperConfig config, Function<String, Escaper> escapers, RouteStats stats, Transport transport) {
+        super(config.name(), escapers, stats);
         this.config = config;
         this.agent = new MsgPackUdpClient(transport, config.queryPeerAddr(), RouteQueryEscaper::id);
     }

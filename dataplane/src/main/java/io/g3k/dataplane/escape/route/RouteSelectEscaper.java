@@ -4,6 +4,7 @@ import io.g3k.config.UpstreamAddr;
 import io.g3k.config.escaper.RouteSelectEscaperConfig;
 import io.g3k.dataplane.escape.EscapeHints;
 import io.g3k.dataplane.escape.Escaper;
+import io.g3k.dataplane.stat.RouteStats;
 import io.g3k.dataplane.util.Picker;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
@@ -15,8 +16,8 @@ import java.util.function.Function;
 public final class RouteSelectEscaper extends RouteEscaper {
     private final Picker<String> picker;
 
-    public RouteSelectEscaper(RouteSelectEscaperConfig config, Function<String, Escaper> escapers) {
-        super(config.name(), escapers);
+    public RouteSelectEscaper(RouteSelectEscaperConfig config, Function<String, Escaper> escapers, RouteStats stats) {
+        super(config.name(), escapers, stats);
         this.picker = new Picker<>(config.nextNodes().stream().map(RouteSelectEscaperConfig.Node::name).toList(),
                 config.nextNodes().stream().map(RouteSelectEscaperConfig.Node::weight).toList(), config.pickPolicy());
     }
@@ -27,7 +28,7 @@ public final class RouteSelectEscaper extends RouteEscaper {
 
     @Override
     public Future<Channel> tcpConnect(UpstreamAddr target, EventLoop loop, EscapeHints hints) {
-        return next(pick(hints)).tcpConnect(target, loop, hints);
+        return passTo(pick(hints)).tcpConnect(target, loop, hints);
     }
 
     @Override

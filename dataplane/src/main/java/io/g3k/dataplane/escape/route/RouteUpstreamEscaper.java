@@ -4,6 +4,7 @@ import io.g3k.config.UpstreamAddr;
 import io.g3k.config.escaper.RouteUpstreamEscaperConfig;
 import io.g3k.dataplane.escape.EscapeHints;
 import io.g3k.dataplane.escape.Escaper;
+import io.g3k.dataplane.stat.RouteStats;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
@@ -14,14 +15,14 @@ import java.util.function.Function;
 public final class RouteUpstreamEscaper extends RouteEscaper {
     private final RouteUpstreamEscaperConfig config;
 
-    public RouteUpstreamEscaper(RouteUpstreamEscaperConfig config, Function<String, Escaper> escapers) {
-        super(config.name(), escapers);
+    public RouteUpstreamEscaper(RouteUpstreamEscaperConfig config, Function<String, Escaper> escapers, RouteStats stats) {
+        super(config.name(), escapers, stats);
         this.config = config;
     }
 
     @Override
     public Future<Channel> tcpConnect(UpstreamAddr target, EventLoop loop, EscapeHints hints) {
-        return next(config.route(target)).tcpConnect(target, loop, hints);
+        return passTo(config.route(target)).tcpConnect(target, loop, hints);
     }
 
     @Override

@@ -18,7 +18,7 @@ public final class BasicAuth {
     private BasicAuth() {}
 
     /** The authenticated user for a {@code Basic} header value; empty when missing, malformed or wrong. */
-    public static Optional<User> check(String header, UserGroup group) {
+    public static Optional<User> check(String header, UserGroup group, UserGroup.Refusals refusals) {
         if (header == null || !header.regionMatches(true, 0, "Basic ", 0, 6)) {
             return Optional.empty();
         }
@@ -29,7 +29,8 @@ public final class BasicAuth {
             return Optional.empty();
         }
         int colon = decoded.indexOf(':');
-        return colon < 0 ? Optional.empty() : group.authenticate(decoded.substring(0, colon), decoded.substring(colon + 1));
+        return colon < 0 ? Optional.empty() : group.authenticate(decoded.substring(0, colon), decoded.substring(colon + 1),
+                refusals);
     }
 
     /** 407 with Proxy-Authenticate (forward proxy) or 401 with WWW-Authenticate (reverse proxy). */

@@ -54,6 +54,7 @@ final class HttpConnectExchange implements HttpExchange {
             handler.fail(ctx, HttpErrorReply.statusOf(e), e.getMessage());
             return;
         }
+        task.ready(Optional.empty());
         Channel upstream = f.getNow();
         if (!ctx.channel().isActive() || !handler.takeOver(ctx)) {
             upstream.close();

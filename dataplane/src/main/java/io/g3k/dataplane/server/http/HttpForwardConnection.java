@@ -3,6 +3,7 @@ package io.g3k.dataplane.server.http;
 import io.g3k.config.UpstreamAddr;
 import io.g3k.dataplane.escape.EscapeException;
 import io.g3k.dataplane.escape.HttpProxyForward;
+import io.g3k.dataplane.stat.EscaperStats;
 import io.g3k.dataplane.util.Errors;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -37,7 +38,8 @@ final class HttpForwardConnection extends ChannelInboundHandlerAdapter {
         this.viaProxy = HttpProxyForward.of(channel);
     }
 
-    static Future<HttpForwardConnection> open(Channel channel, HttpRoute.Target route, int maxHeaderSize) {
+    static Future<HttpForwardConnection> open(Channel channel, HttpRoute.Target route, int maxHeaderSize,
+                                              EscaperStats stats) {
         UpstreamAddr target = route.addr();
         HttpForwardConnection connection = new HttpForwardConnection(channel, target, route.tls().isPresent());
         Promise<HttpForwardConnection> ready = channel.eventLoop().newPromise();
@@ -57,6 +59,7 @@ final class HttpForwardConnection extends ChannelInboundHandlerAdapter {
             ready.setSuccess(connection);
         } else {
             ssl.handshakeFuture().addListener(f -> {
+                stats.tlsHandshake(f.cause());
                 if (f.isSuccess()) {
                     ready.trySuccess(connection);
                 } else {

@@ -75,6 +75,7 @@ final class HttpForwardExchange implements HttpExchange {
         }
         HttpForwardConnection existing = handler.upstream();
         if (existing != null && existing.reusableFor(target.addr(), target.tls().isPresent())) {
+            task.ready(Optional.of(true));
             send(existing);
             return;
         }
@@ -95,7 +96,8 @@ final class HttpForwardExchange implements HttpExchange {
                 failFtpLocally();
                 return;
             }
-            HttpForwardConnection.open(f.getNow(), target, config.rspHeaderMaxSize()).addListener(
+            HttpForwardConnection.open(f.getNow(), target, config.rspHeaderMaxSize(),
+                    context.tasks().stats().escaper(context.escaper().name())).addListener(
                     (Future<HttpForwardConnection> c) -> {
                         if (!c.isSuccess()) {
                             failBeforeResponse(EscapeException.of(c.cause()));
@@ -103,6 +105,7 @@ final class HttpForwardExchange implements HttpExchange {
                             c.getNow().close();
                         } else {
                             handler.upstream(c.getNow());
+                            task.ready(Optional.of(false));
                             send(c.getNow());
                         }
                     });

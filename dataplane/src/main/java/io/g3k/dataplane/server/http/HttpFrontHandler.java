@@ -124,7 +124,7 @@ public final class HttpFrontHandler extends ChannelInboundHandlerAdapter {
 
     /** The user's connection and task limits; null (after answering 403 / 429) when the task may not run. */
     private UserAdmission.Ticket admit(ChannelHandlerContext ctx, Optional<User> user, UpstreamAddr target) {
-        if (user.isPresent() && !UserAdmission.connection(ctx.channel(), user.get())) {
+        if (user.isPresent() && !UserAdmission.connection(context, config.server(), "http", ctx.channel(), user.get())) {
             fail(ctx, HttpResponseStatus.TOO_MANY_REQUESTS, "connection rate limit reached");
             return null;
         }

@@ -15,11 +15,14 @@ import java.util.Optional;
 final class HttpProxyRouter implements HttpRouter {
     private final HttpProxyServerConfig config;
     private final Optional<UserGroup> users;
+    private final UserGroup.Refusals refusals;
     private final SslContext tlsClient;
 
-    HttpProxyRouter(HttpProxyServerConfig config, Optional<UserGroup> users, SslContext tlsClient) {
+    HttpProxyRouter(HttpProxyServerConfig config, Optional<UserGroup> users, UserGroup.Refusals refusals,
+                    SslContext tlsClient) {
         this.config = config;
         this.users = users;
+        this.refusals = refusals;
         this.tlsClient = tlsClient;
     }
 
@@ -28,7 +31,7 @@ final class HttpProxyRouter implements HttpRouter {
         HttpProxyRequest parsed = HttpProxyRequest.of(request, config.allowCustomHost());
         Optional<User> user = Optional.empty();
         if (users.isPresent()) {
-            user = BasicAuth.check(request.headers().get(HttpHeaderNames.PROXY_AUTHORIZATION), users.get());
+            user = BasicAuth.check(request.headers().get(HttpHeaderNames.PROXY_AUTHORIZATION), users.get(), refusals);
             if (user.isEmpty()) {
                 return new HttpRoute.Reply(BasicAuth.challenge(true, config.authRealm()));
             }

@@ -28,11 +28,13 @@ import java.util.Optional;
 final class HttpRProxyRouter implements HttpRouter {
     private final HttpRProxyServerConfig config;
     private final Optional<UserGroup> users;
+    private final UserGroup.Refusals refusals;
     private final Map<Host, SslContext> tlsClients = new LinkedHashMap<>();
 
-    HttpRProxyRouter(HttpRProxyServerConfig config, Optional<UserGroup> users) {
+    HttpRProxyRouter(HttpRProxyServerConfig config, Optional<UserGroup> users, UserGroup.Refusals refusals) {
         this.config = config;
         this.users = users;
+        this.refusals = refusals;
         for (Host host : config.hosts()) {
             host.tlsClient().ifPresent(tls -> tlsClients.put(host,
                     TlsClientContexts.build(tls, "server '" + config.name() + "' host " + host.upstream())));
@@ -54,7 +56,7 @@ final class HttpRProxyRouter implements HttpRouter {
         }
         Optional<User> user = Optional.empty();
         if (users.isPresent()) {
-            user = BasicAuth.check(request.headers().get(HttpHeaderNames.AUTHORIZATION), users.get());
+            user = BasicAuth.check(request.headers().get(HttpHeaderNames.AUTHORIZATION), users.get(), refusals);
             if (user.isEmpty()) {
                 return config.noEarlyErrorReply() ? new HttpRoute.Drop()
                         : new HttpRoute.Reply(BasicAuth.challenge(false, config.name()));

@@ -5,6 +5,7 @@ import io.g3k.config.server.HttpRProxyServerConfig;
 import io.g3k.config.server.HttpRProxyServerConfig.Host;
 import io.g3k.dataplane.server.Server;
 import io.g3k.dataplane.server.ServerContext;
+import io.g3k.dataplane.server.UserAdmission;
 import io.g3k.dataplane.server.http.HttpCodecs;
 import io.g3k.dataplane.server.http.HttpFrontHandler;
 import io.g3k.dataplane.server.http.HttpFrontSettings;
@@ -31,7 +32,7 @@ public final class HttpRProxyServer extends Server {
         this.config = config;
         this.front = new HttpFrontSettings(config.name(), config.reqHeaderRecvTimeout(), Duration.ofMinutes(5), 10,
                 config.rspHeaderRecvTimeout(), config.rspHeaderMaxSize());
-        this.router = new HttpRProxyRouter(config, context.userGroup());
+        this.router = new HttpRProxyRouter(config, context.userGroup(), UserAdmission.refusals(context, config.name()));
         this.tls = config.enableTlsServer() ? tlsBySite(config) : null;
     }
 

@@ -24,7 +24,8 @@ public final class IntelliProxyServer extends Server {
                 () -> servers.apply(config.httpServer()), () -> servers.apply(config.socksServer()),
                 config.protocolDetectionTimeout()));
         if (config.proxyProtocol().isPresent()) {
-            ProxyProtocolHandler.install(ch, config.proxyProtocol().get(), config.proxyProtocolReadTimeout(), detect);
+            ProxyProtocolHandler.install(ch, config.proxyProtocol().get(), config.proxyProtocolReadTimeout(),
+                    context.stats(), detect);
         } else {
             detect.run();
         }

@@ -38,10 +38,11 @@ public final class PortServer extends Server {
         };
         Runnable afterHeader = tls == null ? handOver : () -> {
             ch.pipeline().addLast("tls", tls.newHandler(ch));
-            ch.pipeline().addLast("tls-gate", new TlsHandshakeGate(handOver));
+            ch.pipeline().addLast("tls-gate", new TlsHandshakeGate(context.stats(), handOver));
         };
         if (config.proxyProtocol().isPresent()) {
-            ProxyProtocolHandler.install(ch, config.proxyProtocol().get(), config.proxyProtocolReadTimeout(), afterHeader);
+            ProxyProtocolHandler.install(ch, config.proxyProtocol().get(), config.proxyProtocolReadTimeout(),
+                    context.stats(), afterHeader);
         } else {
             afterHeader.run();
         }

@@ -2,6 +2,7 @@ package io.g3k.dataplane.server.port;
 
 import io.g3k.config.ProxyProtocol;
 import io.g3k.dataplane.server.ClientAddress;
+import io.g3k.dataplane.stat.ServerStats;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.haproxy.HAProxyCommand;
@@ -22,26 +23,30 @@ import java.util.concurrent.TimeUnit;
 public final class ProxyProtocolHandler extends ChannelInboundHandlerAdapter {
     private final ProxyProtocol version;
     private final Duration timeout;
+    private final ServerStats stats;
     private final Runnable next;
     private ScheduledFuture<?> deadline;
     private boolean done;
 
-    private ProxyProtocolHandler(ProxyProtocol version, Duration timeout, Runnable next) {
+    private ProxyProtocolHandler(ProxyProtocol version, Duration timeout, ServerStats stats, Runnable next) {
         this.version = version;
         this.timeout = timeout;
+        this.stats = stats;
         this.next = next;
     }
 
     /** Puts the decoder and this handler on the channel; {@code next} runs once the header is accepted. */
-    public static void install(io.netty.channel.Channel ch, ProxyProtocol version, Duration timeout, Runnable next) {
+    public static void install(io.netty.channel.Channel ch, ProxyProtocol version, Duration timeout,
+                               ServerStats stats, Runnable next) {
         ch.pipeline().addLast("proxy-protocol-decoder", new HAProxyMessageDecoder());
-        ch.pipeline().addLast("proxy-protocol", new ProxyProtocolHandler(version, timeout, next));
+        ch.pipeline().addLast("proxy-protocol", new ProxyProtocolHandler(version, timeout, stats, next));
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         deadline = ctx.executor().schedule(() -> {
             if (!done) {
+                stats.listenTimeout.increment();
                 ctx.close();
             }
         }, timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -58,6 +63,7 @@ public final class ProxyProtocolHandler extends ChannelInboundHandlerAdapter {
             HAProxyProtocolVersion expected = version == ProxyProtocol.V1 ? HAProxyProtocolVersion.V1
                     : HAProxyProtocolVersion.V2;
             if (header.protocolVersion() != expected) {
+                stats.listenFailed.increment();
                 ctx.close();
                 return;
             }
@@ -78,6 +84,7 @@ public final class ProxyProtocolHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        stats.listenFailed.increment();
         ctx.close();
     }
 }

@@ -1,5 +1,6 @@
 package io.g3k.dataplane.server.socksproxy;
 
+import java.util.Optional;
 import io.g3k.config.UpstreamAddr;
 import io.g3k.dataplane.audit.TlsInterception;
 import io.g3k.dataplane.escape.EscapeException;
@@ -52,6 +53,7 @@ final class SocksConnectTask {
                     : new DefaultSocks4CommandResponse(Socks4CommandStatus.REJECTED_OR_FAILED));
             return;
         }
+        task.ready(Optional.empty());
         Channel upstream = f.getNow();
         if (!ctx.channel().isActive()) {
             upstream.close();

@@ -101,8 +101,9 @@ final class SocksNegotiationHandler extends SimpleChannelInboundHandler<SocksMes
             replyAndClose(ctx, new DefaultSocks5PasswordAuthResponse(Socks5PasswordAuthStatus.FAILURE));
             return;
         }
-        user = context.userGroup().get().authenticate(auth.username(), auth.password());
-        if (user.isPresent() && !UserAdmission.connection(ctx.channel(), user.get())) {
+        user = context.userGroup().get().authenticate(auth.username(), auth.password(),
+                UserAdmission.refusals(context, config.name()));
+        if (user.isPresent() && !UserAdmission.connection(context, config.name(), "socks", ctx.channel(), user.get())) {
             replyAndClose(ctx, new DefaultSocks5PasswordAuthResponse(Socks5PasswordAuthStatus.FAILURE));
             return;
         }

@@ -107,6 +107,7 @@ final class SocksUdpAssociateTask {
             return;
         }
         remoteSide = f.getNow();
+        task.ready(Optional.empty());
         if (!control.channel().isActive()) {
             end("ClientClosed");
             return;

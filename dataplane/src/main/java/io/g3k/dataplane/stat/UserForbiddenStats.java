@@ -1,0 +1,22 @@
+package io.g3k.dataplane.stat;
+
+import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
+
+/** Why a user's tasks were refused on one server (g3proxy's {@code user.forbidden.*}). */
+public final class UserForbiddenStats {
+    public final LongAdder authFailed = new LongAdder();
+    public final LongAdder userExpired = new LongAdder();
+    public final LongAdder destDenied = new LongAdder();
+    public final LongAdder rateLimited = new LongAdder();
+    public final LongAdder fullyLoaded = new LongAdder();
+
+    static List<Stats.Metric<UserForbiddenStats>> metrics() {
+        return List.of(
+                Stats.counter("user.forbidden.auth_failed", (UserForbiddenStats s) -> s.authFailed.sum()),
+                Stats.counter("user.forbidden.user_expired", s -> s.userExpired.sum()),
+                Stats.counter("user.forbidden.dest_denied", s -> s.destDenied.sum()),
+                Stats.counter("user.forbidden.rate_limited", s -> s.rateLimited.sum()),
+                Stats.counter("user.forbidden.fully_loaded", s -> s.fullyLoaded.sum()));
+    }
+}
