@@ -202,12 +202,16 @@ class ConfigLoaderTest {
         assertThat(mitm.taskAuditRatio()).isEqualTo(0.25);
         assertThat(mitm.tlsCertGenerator().orElseThrow().caPrivateKey()).isEqualTo(dir.resolve("ca/ca.key"));
         assertThat(config.auditors().get(1).tlsCertGenerator()).isEmpty();
-        assertThat(config.warnings()).anyMatch(w -> w.contains("'icap_reqmod_service' is accepted but has no effect"))
-                .anyMatch(w -> w.contains("'tls_cert_agent'") && w.contains("TLS interception is off"))
+        assertThat(mitm.icapReqmodService().orElseThrow().url()).hasToString("icap://127.0.0.1:1344/reqmod");
+        assertThat(mitm.icapRespmodService()).isEmpty();
+        assertThat(config.warnings()).anyMatch(w -> w.contains("'tls_cert_agent'") && w.contains("TLS interception is off"))
                 .anyMatch(w -> w.contains("auditor 'missing' is not defined"));
         assertThatThrownBy(() -> ConfigLoader.load(write("bad-ratio.yml",
                 "auditor:\n  - {name: a, task_audit_ratio: 2}\n"))).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("task_audit_ratio");
+        assertThatThrownBy(() -> ConfigLoader.load(write("bad-icap.yml",
+                "auditor:\n  - {name: a, icap_respmod_service: {url: http://127.0.0.1/x}}\n")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("icap://");
         assertThatThrownBy(() -> ConfigLoader.load(write("no-key.yml",
                 "auditor:\n  - {name: a, tls_cert_generator: {ca_certificate: ca.pem}}\n")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("ca_private_key");

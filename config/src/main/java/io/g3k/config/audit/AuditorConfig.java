@@ -8,10 +8,13 @@ import java.util.Optional;
 
 /**
  * An {@code auditor:} entry. TLS interception happens when a {@code tls_cert_generator} is set (as in g3proxy, no
- * certificate source means no interception); {@code task_audit_ratio} samples which tunnels are inspected at all.
+ * certificate source means no interception); {@code task_audit_ratio} samples which tunnels are inspected at all,
+ * {@code application_audit_ratio} which HTTP messages go to the ICAP services.
  */
 public record AuditorConfig(String name, Optional<TlsCertGeneratorConfig> tlsCertGenerator,
-                            TlsClientConfig tlsInterceptionClient, double taskAuditRatio) {
+                            TlsClientConfig tlsInterceptionClient, double taskAuditRatio,
+                            Optional<IcapServiceConfig> icapReqmodService, Optional<IcapServiceConfig> icapRespmodService,
+                            double applicationAuditRatio) {
     public static AuditorConfig parse(YamlMap map, Path baseDir) {
         String name = map.requireString("name");
         Optional<TlsCertGeneratorConfig> generator = map.map("tls_cert_generator")
@@ -24,12 +27,16 @@ public record AuditorConfig(String name, Optional<TlsCertGeneratorConfig> tlsCer
         TlsClientConfig client = map.map("tls_interception_client")
                 .map(m -> TlsClientConfig.parse(m, baseDir)).orElse(TlsClientConfig.DEFAULT);
         double ratio = map.take("task_audit_ratio", Values::ratio).orElse(1.0);
+        Optional<IcapServiceConfig> reqmod = map.take("icap_reqmod_service",
+                n -> IcapServiceConfig.parse(n, map.location() + " key 'icap_reqmod_service'", map.warnings(), baseDir));
+        Optional<IcapServiceConfig> respmod = map.take("icap_respmod_service",
+                n -> IcapServiceConfig.parse(n, map.location() + " key 'icap_respmod_service'", map.warnings(), baseDir));
+        double applicationRatio = map.take("application_audit_ratio", Values::ratio).orElse(1.0);
         map.ignoreWithWarning("protocol_inspection", "server_tcp_portmap", "client_tcp_portmap", "tls_ticketer",
                 "tls_interception_server", "tls_stream_dump", "log_uri_max_chars", "h1_interception",
                 "h2_inspect_policy", "h2_interception", "websocket_inspect_policy", "smtp_inspect_policy",
-                "smtp_interception", "imap_inspect_policy", "imap_interception", "icap_reqmod_service",
-                "icap_respmod_service", "stream_detour_service", "application_audit_ratio");
+                "smtp_interception", "imap_inspect_policy", "imap_interception", "stream_detour_service");
         map.finish();
-        return new AuditorConfig(name, generator, client, ratio);
+        return new AuditorConfig(name, generator, client, ratio, reqmod, respmod, applicationRatio);
     }
 }

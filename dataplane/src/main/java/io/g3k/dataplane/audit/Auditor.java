@@ -1,27 +1,49 @@
 package io.g3k.dataplane.audit;
 
 import io.g3k.config.audit.AuditorConfig;
+import io.g3k.dataplane.audit.icap.IcapClient;
+import io.g3k.dataplane.runtime.Transport;
 import io.g3k.dataplane.tls.TlsClientContexts;
 import io.netty.handler.ssl.SslContext;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 
-/** A running {@code auditor}: decides which tunnels are inspected and holds what TLS interception needs. */
+/**
+ * A running {@code auditor}: decides which tunnels are inspected and which HTTP messages go to its ICAP services,
+ * and holds what TLS interception and ICAP need.
+ */
 public final class Auditor implements AutoCloseable {
     private final String name;
     private final double taskAuditRatio;
     private final Optional<TlsCertGenerator> certGenerator;
     private final SslContext interceptionClient;
     private final Duration handshakeTimeout;
+    private final Optional<IcapClient> reqmod;
+    private final Optional<IcapClient> respmod;
+    private final double applicationAuditRatio;
 
-    public Auditor(AuditorConfig config) {
+    public Auditor(AuditorConfig config, Transport transport) {
         String location = "auditor '" + config.name() + "'";
         this.name = config.name();
         this.taskAuditRatio = config.taskAuditRatio();
         this.certGenerator = config.tlsCertGenerator().map(c -> new TlsCertGenerator(c, location));
         this.interceptionClient = TlsClientContexts.build(config.tlsInterceptionClient(), location);
         this.handshakeTimeout = config.tlsInterceptionClient().handshakeTimeout();
+        this.reqmod = config.icapReqmodService().map(c -> new IcapClient(c, transport, location + " icap_reqmod_service"));
+        this.respmod = config.icapRespmodService().map(c -> new IcapClient(c, transport, location + " icap_respmod_service"));
+        this.applicationAuditRatio = config.applicationAuditRatio();
+    }
+
+    /** The ICAP services for one HTTP exchange, sampled by {@code application_audit_ratio}; empty = no adaptation. */
+    public Adaptation adaptation() {
+        boolean sampled = applicationAuditRatio >= 1 || ThreadLocalRandom.current().nextDouble() < applicationAuditRatio;
+        return sampled ? new Adaptation(reqmod, respmod) : Adaptation.NONE;
+    }
+
+    /** The REQMOD and RESPMOD services an exchange uses. */
+    public record Adaptation(Optional<IcapClient> reqmod, Optional<IcapClient> respmod) {
+        public static final Adaptation NONE = new Adaptation(Optional.empty(), Optional.empty());
     }
 
     public String name() {

@@ -169,7 +169,7 @@ public final class Daemon implements AutoCloseable {
         pendingEscapers = newEscapers;
         var newGroups = rebuild(userGroups, next.userGroups(), UserGroupConfig::name,
                 (c, old) -> new UserGroup(c, scheduler));
-        var newAuditors = rebuild(auditors, next.auditors(), AuditorConfig::name, (c, old) -> new Auditor(c));
+        var newAuditors = rebuild(auditors, next.auditors(), AuditorConfig::name, (c, old) -> new Auditor(c, transport));
         // servers: keep unchanged ones, build the rest; nothing is swapped in before all of them started
         Map<String, Built<ServerConfig, Server>> newServers = new LinkedHashMap<>();
         List<Server> started = new ArrayList<>();

@@ -10,7 +10,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** A real peer (squid, microsocks, an FTP server) on a free loopback port, for chaining tests. */
+/** A real peer (squid, microsocks, an FTP server, c-icap) on a free loopback port. */
 public final class PeerProcess implements AutoCloseable {
     private final Process process;
     private final int port;
@@ -59,6 +59,35 @@ public final class PeerProcess implements AutoCloseable {
         String python = Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3";
         return start(List.of(python, "-m", "pyftpdlib", "-i", "127.0.0.1", "-p", String.valueOf(port), "-d",
                 root.toString()), port, root.getParent().resolve("ftp-" + port + ".log"));
+    }
+
+    /**
+     * c-icap with three services: {@code url_check} blocks the hosts listed (REQMOD), {@code content_filter}
+     * masks "top-secret" and blocks bodies with "forbidden-word" (REQMOD and RESPMOD), {@code echo} changes nothing.
+     */
+    public static PeerProcess cIcap(Path dir, String... blockedHosts) throws Exception {
+        int port = freePort();
+        Path home = Files.createDirectories(dir.resolve("c-icap-" + port));
+        Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwxrwxrwx"));
+        Path hosts = Files.writeString(home.resolve("blocked.txt"), String.join("\n", blockedHosts) + "\n");
+        Path conf = Files.writeString(home.resolve("c-icap.conf"), String.join("\n",
+                "PidFile " + home.resolve("c-icap.pid"), "CommandsSocket " + home.resolve("c-icap.ctl"),
+                "StartServers 1", "MaxServers 2", "MinSpareThreads 2", "MaxSpareThreads 4", "ThreadsPerChild 4",
+                "Port 127.0.0.1:" + port, "TmpDir " + home, "ServerLog " + home.resolve("server.log"),
+                "AccessLog " + home.resolve("access.log"), "DebugLevel 1",
+                "ModulesDir /usr/lib/x86_64-linux-gnu/c_icap", "ServicesDir /usr/lib/x86_64-linux-gnu/c_icap",
+                "TemplateDir /usr/share/c_icap/templates/", "TemplateDefaultLanguage en",
+                "LoadMagicFile /etc/c-icap/c-icap.magic",
+                "Service echo srv_echo.so",
+                "Service url_check srv_url_check.so",
+                "url_check.LookupTableDB blocked host hash:" + hosts,
+                "url_check.Profile default block blocked", "url_check.Profile default pass ALL",
+                "Service content_filter srv_content_filtering.so",
+                "srv_content_filtering.Match secrets body /top-secret/ig score=10 info{MASK}=XXXXXXXXXX",
+                "srv_content_filtering.Match forbidden body /forbidden-word/i score=10",
+                "srv_content_filtering.Profile default block score{forbidden>5}",
+                "srv_content_filtering.Profile default replace score{secrets>5} replaceInfo=MASK", ""));
+        return start(List.of("c-icap", "-N", "-D", "-f", conf.toString()), port, home.resolve("out.log"));
     }
 
     private static String squidBinary() {

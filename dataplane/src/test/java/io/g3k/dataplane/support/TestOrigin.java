@@ -47,6 +47,7 @@ public final class TestOrigin implements AutoCloseable {
                     .sorted().reduce("", (a, b) -> a + b + "\n").getBytes(StandardCharsets.UTF_8);
             default -> ("hello " + path + "\n").getBytes(StandardCharsets.UTF_8);
         };
+        exchange.getResponseHeaders().set("Content-Type", "text/plain");
         exchange.sendResponseHeaders(200, response.length);
         exchange.getResponseBody().write(response);
         exchange.close();

@@ -1,14 +1,19 @@
 package io.g3k.dataplane.server.http;
 
+import io.g3k.dataplane.audit.Auditor;
+import io.g3k.dataplane.audit.icap.IcapClient;
+import io.g3k.dataplane.audit.icap.IcapOutcome;
 import io.g3k.dataplane.escape.EscapeException;
 import io.g3k.dataplane.escape.HttpProxyForward;
 import io.g3k.dataplane.server.ClientAddress;
 import io.g3k.dataplane.server.ServerContext;
 import io.g3k.dataplane.server.UserAdmission;
 import io.g3k.dataplane.task.Task;
+import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -31,7 +36,8 @@ import java.util.concurrent.TimeUnit;
  * HTTP forward and https forward: send the request in origin-form (hop-by-hop headers removed) over a fresh or
  * reused upstream connection, and stream the response back. Body bytes flow with back-pressure both ways. A next
  * HTTP proxy that takes requests as they are gets the absolute form instead, with the escaper's credentials;
- * only such a proxy serves ftp:// requests.
+ * only such a proxy serves ftp:// requests. With the server's auditor's ICAP services the request is adapted whole
+ * (REQMOD) before anything goes upstream, and the response whole (RESPMOD) before anything goes to the client.
  */
 final class HttpForwardExchange implements HttpExchange {
     private final ChannelHandlerContext ctx;
@@ -40,8 +46,12 @@ final class HttpForwardExchange implements HttpExchange {
     private final ServerContext context;
     private final HttpRoute.Target target;
     private final UserAdmission.Ticket ticket;
-    private final HttpRequest request;
+    private HttpRequest request;
     private final Task task;
+    private final Auditor.Adaptation adaptation;
+    private CompositeByteBuf requestBody;
+    private HttpResponse heldResponse;
+    private CompositeByteBuf responseBody;
     private final List<HttpContent> pendingBody = new ArrayList<>();
     private HttpForwardConnection upstream;
     private ScheduledFuture<?> responseDeadline;
@@ -65,6 +75,7 @@ final class HttpForwardExchange implements HttpExchange {
                 ClientAddress.of(ctx.channel())).upstream(target.addr(), context.escaper().name());
         this.ticket = ticket;
         ticket.own(task);
+        this.adaptation = context.auditor().map(Auditor::adaptation).orElse(Auditor.Adaptation.NONE);
     }
 
     @Override
@@ -73,6 +84,14 @@ final class HttpForwardExchange implements HttpExchange {
             failFtpLocally();
             return;
         }
+        if (adaptation.reqmod().isPresent()) {
+            requestBody = ctx.alloc().compositeBuffer(Integer.MAX_VALUE);
+            return; // the request goes to REQMOD once its body is in (see content)
+        }
+        startUpstream();
+    }
+
+    private void startUpstream() {
         HttpForwardConnection existing = handler.upstream();
         if (existing != null && existing.reusableFor(target.addr(), target.tls().isPresent())) {
             task.ready(Optional.of(true));
@@ -168,6 +187,10 @@ final class HttpForwardExchange implements HttpExchange {
 
     @Override
     public void content(HttpContent content) {
+        if (requestBody != null) {
+            collectRequest(content);
+            return;
+        }
         requestDone = content instanceof LastHttpContent;
         task.out(content.content().readableBytes());
         if (upstream == null) {
@@ -178,6 +201,77 @@ final class HttpForwardExchange implements HttpExchange {
         channel.writeAndFlush(content);
         if (!channel.isWritable()) {
             ctx.channel().config().setAutoRead(false);
+        }
+    }
+
+    private void collectRequest(HttpContent content) {
+        boolean last = content instanceof LastHttpContent;
+        if (requestBody.readableBytes() + (long) content.content().readableBytes() > IcapClient.MAX_BODY) {
+            content.release();
+            fail(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "request body too large for ICAP adaptation",
+                    "IcapBodyTooLarge");
+            return;
+        }
+        task.out(content.content().readableBytes());
+        requestBody.addComponent(true, content.content());
+        if (!last) {
+            return;
+        }
+        CompositeByteBuf body = requestBody;
+        requestBody = null;
+        IcapClient reqmod = adaptation.reqmod().orElseThrow();
+        reqmod.reqmod(ctx.channel().eventLoop(), icapView(request), target.absoluteForm(), body.retainedDuplicate())
+                .addListener((Future<IcapOutcome> f) -> afterReqmod(f, body, reqmod.bypass()));
+    }
+
+    /** Goes on with the request as REQMOD left it, or answers with what the service said instead. */
+    private void afterReqmod(Future<IcapOutcome> f, CompositeByteBuf body, boolean bypass) {
+        IcapOutcome outcome = f.isSuccess() ? f.getNow()
+                : bypass ? new IcapOutcome.Unmodified() : null;
+        if (finished || outcome == null) {
+            body.release();
+            release(outcome);
+            if (outcome == null) {
+                fail(HttpResponseStatus.BAD_GATEWAY, "ICAP REQMOD failed: " + f.cause().getMessage(), "IcapFailed");
+            }
+            return;
+        }
+        switch (outcome) {
+            case IcapOutcome.Unmodified u -> pendingBody.add(new DefaultLastHttpContent(body));
+            case IcapOutcome.ModifiedRequest m -> {
+                body.release();
+                HttpRequest adapted = new DefaultHttpRequest(m.request().protocolVersion(), m.request().method(),
+                        request.uri(), m.request().headers());
+                request = adapted;
+                pendingBody.add(new DefaultLastHttpContent(m.request().content()));
+            }
+            case IcapOutcome.Respond r -> {
+                body.release();
+                finished = true;
+                task.finish("IcapBlocked: " + r.response().status());
+                r.response().headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+                handler.reply(ctx, r.response());
+                return;
+            }
+        }
+        requestDone = true;
+        startUpstream();
+    }
+
+    /** The request as the ICAP service sees it: as it would go upstream, without the client's proxy credentials. */
+    private static HttpRequest icapView(HttpRequest request) {
+        HttpRequest view = new DefaultHttpRequest(request.protocolVersion(), request.method(), request.uri());
+        view.headers().set(request.headers());
+        HopByHop.strip(view.headers());
+        view.headers().remove(HttpHeaderNames.PROXY_AUTHORIZATION);
+        return view;
+    }
+
+    private static void release(IcapOutcome outcome) {
+        switch (outcome) {
+            case IcapOutcome.ModifiedRequest m -> m.request().release();
+            case IcapOutcome.Respond r -> r.response().release();
+            case null, default -> { }
         }
     }
 
@@ -215,6 +309,11 @@ final class HttpForwardExchange implements HttpExchange {
         response.headers().set(HttpHeaderNames.CONNECTION,
                 keepAlive ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
         upstreamReusable = upstreamKeepAlive;
+        if (adaptation.respmod().isPresent()) {
+            heldResponse = response; // goes to RESPMOD with its body first
+            responseBody = ctx.alloc().compositeBuffer(Integer.MAX_VALUE);
+            return;
+        }
         ctx.write(response);
     }
 
@@ -227,6 +326,10 @@ final class HttpForwardExchange implements HttpExchange {
         }
         task.in(content.content().readableBytes());
         boolean last = content instanceof LastHttpContent;
+        if (responseBody != null) {
+            collectResponse(content, last);
+            return;
+        }
         if (!last) {
             ctx.write(content);
             if (!ctx.channel().isWritable()) {
@@ -234,13 +337,70 @@ final class HttpForwardExchange implements HttpExchange {
             }
             return;
         }
+        finishResponse(ctx.writeAndFlush(content));
+    }
+
+    /** The last write of the response is under way: when it is out, the exchange is over. */
+    private void finishResponse(io.netty.channel.ChannelFuture lastWrite) {
         boolean clientKeepAlive = keepAlive && requestDone;
-        ctx.writeAndFlush(content).addListener(f -> {
+        lastWrite.addListener(f -> {
             finished = true;
             task.finish(f.isSuccess() ? "Completed" : "ClientClosed");
             upstream.detach(upstreamReusable && requestDone);
             handler.exchangeDone(ctx, clientKeepAlive && f.isSuccess());
         });
+    }
+
+    private void collectResponse(HttpContent content, boolean last) {
+        if (responseBody.readableBytes() + (long) content.content().readableBytes() > IcapClient.MAX_BODY) {
+            content.release();
+            upstream.close();
+            fail(HttpResponseStatus.BAD_GATEWAY, "response body too large for ICAP adaptation", "IcapBodyTooLarge");
+            return;
+        }
+        responseBody.addComponent(true, content.content());
+        if (!last) {
+            return;
+        }
+        CompositeByteBuf body = responseBody;
+        responseBody = null;
+        IcapClient respmod = adaptation.respmod().orElseThrow();
+        respmod.respmod(ctx.channel().eventLoop(), icapView(request), target.absoluteForm(), heldResponse,
+                        body.retainedDuplicate())
+                .addListener((Future<IcapOutcome> f) -> afterRespmod(f, body, respmod.bypass()));
+    }
+
+    /** Sends the response as RESPMOD left it or made it; the connection header stays ours. */
+    private void afterRespmod(Future<IcapOutcome> f, CompositeByteBuf body, boolean bypass) {
+        IcapOutcome outcome = f.isSuccess() ? f.getNow() : bypass ? new IcapOutcome.Unmodified() : null;
+        if (finished || outcome == null) {
+            body.release();
+            release(outcome);
+            if (outcome == null) {
+                upstream.close();
+                fail(HttpResponseStatus.BAD_GATEWAY, "ICAP RESPMOD failed: " + f.cause().getMessage(), "IcapFailed");
+            }
+            return;
+        }
+        String connection = heldResponse.headers().get(HttpHeaderNames.CONNECTION);
+        switch (outcome) {
+            case IcapOutcome.Unmodified u -> {
+                ctx.write(heldResponse);
+                finishResponse(ctx.writeAndFlush(new DefaultLastHttpContent(body)));
+            }
+            case IcapOutcome.Respond r -> {
+                body.release();
+                HopByHop.strip(r.response().headers());
+                r.response().headers().set(HttpHeaderNames.CONNECTION, connection);
+                finishResponse(ctx.writeAndFlush(r.response()));
+            }
+            case IcapOutcome.ModifiedRequest m -> {
+                body.release();
+                m.request().release();
+                upstream.close();
+                fail(HttpResponseStatus.BAD_GATEWAY, "ICAP RESPMOD answered with a request", "IcapFailed");
+            }
+        }
     }
 
     void flushClient() {
@@ -272,6 +432,7 @@ final class HttpForwardExchange implements HttpExchange {
     public void clientClosed() {
         if (!finished) {
             finished = true;
+            releaseCollected();
             pendingBody.forEach(HttpContent::release);
             pendingBody.clear();
             task.finish("ClientClosed");
@@ -291,11 +452,22 @@ final class HttpForwardExchange implements HttpExchange {
             return;
         }
         finished = true;
+        releaseCollected();
         cancelDeadline();
         pendingBody.forEach(HttpContent::release);
         pendingBody.clear();
         task.finish(reason + ": " + message);
         handler.fail(ctx, status, message);
+    }
+
+    private void releaseCollected() {
+        for (CompositeByteBuf collected : new CompositeByteBuf[] {requestBody, responseBody}) {
+            if (collected != null) {
+                collected.release();
+            }
+        }
+        requestBody = null;
+        responseBody = null;
     }
 
     private void cancelDeadline() {

@@ -149,6 +149,14 @@ public final class HttpFrontHandler extends ChannelInboundHandlerAdapter {
         HttpErrorReply.send(ctx, status, message);
     }
 
+    /** Answers with a response made elsewhere (an ICAP service's) and closes, as {@link #fail} does. */
+    void reply(ChannelHandlerContext ctx, io.netty.handler.codec.http.FullHttpResponse response) {
+        failed = true;
+        queued.forEach(ReferenceCountUtil::release);
+        queued.clear();
+        HttpErrorReply.send(ctx, response);
+    }
+
     /** The current exchange has answered in full; go on with the next queued request, or wait for one. */
     void exchangeDone(ChannelHandlerContext ctx, boolean keepAlive) {
         exchange = null;
