@@ -28,7 +28,7 @@ public final class Auditor implements AutoCloseable {
         this.name = config.name();
         this.taskAuditRatio = config.taskAuditRatio();
         this.certGenerator = config.tlsCertGenerator().map(c -> new TlsCertGenerator(c, location));
-        this.interceptionClient = TlsClientContexts.build(config.tlsInterceptionClient(), location);
+        this.interceptionClient = TlsClientContexts.build(config.tlsInterceptionClient(), location, "http/1.1");
         this.handshakeTimeout = config.tlsInterceptionClient().handshakeTimeout();
         this.reqmod = config.icapReqmodService().map(c -> new IcapClient(c, transport, location + " icap_reqmod_service"));
         this.respmod = config.icapRespmodService().map(c -> new IcapClient(c, transport, location + " icap_respmod_service"));
@@ -50,10 +50,19 @@ public final class Auditor implements AutoCloseable {
         return name;
     }
 
-    /** Whether to inspect this tunnel: TLS interception is configured and the task falls within the ratio. */
+    /** Whether to audit this tunnel at all: the task falls within {@code task_audit_ratio}. */
     public boolean inspects() {
-        return certGenerator.isPresent()
-                && (taskAuditRatio >= 1 || ThreadLocalRandom.current().nextDouble() < taskAuditRatio);
+        return taskAuditRatio >= 1 || ThreadLocalRandom.current().nextDouble() < taskAuditRatio;
+    }
+
+    /** Whether TLS in tunnels is intercepted: only with a certificate generator, as in g3proxy. */
+    boolean interceptsTls() {
+        return certGenerator.isPresent();
+    }
+
+    /** Whether plain HTTP/1 in tunnels is worth intercepting: only when there is an ICAP service to adapt it. */
+    boolean adaptsHttp() {
+        return reqmod.isPresent() || respmod.isPresent();
     }
 
     TlsCertGenerator certGenerator() {

@@ -3,6 +3,7 @@ package io.g3k.dataplane.audit;
 import io.g3k.config.ConfigException;
 import io.g3k.config.audit.TlsCertGeneratorConfig;
 import io.g3k.dataplane.tls.Pem;
+import io.g3k.dataplane.tls.Alpn;
 import io.g3k.dataplane.tls.TlsClientContexts;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
@@ -122,8 +123,9 @@ final class TlsCertGenerator implements AutoCloseable {
                             new JcaX509ExtensionUtils().createAuthorityKeyIdentifier(ca));
             X509Certificate cert = new JcaX509CertificateConverter()
                     .getCertificate(builder.build(new JcaContentSignerBuilder(signatureAlgorithm(caKey)).build(caKey)));
+            // intercepted sessions speak HTTP/1.1 (what h1 interception reads), so that is the one ALPN choice
             return SslContextBuilder.forServer(pair.getPrivate(), cert, ca).sslProvider(TlsClientContexts.provider())
-                    .build();
+                    .applicationProtocolConfig(Alpn.offer("http/1.1")).build();
         } catch (Exception e) {
             throw new IllegalStateException("cannot sign a certificate for " + host + ": " + e.getMessage(), e);
         }

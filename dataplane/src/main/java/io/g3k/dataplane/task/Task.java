@@ -46,6 +46,7 @@ public final class Task {
     private volatile String user = "-";
     private volatile String upstream = "-";
     private volatile String escaper = "-";
+    private volatile String protocol = "-";
 
     Task(Tasks tasks, Stats stats, String server, String type, SocketAddress client) {
         this.tasks = tasks;
@@ -123,6 +124,11 @@ public final class Task {
         }
     }
 
+    /** What protocol inspection found in the tunnel; layers (TLS, then what it carries) are joined with '>'. */
+    public void inspected(String found) {
+        protocol = protocol.equals("-") ? found : protocol + ">" + found;
+    }
+
     /** Bytes from the client towards the upstream: in on the client side, out on the upstream side. */
     public void out(long n) {
         bytesOut.addAndGet(n);
@@ -174,8 +180,8 @@ public final class Task {
         }
         tasks.ended();
         long ms = (System.nanoTime() - startNanos) / 1_000_000;
-        LOG.info("task server={} type={} client={} user={} upstream={} escaper={} bytes_out={} bytes_in={} "
-                        + "duration_ms={} reason={}", server, type, client, user, upstream, escaper, bytesOut.get(),
-                bytesIn.get(), ms, reason);
+        LOG.info("task server={} type={} client={} user={} upstream={} escaper={} protocol={} bytes_out={} "
+                        + "bytes_in={} duration_ms={} reason={}", server, type, client, user, upstream, escaper, protocol,
+                bytesOut.get(), bytesIn.get(), ms, reason);
     }
 }

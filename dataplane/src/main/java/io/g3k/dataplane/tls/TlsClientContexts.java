@@ -25,15 +25,23 @@ public final class TlsClientContexts {
         return build(config, location, provider());
     }
 
+    /** A client context that offers these ALPN protocols (and goes on without ALPN when the server picks none). */
+    public static SslContext build(TlsClientConfig config, String location, String... alpn) {
+        return build(config, location, provider(), alpn);
+    }
+
     /** A JDK {@link javax.net.ssl.SSLContext} with the same settings, for JDK clients (DoT sockets, DoH). */
     public static javax.net.ssl.SSLContext jdk(TlsClientConfig config, String location) {
         return ((io.netty.handler.ssl.JdkSslContext) build(config, location, SslProvider.JDK)).context();
     }
 
-    private static SslContext build(TlsClientConfig config, String location, SslProvider provider) {
+    private static SslContext build(TlsClientConfig config, String location, SslProvider provider, String... alpn) {
         try {
             SslContextBuilder builder = SslContextBuilder.forClient().sslProvider(provider)
                     .endpointIdentificationAlgorithm("HTTPS");
+            if (alpn.length > 0) {
+                builder.applicationProtocolConfig(Alpn.offer(alpn));
+            }
             if (config.caCertificate().isPresent()) {
                 List<X509Certificate> trusted = new ArrayList<>(Pem.certificates(config.caCertificate().get()));
                 if (!config.noDefaultCaCertificate()) {

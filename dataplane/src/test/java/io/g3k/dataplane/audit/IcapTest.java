@@ -6,6 +6,7 @@ import io.g3k.dataplane.support.Curl;
 import io.g3k.dataplane.support.PeerProcess;
 import io.g3k.dataplane.support.RunningProxy;
 import io.g3k.dataplane.support.TestOrigin;
+import io.g3k.dataplane.support.TestPki;
 import io.g3k.dataplane.support.Yaml;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -94,6 +95,35 @@ class IcapTest {
                         "http://127.0.0.1:" + origin.port() + "/echo");
                 assertThat(echoed.out()).as(echoed.err()).isEqualTo(body.replace("top-secret", "XXXXXXXXXX"));
             }
+        }
+    }
+
+    /** h1 interception: requests inside an intercepted TLS tunnel, and plain HTTP inside a tunnel, are adapted too. */
+    @Test
+    void requestsInsideAuditedTunnelsAreAdapted() throws Exception {
+        TestPki originPki = new TestPki(Files.createDirectories(dir.resolve("tunnel-origin")), "tunnel origin CA");
+        TestPki auditPki = new TestPki(Files.createDirectories(dir.resolve("tunnel-audit")), "tunnel audit CA");
+        try (TestOrigin tlsOrigin = TestOrigin.https(originPki);
+             RunningProxy proxy = proxy("tunnels", """
+                         tls_cert_generator: {ca_certificate: %s, ca_private_key: %s}
+                         tls_interception_client: {ca_certificate: %s}
+                         icap_respmod_service: %s
+                     """.formatted(auditPki.caPem, auditPki.caKeyPem, originPki.caPem, service("content_filter")))) {
+            String via = "http://127.0.0.1:" + proxy.port("http");
+            String https = "https://localhost:" + tlsOrigin.port();
+            // two requests on one intercepted connection: both adapted, the origin seen through the auditor's CA
+            var intercepted = Curl.run("-s", "-v", "-x", via, "--cacert", auditPki.caPem.toString(),
+                    https + "/top-secret", https + "/again-top-secret");
+            assertThat(intercepted.out()).as(intercepted.err())
+                    .isEqualTo("hello /XXXXXXXXXX\nhello /again-XXXXXXXXXX\n");
+            assertThat(intercepted.err()).contains("issuer: CN=tunnel audit CA")
+                    .contains("Re-using existing connection");
+            var blocked = Curl.run("-s", "-x", via, "--cacert", auditPki.caPem.toString(), "-w", "\n%{http_code}",
+                    https + "/forbidden-word");
+            assertThat(blocked.out()).contains("Web page access blocked").endsWith("403");
+            var plainInTunnel = Curl.run("-s", "-p", "-x", via, "http://127.0.0.1:" + origin.port() + "/top-secret");
+            assertThat(plainInTunnel.out()).isEqualTo("hello /XXXXXXXXXX\n");
+            org.awaitility.Awaitility.await().until(() -> proxy.aliveTasks() == 0);
         }
     }
 

@@ -1,7 +1,7 @@
 package io.g3k.dataplane.server.http;
 
 import io.g3k.config.UpstreamAddr;
-import io.g3k.dataplane.audit.TlsInterception;
+import io.g3k.dataplane.audit.TunnelAudit;
 import io.g3k.dataplane.escape.EscapeException;
 import io.g3k.dataplane.server.ClientAddress;
 import io.g3k.dataplane.server.ServerContext;
@@ -26,6 +26,7 @@ final class HttpConnectExchange implements HttpExchange {
     private final ServerContext context;
     private final UpstreamAddr target;
     private final Task task;
+    private final String server;
 
     private final UserAdmission.Ticket ticket;
 
@@ -35,6 +36,7 @@ final class HttpConnectExchange implements HttpExchange {
         this.handler = handler;
         this.context = context;
         this.target = ticket.target();
+        this.server = server;
         this.ticket = ticket;
         this.task = context.tasks().start(server, "http_connect",
                 ClientAddress.of(ctx.channel())).upstream(target, context.escaper().name());
@@ -61,7 +63,7 @@ final class HttpConnectExchange implements HttpExchange {
             task.finish("ClientClosed");
             return;
         }
-        TlsInterception.afterReply(context.auditor(), ctx,
+        TunnelAudit.afterReply(context, server, ctx,
                 new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, ESTABLISHED, Unpooled.EMPTY_BUFFER), upstream, task,
                 target);
     }

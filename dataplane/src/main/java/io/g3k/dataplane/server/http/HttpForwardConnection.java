@@ -41,20 +41,14 @@ final class HttpForwardConnection extends ChannelInboundHandlerAdapter {
     static Future<HttpForwardConnection> open(Channel channel, HttpRoute.Target route, int maxHeaderSize,
                                               EscaperStats stats) {
         UpstreamAddr target = route.addr();
-        HttpForwardConnection connection = new HttpForwardConnection(channel, target, route.tls().isPresent());
         Promise<HttpForwardConnection> ready = channel.eventLoop().newPromise();
-        var pipeline = channel.pipeline();
         SslHandler ssl = null;
-        if (route.tls().isPresent() && connection.viaProxy.isEmpty()) {
+        if (route.tls().isPresent() && HttpProxyForward.of(channel).isEmpty()) {
             ssl = route.tls().get().newHandler(channel.alloc(), route.tlsName(), target.port());
             ssl.setHandshakeTimeoutMillis(route.tlsHandshakeTimeout().toMillis());
-            pipeline.addLast("tls", ssl);
+            channel.pipeline().addLast("tls", ssl);
         }
-        pipeline.addLast("codec", new HttpClientCodec(new HttpDecoderConfig().setMaxHeaderSize(maxHeaderSize),
-                HttpClientCodec.DEFAULT_FAIL_ON_MISSING_RESPONSE, HttpClientCodec.DEFAULT_PARSE_HTTP_AFTER_CONNECT_REQUEST));
-        pipeline.addLast("forward", connection);
-        channel.config().setAutoRead(true);
-        channel.read();
+        HttpForwardConnection connection = adopt(channel, route, maxHeaderSize);
         if (ssl == null) {
             ready.setSuccess(connection);
         } else {
@@ -70,6 +64,17 @@ final class HttpForwardConnection extends ChannelInboundHandlerAdapter {
             });
         }
         return ready;
+    }
+
+    /** Forwards over a channel that is ready as it is (TLS, if any, already done: an intercepted tunnel's). */
+    static HttpForwardConnection adopt(Channel channel, HttpRoute.Target route, int maxHeaderSize) {
+        HttpForwardConnection connection = new HttpForwardConnection(channel, route.addr(), route.tls().isPresent());
+        channel.pipeline().addLast("codec", new HttpClientCodec(new HttpDecoderConfig().setMaxHeaderSize(maxHeaderSize),
+                HttpClientCodec.DEFAULT_FAIL_ON_MISSING_RESPONSE, HttpClientCodec.DEFAULT_PARSE_HTTP_AFTER_CONNECT_REQUEST));
+        channel.pipeline().addLast("forward", connection);
+        channel.config().setAutoRead(true);
+        channel.read();
+        return connection;
     }
 
     Channel channel() {

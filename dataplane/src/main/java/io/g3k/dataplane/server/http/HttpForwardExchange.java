@@ -64,14 +64,14 @@ final class HttpForwardExchange implements HttpExchange {
 
     HttpForwardExchange(ChannelHandlerContext ctx, HttpFrontHandler handler, HttpFrontSettings config,
                         ServerContext context, HttpRoute.Target target, HttpRequest request,
-                        UserAdmission.Ticket ticket) {
+                        UserAdmission.Ticket ticket, String taskType) {
         this.ctx = ctx;
         this.handler = handler;
         this.config = config;
         this.context = context;
         this.target = target;
         this.request = request;
-        this.task = context.tasks().start(config.server(), forwardType(target, request),
+        this.task = context.tasks().start(config.server(), taskType,
                 ClientAddress.of(ctx.channel())).upstream(target.addr(), context.escaper().name());
         this.ticket = ticket;
         ticket.own(task);
@@ -156,18 +156,6 @@ final class HttpForwardExchange implements HttpExchange {
             ctx.channel().config().setAutoRead(channel.isWritable());
             ctx.read();
         }
-    }
-
-    /** The task type for logs: what the client asked for, as g3proxy names it. */
-    private static String forwardType(HttpRoute.Target target, HttpRequest request) {
-        if (request.uri().startsWith("/")) {
-            return "http_rproxy";
-        }
-        return switch (target.scheme()) {
-            case "https" -> "https_forward";
-            case "ftp" -> "ftp_over_http";
-            default -> "http_forward";
-        };
     }
 
     private HttpRequest outbound() {

@@ -115,7 +115,8 @@ public final class HttpFrontHandler extends ChannelInboundHandlerAdapter {
                 UserAdmission.Ticket ticket = admit(ctx, forward.user(), forward.target().addr());
                 if (ticket != null) {
                     inBody = true;
-                    exchange = new HttpForwardExchange(ctx, this, config, context, forward.target(), request, ticket);
+                    exchange = new HttpForwardExchange(ctx, this, config, context, forward.target(), request, ticket,
+                            forward.taskType());
                     exchange.start();
                 }
             }

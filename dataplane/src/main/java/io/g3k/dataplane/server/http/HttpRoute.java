@@ -12,8 +12,8 @@ public sealed interface HttpRoute {
     /** Open a tunnel (http_proxy CONNECT). */
     record Connect(UpstreamAddr target, Optional<User> user) implements HttpRoute {}
 
-    /** Forward the request to a target and stream the response back. */
-    record Forward(Target target, Optional<User> user) implements HttpRoute {}
+    /** Forward the request to a target and stream the response back; the task is logged under {@code taskType}. */
+    record Forward(Target target, Optional<User> user, String taskType) implements HttpRoute {}
 
     /** Answer without forwarding (an authentication challenge), then close. */
     record Reply(FullHttpResponse response) implements HttpRoute {}

@@ -42,6 +42,10 @@ final class HttpProxyRouter implements HttpRouter {
         boolean tls = parsed.scheme().equals("https");
         return new HttpRoute.Forward(new HttpRoute.Target(parsed.scheme(), parsed.target(), parsed.originForm(),
                 tls ? Optional.of(tlsClient) : Optional.empty(), parsed.target().host(),
-                config.tlsClient().handshakeTimeout()), user);
+                config.tlsClient().handshakeTimeout()), user, switch (parsed.scheme()) {
+                    case "https" -> "https_forward";
+                    case "ftp" -> "ftp_over_http";
+                    default -> "http_forward";
+                });
     }
 }

@@ -67,7 +67,7 @@ final class HttpRProxyRouter implements HttpRouter {
         SslContext tls = tlsClients.get(host);
         Duration timeout = host.tlsClient().map(t -> t.handshakeTimeout()).orElse(Duration.ofSeconds(10));
         return new HttpRoute.Forward(new HttpRoute.Target(tls == null ? "http" : "https", host.upstream(), request.uri(), Optional.ofNullable(tls),
-                host.tlsName().orElse(host.upstream().host()), timeout), user);
+                host.tlsName().orElse(host.upstream().host()), timeout), user, "http_rproxy");
     }
 
     private Optional<Host> site(String hostHeader) {

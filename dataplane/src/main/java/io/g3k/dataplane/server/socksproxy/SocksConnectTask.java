@@ -2,7 +2,7 @@ package io.g3k.dataplane.server.socksproxy;
 
 import java.util.Optional;
 import io.g3k.config.UpstreamAddr;
-import io.g3k.dataplane.audit.TlsInterception;
+import io.g3k.dataplane.audit.TunnelAudit;
 import io.g3k.dataplane.escape.EscapeException;
 import io.g3k.dataplane.server.ClientAddress;
 import io.g3k.dataplane.server.ServerContext;
@@ -26,6 +26,7 @@ final class SocksConnectTask {
     private final UpstreamAddr target;
     private final boolean v5;
     private final Task task;
+    private final String server;
 
     private final UserAdmission.Ticket ticket;
 
@@ -35,6 +36,7 @@ final class SocksConnectTask {
         this.ctx = ctx;
         this.ticket = ticket;
         this.target = ticket.target();
+        this.server = server;
         this.v5 = v5;
         this.task = context.tasks().start(server, v5 ? "socks5_tcp_connect" : "socks4_tcp_connect",
                 ClientAddress.of(ctx.channel())).upstream(target, context.escaper().name());
@@ -66,7 +68,7 @@ final class SocksConnectTask {
                         bound.getAddress() instanceof Inet4Address ? Socks5AddressType.IPv4 : Socks5AddressType.IPv6,
                         bound.getAddress().getHostAddress(), bound.getPort())
                 : new DefaultSocks4CommandResponse(Socks4CommandStatus.SUCCESS);
-        TlsInterception.afterReply(context.auditor(), ctx, reply, upstream, task, target);
+        TunnelAudit.afterReply(context, server, ctx, reply, upstream, task, target);
     }
 
     static Socks5CommandStatus status(EscapeException e) {

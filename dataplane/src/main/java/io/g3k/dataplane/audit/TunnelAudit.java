@@ -1,9 +1,12 @@
 package io.g3k.dataplane.audit;
 
-import io.g3k.dataplane.util.Errors;
 import io.g3k.config.UpstreamAddr;
+import io.g3k.dataplane.audit.ProtocolInspection.Protocol;
 import io.g3k.dataplane.relay.Relay;
+import io.g3k.dataplane.server.ServerContext;
+import io.g3k.dataplane.server.http.HttpInterception;
 import io.g3k.dataplane.task.Task;
+import io.g3k.dataplane.util.Errors;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -20,46 +23,60 @@ import java.util.Optional;
 import javax.net.ssl.SSLException;
 
 /**
- * Inspects an opened tunnel. The side that speaks first decides: a TLS record from the client is intercepted (the
- * proxy finishes TLS with the real target first, verifying it, then answers the client with a certificate for the
- * same name signed by the auditor's CA, and relays the plaintext between the two sessions); anything else, or the
- * target speaking first, is relayed untouched.
+ * Audits an opened tunnel. Protocol inspection names what the first bytes carry (the client's, or the target's when
+ * it speaks first). A TLS handshake from the client is intercepted when the auditor has a certificate generator:
+ * the proxy finishes TLS with the real target first, verifying it, then answers the client with a certificate for
+ * the same name signed by the auditor's CA. HTTP/1 in the tunnel (inside intercepted TLS, or in the clear when the
+ * auditor has ICAP services) is intercepted: each request is forwarded, logged and adapted on its own. Anything
+ * else is relayed untouched.
  */
-public final class TlsInterception {
-    private static final byte TLS_HANDSHAKE = 0x16;
+public final class TunnelAudit {
     private static final int MAX_CLIENT_HELLO = 65536;
 
+    /** Where the audit stands: waiting for the first bytes in the clear, then (intercepted) decrypted; or done. */
+    private enum Phase { CLEAR, HANDSHAKE, DECRYPTED, DECIDED }
+
     private final Auditor auditor;
+    private final ServerContext context;
+    private final String server;
     private final Channel client;
     private final Channel upstream;
     private final Task task;
     private final UpstreamAddr target;
-    private boolean decided;
+    private String serverName;
+    private Phase phase = Phase.CLEAR;
     private boolean ended;
     private String upstreamFailure;
+    private UpstreamHold hold;
 
-    private TlsInterception(Auditor auditor, Channel client, Channel upstream, Task task, UpstreamAddr target) {
+    private TunnelAudit(Auditor auditor, ServerContext context, String server, Channel client, Channel upstream,
+                        Task task, UpstreamAddr target) {
         this.auditor = auditor;
+        this.context = context;
+        this.server = server;
         this.client = client;
         this.upstream = upstream;
         this.task = task;
         this.target = target;
+        this.serverName = target.host();
     }
 
-    /** Like {@link Relay#afterReply}, but the tunnel is inspected when the server has an auditor that wants it. */
-    public static void afterReply(Optional<Auditor> auditor, ChannelHandlerContext ctx, Object reply, Channel upstream,
-                                  Task task, UpstreamAddr target) {
+    /** Like {@link Relay#afterReply}, but the tunnel is audited when the server has an auditor that samples it. */
+    public static void afterReply(ServerContext context, String server, ChannelHandlerContext ctx, Object reply,
+                                  Channel upstream, Task task, UpstreamAddr target) {
+        Optional<Auditor> auditor = context.auditor();
         if (auditor.isEmpty() || !auditor.get().inspects()) {
             Relay.afterReply(ctx, reply, upstream, task);
             return;
         }
-        var interception = new TlsInterception(auditor.get(), ctx.channel(), upstream, task, target);
-        Relay.afterReply(ctx, reply, upstream, task, interception::start);
+        var audit = new TunnelAudit(auditor.get(), context, server, ctx.channel(), upstream, task, target);
+        Relay.afterReply(ctx, reply, upstream, task, audit::start);
     }
 
     private void start() {
-        upstream.pipeline().addLast("audit-hold", new UpstreamHold());
-        client.pipeline().addLast("audit-first-bytes", new ClientFirstBytes());
+        hold = new UpstreamHold();
+        upstream.pipeline().addLast("audit-hold", hold);
+        client.pipeline().addLast("audit-first-bytes", new ClientFirstBytes(Phase.CLEAR));
         client.pipeline().addLast("audit-client-end", new ClientEnd());
         Relay.removeProtocolHandlers(client, "audit-first-bytes");
         upstream.config().setAutoRead(true);
@@ -68,9 +85,22 @@ public final class TlsInterception {
         client.read();
     }
 
-    private void relayPlain() {
-        decided = true;
-        relay();
+    /** What the client's first bytes (in the clear, or decrypted) say decides what happens to the tunnel. */
+    private void clientSpoke(ChannelHandlerContext firstBytes, Protocol protocol) {
+        boolean decrypted = phase == Phase.DECRYPTED;
+        phase = Phase.DECIDED;
+        task.inspected(protocol.logName);
+        if (protocol == Protocol.TLS && !decrypted && auditor.interceptsTls()) {
+            phase = Phase.HANDSHAKE;
+            intercept(firstBytes);
+        } else if (protocol == Protocol.HTTP1 && (decrypted || auditor.adaptsHttp())) {
+            upstream.pipeline().remove("audit-hold");
+            HttpInterception.start(context, server, firstBytes, upstream, target,
+                    decrypted ? Optional.of(auditor.interceptionClient()) : Optional.empty(), serverName,
+                    auditor.handshakeTimeout());
+        } else {
+            relay();
+        }
     }
 
     private void relay() {
@@ -79,15 +109,15 @@ public final class TlsInterception {
     }
 
     private void intercept(ChannelHandlerContext firstBytes) {
-        decided = true;
         firstBytes.pipeline().addAfter(firstBytes.name(), "audit-sni",
                 new SniHandler(this::lookup, MAX_CLIENT_HELLO, auditor.handshakeTimeout().toMillis()));
         firstBytes.pipeline().remove(firstBytes.handler());
     }
 
     /** SNI lookup: finish TLS with the target under the client's server name, then sign a certificate for it. */
-    private Future<SslContext> lookup(String serverName, Promise<SslContext> promise) {
-        String host = serverName != null ? serverName : target.host();
+    private Future<SslContext> lookup(String sni, Promise<SslContext> promise) {
+        String host = sni != null ? sni : target.host();
+        serverName = host;
         SslHandler tls = auditor.interceptionClient().newHandler(upstream.alloc(), host, target.port());
         tls.setHandshakeTimeoutMillis(auditor.handshakeTimeout().toMillis());
         upstream.pipeline().addBefore("audit-hold", "audit-tls", tls);
@@ -119,27 +149,50 @@ public final class TlsInterception {
         task.finish(reason);
     }
 
-    /** Waits for the client's first byte: a TLS handshake record is intercepted, anything else relayed. */
+    /** Waits for the client's first bytes (in the clear, or decrypted in intercepted TLS) and inspects them. */
     private final class ClientFirstBytes extends ByteToMessageDecoder {
+        private final Phase waitsIn;
+
+        ClientFirstBytes(Phase waitsIn) {
+            this.waitsIn = waitsIn;
+        }
+
         @Override
         protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
-            if (decided || !in.isReadable()) {
+            if (phase != waitsIn || !in.isReadable()) {
                 return;
             }
-            if (in.getByte(in.readerIndex()) == TLS_HANDSHAKE) {
-                intercept(ctx);
-            } else {
-                relayPlain();
+            Protocol protocol = ProtocolInspection.clientFirst(in);
+            if (protocol != null) {
+                clientSpoke(ctx, protocol);
+                if (ctx.pipeline().context(this) != null) {
+                    ctx.pipeline().remove(this);
+                }
             }
         }
     }
 
-    /** Keeps what the target sends until the relay runs; the target speaking first means there is no TLS to take. */
+    /** Keeps what the target sends until the tunnel is decided; the target speaking first means no TLS to take. */
     private final class UpstreamHold extends ByteToMessageDecoder {
         @Override
         protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
-            if (!decided && in.isReadable()) {
-                relayPlain();
+            inspect(in);
+        }
+
+        /** The target may have spoken while the client's handshake ran: look again at what is held. */
+        void recheck() {
+            inspect(internalBuffer());
+        }
+
+        private void inspect(ByteBuf in) {
+            if ((phase != Phase.CLEAR && phase != Phase.DECRYPTED) || !in.isReadable()) {
+                return;
+            }
+            Protocol protocol = ProtocolInspection.serverFirst(in, target.port());
+            if (protocol != null || in.readableBytes() >= ProtocolInspection.MAX_PEEK) {
+                phase = Phase.DECIDED;
+                task.inspected(protocol == null ? Protocol.UNKNOWN.logName : protocol.logName);
+                relay();
             }
         }
 
@@ -155,13 +208,16 @@ public final class TlsInterception {
         }
     }
 
-    /** The client side until the relay takes over: starts it after the client's handshake, ends the task on errors. */
+    /** The client side until the relay takes over: inspects after the client's handshake, ends the task on errors. */
     private final class ClientEnd extends ChannelInboundHandlerAdapter {
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
             if (evt instanceof SslHandshakeCompletionEvent handshake) {
                 if (handshake.isSuccess()) {
-                    relay();
+                    // what runs inside the intercepted TLS is inspected in turn
+                    phase = Phase.DECRYPTED;
+                    ctx.pipeline().addBefore(ctx.name(), "audit-decrypted", new ClientFirstBytes(Phase.DECRYPTED));
+                    hold.recheck();
                 } else {
                     end(upstreamFailure != null ? upstreamFailure
                             : "ClientTlsError: " + handshake.cause().getMessage());

@@ -1,0 +1,54 @@
+package io.g3k.dataplane.server.http;
+
+import io.g3k.config.UpstreamAddr;
+import io.g3k.dataplane.server.ServerContext;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.ssl.SslContext;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * HTTP/1 intercepted in an audited tunnel (g3proxy's {@code h1_interception}): the HTTP front reads the client's
+ * requests and forwards each as its own task to the tunnel's target, first over the tunnel's upstream connection,
+ * then over new ones while the client goes on; so each is checked, logged and adapted (ICAP) as forwarded
+ * requests are. Limits are g3proxy's h1_interception defaults.
+ */
+public final class HttpInterception {
+    private static final int MAX_HEADER_SIZE = 64 * 1024;
+
+    private HttpInterception() {}
+
+    /**
+     * Takes over the client side at {@code firstBytes} (its buffered bytes go to the HTTP codec) and the upstream
+     * channel. {@code tls}: the client context for new upstream connections when the tunnel's TLS was intercepted.
+     */
+    public static void start(ServerContext context, String server, ChannelHandlerContext firstBytes, Channel upstream,
+                             UpstreamAddr target, Optional<SslContext> tls, String tlsName, Duration handshakeTimeout) {
+        HttpRoute.Target route = new HttpRoute.Target(tls.isPresent() ? "https" : "http", target, "", tls, tlsName,
+                handshakeTimeout);
+        HttpFrontHandler front = new HttpFrontHandler(new HttpFrontSettings(server, Duration.ofSeconds(30),
+                Duration.ofMinutes(5), 10, Duration.ofSeconds(60), MAX_HEADER_SIZE), context, new Router(route));
+        var pipeline = firstBytes.pipeline();
+        pipeline.addAfter(firstBytes.name(), "intercept-front", front);
+        pipeline.addAfter(firstBytes.name(), HttpCodecs.SERVER_CODEC, HttpCodecs.server(MAX_HEADER_SIZE));
+        front.upstream(HttpForwardConnection.adopt(upstream, route, MAX_HEADER_SIZE));
+        pipeline.remove(firstBytes.handler());
+    }
+
+    /** Every request goes to the tunnel's target; inside a tunnel a request names a path, not a host. */
+    private record Router(HttpRoute.Target tunnel) implements HttpRouter {
+        @Override
+        public HttpRoute route(HttpRequest request) {
+            HttpRequestChecks.check(request);
+            if (HttpMethod.CONNECT.equals(request.method()) || !request.uri().startsWith("/")) {
+                throw new HttpRejection(HttpResponseStatus.BAD_REQUEST, "requests inside a tunnel take a path");
+            }
+            return new HttpRoute.Forward(new HttpRoute.Target(tunnel.scheme(), tunnel.addr(), request.uri(),
+                    tunnel.tls(), tunnel.tlsName(), tunnel.tlsHandshakeTimeout()), Optional.empty(), "h1_intercept");
+        }
+    }
+}
