@@ -14,7 +14,7 @@ import java.util.Optional;
 public record AuditorConfig(String name, Optional<TlsCertGeneratorConfig> tlsCertGenerator,
                             TlsClientConfig tlsInterceptionClient, double taskAuditRatio,
                             Optional<IcapServiceConfig> icapReqmodService, Optional<IcapServiceConfig> icapRespmodService,
-                            double applicationAuditRatio) {
+                            double applicationAuditRatio, Optional<TlsStreamDumpConfig> tlsStreamDump) {
     public static AuditorConfig parse(YamlMap map, Path baseDir) {
         String name = map.requireString("name");
         Optional<TlsCertGeneratorConfig> generator = map.map("tls_cert_generator")
@@ -32,11 +32,12 @@ public record AuditorConfig(String name, Optional<TlsCertGeneratorConfig> tlsCer
         Optional<IcapServiceConfig> respmod = map.take("icap_respmod_service",
                 n -> IcapServiceConfig.parse(n, map.location() + " key 'icap_respmod_service'", map.warnings(), baseDir));
         double applicationRatio = map.take("application_audit_ratio", Values::ratio).orElse(1.0);
+        Optional<TlsStreamDumpConfig> dump = map.map("tls_stream_dump").map(TlsStreamDumpConfig::parse);
         map.ignoreWithWarning("protocol_inspection", "server_tcp_portmap", "client_tcp_portmap", "tls_ticketer",
-                "tls_interception_server", "tls_stream_dump", "log_uri_max_chars", "h1_interception",
+                "tls_interception_server", "log_uri_max_chars", "h1_interception",
                 "h2_inspect_policy", "h2_interception", "websocket_inspect_policy", "smtp_inspect_policy",
                 "smtp_interception", "imap_inspect_policy", "imap_interception", "stream_detour_service");
         map.finish();
-        return new AuditorConfig(name, generator, client, ratio, reqmod, respmod, applicationRatio);
+        return new AuditorConfig(name, generator, client, ratio, reqmod, respmod, applicationRatio, dump);
     }
 }

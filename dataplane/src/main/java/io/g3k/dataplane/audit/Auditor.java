@@ -22,6 +22,7 @@ public final class Auditor implements AutoCloseable {
     private final Optional<IcapClient> reqmod;
     private final Optional<IcapClient> respmod;
     private final double applicationAuditRatio;
+    private final Optional<StreamDump> streamDump;
 
     public Auditor(AuditorConfig config, Transport transport) {
         String location = "auditor '" + config.name() + "'";
@@ -33,6 +34,11 @@ public final class Auditor implements AutoCloseable {
         this.reqmod = config.icapReqmodService().map(c -> new IcapClient(c, transport, location + " icap_reqmod_service"));
         this.respmod = config.icapRespmodService().map(c -> new IcapClient(c, transport, location + " icap_respmod_service"));
         this.applicationAuditRatio = config.applicationAuditRatio();
+        this.streamDump = config.tlsStreamDump().map(c -> new StreamDump(c, transport));
+    }
+
+    Optional<StreamDump> streamDump() {
+        return streamDump;
     }
 
     /** The ICAP services for one HTTP exchange, sampled by {@code application_audit_ratio}; empty = no adaptation. */
@@ -80,5 +86,6 @@ public final class Auditor implements AutoCloseable {
     @Override
     public void close() {
         certGenerator.ifPresent(TlsCertGenerator::close);
+        streamDump.ifPresent(StreamDump::close);
     }
 }

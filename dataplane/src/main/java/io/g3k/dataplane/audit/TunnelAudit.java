@@ -216,6 +216,8 @@ public final class TunnelAudit {
                 if (handshake.isSuccess()) {
                     // what runs inside the intercepted TLS is inspected in turn
                     phase = Phase.DECRYPTED;
+                    auditor.streamDump().ifPresent(dump -> ctx.pipeline().addAfter(
+                            ctx.pipeline().context(SslHandler.class).name(), "audit-dump", dump.tap(client, upstream)));
                     ctx.pipeline().addBefore(ctx.name(), "audit-decrypted", new ClientFirstBytes(Phase.DECRYPTED));
                     hold.recheck();
                 } else {

@@ -22,6 +22,9 @@ import java.util.function.LongConsumer;
  * when both sides reached EOF, or at once on an error or a reset.
  */
 public final class Relay {
+    /** A byte-level handler that stays on the client whatever protocol runs above it (TLS taps). */
+    public interface Transparent {}
+
     private final Channel client;
     private final Channel upstream;
     private final Promise<String> done;
@@ -82,14 +85,16 @@ public final class Relay {
     }
 
     /**
-     * Removes the client's protocol handlers in front of {@code before} (all but TLS and speed limits), last-first,
+     * Removes the client's protocol handlers in front of {@code before} (all but TLS, speed limits and
+     * {@link Transparent} ones), last-first,
      * so bytes a decoder still buffers flow on to {@code before} instead of being lost.
      */
     public static void removeProtocolHandlers(Channel client, String before) {
         List<String> names = client.pipeline().names();
         for (int i = names.indexOf(before) - 1; i >= 0; i--) {
             var handler = client.pipeline().get(names.get(i));
-            if (handler != null && !(handler instanceof SslHandler) && !(handler instanceof AbstractTrafficShapingHandler)) {
+            if (handler != null && !(handler instanceof SslHandler) && !(handler instanceof AbstractTrafficShapingHandler)
+                    && !(handler instanceof Transparent)) {
                 client.pipeline().remove(handler);
             }
         }

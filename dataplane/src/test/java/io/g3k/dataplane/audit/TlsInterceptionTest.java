@@ -35,6 +35,7 @@ class TlsInterceptionTest {
     static TestOrigin tlsOrigin;
     static TestOrigin plainOrigin;
     static RunningProxy proxy;
+    static int dumpPort;
 
     @BeforeAll
     static void start() throws Exception {
@@ -47,6 +48,7 @@ class TlsInterceptionTest {
                       ca_certificate: %s
                       ca_private_key: %s
                 """.formatted(auditPki.caPem, auditPki.caKeyPem);
+        dumpPort = io.g3k.dataplane.support.PeerProcess.freePort();
         proxy = RunningProxy.start(dir, Yaml.RESOLVER_AND_ESCAPER + """
                 auditor:
                   - name: intercept
@@ -56,12 +58,17 @@ class TlsInterceptionTest {
                 %s    task_audit_ratio: 0
                   - name: strict
                 %s
+                  - name: dumped
+                %s    tls_interception_client:
+                      ca_certificate: %s
+                    tls_stream_dump: {peer: "127.0.0.1:%d"}
                 server:
                   - {name: http, type: http_proxy, escaper: default, auditor: intercept, listen: "127.0.0.1:0"}
                   - {name: socks, type: socks_proxy, escaper: default, auditor: intercept, listen: "127.0.0.1:0"}
                   - {name: unsampled, type: http_proxy, escaper: default, auditor: sampled-out, listen: "127.0.0.1:0"}
                   - {name: strict, type: http_proxy, escaper: default, auditor: strict, listen: "127.0.0.1:0"}
-                """.formatted(generator, originPki.caPem, generator, generator));
+                  - {name: dumped, type: http_proxy, escaper: default, auditor: dumped, listen: "127.0.0.1:0"}
+                """.formatted(generator, originPki.caPem, generator, generator, generator, originPki.caPem, dumpPort));
     }
 
     @AfterAll
@@ -139,6 +146,36 @@ class TlsInterceptionTest {
                 assertThat(received).startsWith("HTTP/1.1 200").endsWith("\r\n\r\n220 g3k test smtp\r\n");
             }
         }
+    }
+
+    /**
+     * tls_stream_dump: Wireshark's own udpdump collects the copies, and tshark dissects the decrypted HTTP in them
+     * with the upstream connection's addresses.
+     */
+    @Test
+    void decryptedStreamsAreExportedForWiresharksUdpdump() throws Exception {
+        Path pcap = dir.resolve("dump.pcap");
+        Process udpdump = new ProcessBuilder("/usr/lib/x86_64-linux-gnu/wireshark/extcap/udpdump",
+                "--extcap-interface=udpdump", "--port", String.valueOf(dumpPort), "--payload", "exported_pdu",
+                "--fifo", pcap.toString(), "--capture").redirectErrorStream(true)
+                .redirectOutput(dir.resolve("udpdump.log").toFile()).start();
+        try {
+            await().until(() -> Files.exists(pcap) && Files.size(pcap) > 0);
+            var result = Curl.run("-x", "http://127.0.0.1:" + proxy.port("dumped"), "--cacert",
+                    auditPki.caPem.toString(), "-H", "X-Audit: exported", origin("/dumped"));
+            assertThat(result.out()).as(result.err()).isEqualTo("hello /dumped\n");
+            await().until(() -> Files.size(pcap) > 400);
+        } finally {
+            udpdump.destroy();
+            udpdump.waitFor();
+        }
+        var tshark = new ProcessBuilder("tshark", "-r", pcap.toString(), "-Y", "http", "-T", "fields",
+                "-e", "http.request.uri", "-e", "http.request.line", "-e", "http.response.code", "-e", "tcp.dstport",
+                "-e", "exported_pdu.dst_port").redirectErrorStream(false).start();
+        String fields = new String(tshark.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        tshark.waitFor();
+        assertThat(fields).contains("/dumped").contains("X-Audit: exported").contains("200")
+                .contains(String.valueOf(tlsOrigin.port()));
     }
 
     private static String readUntil(RawClient client, String end) throws Exception {
