@@ -73,13 +73,13 @@ final class IcapResponseReader {
                 }
                 case SECTIONS -> {
                     String[] last = encapsulated.getLast();
-                    int bodyOffset = Integer.parseInt(last[1]);
+                    int bodyOffset = offset(last);
                     if (in.readableBytes() < bodyOffset) {
                         return NEED_MORE;
                     }
                     for (int i = 0; i < encapsulated.size() - 1; i++) {
-                        int from = Integer.parseInt(encapsulated.get(i)[1]);
-                        int to = Integer.parseInt(encapsulated.get(i + 1)[1]);
+                        int from = offset(encapsulated.get(i));
+                        int to = offset(encapsulated.get(i + 1));
                         ByteBuf section = in.retainedSlice(in.readerIndex() + from, to - from);
                         switch (encapsulated.get(i)[0]) {
                             case "req-hdr" -> request = HttpHeads.decodeRequest(section, maxHeaderSize);
@@ -130,11 +130,24 @@ final class IcapResponseReader {
                     throw new IcapException("bad Encapsulated header: '" + headers.get("encapsulated") + "'");
                 }
                 encapsulated.add(new String[] {kv[0].trim().toLowerCase(Locale.ROOT), kv[1].trim()});
+                int previous = encapsulated.size() < 2 ? 0 : offset(encapsulated.get(encapsulated.size() - 2));
+                if (offset(encapsulated.getLast()) < previous || offset(encapsulated.getLast()) > maxHeaderSize) {
+                    throw new IcapException("Encapsulated offsets must ascend within the header limit: '"
+                            + headers.get("encapsulated") + "'");
+                }
             }
             String lastName = encapsulated.getLast()[0];
             if (!lastName.endsWith("-body") && !lastName.equals("opt-body")) {
                 throw new IcapException("Encapsulated must end with a body part: '" + headers.get("encapsulated") + "'");
             }
+        }
+    }
+
+    private static int offset(String[] part) {
+        try {
+            return Integer.parseInt(part[1]);
+        } catch (NumberFormatException e) {
+            throw new IcapException("bad Encapsulated offset '" + part[1] + "'");
         }
     }
 

@@ -4,7 +4,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 
 /** A request the proxy refuses, with the status to answer. The connection is closed after the answer. */
 public final class HttpRejection extends RuntimeException {
-    final HttpResponseStatus status;
+    public final HttpResponseStatus status;
 
     public HttpRejection(HttpResponseStatus status, String message) {
         super(message, null, false, false);
