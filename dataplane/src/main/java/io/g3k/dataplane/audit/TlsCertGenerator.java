@@ -123,9 +123,9 @@ final class TlsCertGenerator implements AutoCloseable {
                             new JcaX509ExtensionUtils().createAuthorityKeyIdentifier(ca));
             X509Certificate cert = new JcaX509CertificateConverter()
                     .getCertificate(builder.build(new JcaContentSignerBuilder(signatureAlgorithm(caKey)).build(caKey)));
-            // intercepted sessions speak HTTP/1.1 (what h1 interception reads), so that is the one ALPN choice
+            // intercepted sessions speak what h1 and h2 interception read; the target is always spoken to in HTTP/1.1
             return SslContextBuilder.forServer(pair.getPrivate(), cert, ca).sslProvider(TlsClientContexts.provider())
-                    .applicationProtocolConfig(Alpn.offer("http/1.1")).build();
+                    .applicationProtocolConfig(Alpn.offer("h2", "http/1.1")).build();
         } catch (Exception e) {
             throw new IllegalStateException("cannot sign a certificate for " + host + ": " + e.getMessage(), e);
         }

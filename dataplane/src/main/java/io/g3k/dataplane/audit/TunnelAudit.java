@@ -93,6 +93,10 @@ public final class TunnelAudit {
         if (protocol == Protocol.TLS && !decrypted && auditor.interceptsTls()) {
             phase = Phase.HANDSHAKE;
             intercept(firstBytes);
+        } else if (protocol == Protocol.HTTP2 && decrypted) {
+            upstream.pipeline().remove("audit-hold");
+            HttpInterception.startH2(context, server, firstBytes, upstream, target, auditor.interceptionClient(),
+                    serverName, auditor.handshakeTimeout());
         } else if (protocol == Protocol.HTTP1 && (decrypted || auditor.adaptsHttp())) {
             upstream.pipeline().remove("audit-hold");
             HttpInterception.start(context, server, firstBytes, upstream, target,

@@ -111,13 +111,16 @@ class IcapTest {
                      """.formatted(auditPki.caPem, auditPki.caKeyPem, originPki.caPem, service("content_filter")))) {
             String via = "http://127.0.0.1:" + proxy.port("http");
             String https = "https://localhost:" + tlsOrigin.port();
-            // two requests on one intercepted connection: both adapted, the origin seen through the auditor's CA
-            var intercepted = Curl.run("-s", "-v", "-x", via, "--cacert", auditPki.caPem.toString(),
-                    https + "/top-secret", https + "/again-top-secret");
-            assertThat(intercepted.out()).as(intercepted.err())
-                    .isEqualTo("hello /XXXXXXXXXX\nhello /again-XXXXXXXXXX\n");
-            assertThat(intercepted.err()).contains("issuer: CN=tunnel audit CA")
-                    .contains("Re-using existing connection");
+            // two requests on one intercepted connection, over HTTP/1.1 and over HTTP/2: both adapted
+            for (String version : new String[] {"--http1.1", "--http2"}) {
+                var intercepted = Curl.run("-s", "-v", version, "-x", via, "--cacert", auditPki.caPem.toString(),
+                        https + "/top-secret", https + "/again-top-secret");
+                assertThat(intercepted.out()).as(intercepted.err())
+                        .isEqualTo("hello /XXXXXXXXXX\nhello /again-XXXXXXXXXX\n");
+                assertThat(intercepted.err()).contains("issuer: CN=tunnel audit CA")
+                        .contains("Re-using existing connection")
+                        .contains(version.equals("--http2") ? "< HTTP/2 200" : "< HTTP/1.1 200");
+            }
             var blocked = Curl.run("-s", "-x", via, "--cacert", auditPki.caPem.toString(), "-w", "\n%{http_code}",
                     https + "/forbidden-word");
             assertThat(blocked.out()).contains("Web page access blocked").endsWith("403");

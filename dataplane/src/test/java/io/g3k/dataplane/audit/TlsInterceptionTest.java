@@ -95,6 +95,20 @@ class TlsInterceptionTest {
                 .isEqualTo(60);
     }
 
+    /** An HTTP/2 client gets h2 from the proxy; each stream is forwarded to the HTTP/1.1-only origin on its own. */
+    @Test
+    void http2ClientsAreInterceptedStreamByStream() throws Exception {
+        var result = Curl.run("-s", "-v", "--http2", "-x", "http://127.0.0.1:" + proxy.port("http"), "--cacert",
+                auditPki.caPem.toString(), origin("/h2-first"), origin("/h2-second"));
+        assertThat(result.out()).as(result.err()).isEqualTo("hello /h2-first\nhello /h2-second\n");
+        assertThat(result.err()).contains("ALPN: server accepted h2").contains("< HTTP/2 200")
+                .contains("issuer: CN=g3k interception CA");
+        var posted = Curl.run("-s", "--http2", "-x", "http://127.0.0.1:" + proxy.port("http"), "--cacert",
+                auditPki.caPem.toString(), "--data-binary", "x".repeat(100_000), origin("/echo"));
+        assertThat(posted.out()).as(posted.err()).hasSize(100_000);
+        await().until(() -> proxy.aliveTasks() == 0);
+    }
+
     @Test
     void socksTunnelsAreInterceptedToo() throws Exception {
         var result = Curl.run("-v", "-x", "socks5h://127.0.0.1:" + proxy.port("socks"), "--cacert",
@@ -161,7 +175,7 @@ class TlsInterceptionTest {
                 .redirectOutput(dir.resolve("udpdump.log").toFile()).start();
         try {
             await().until(() -> Files.exists(pcap) && Files.size(pcap) > 0);
-            var result = Curl.run("-x", "http://127.0.0.1:" + proxy.port("dumped"), "--cacert",
+            var result = Curl.run("--http1.1", "-x", "http://127.0.0.1:" + proxy.port("dumped"), "--cacert",
                     auditPki.caPem.toString(), "-H", "X-Audit: exported", origin("/dumped"));
             assertThat(result.out()).as(result.err()).isEqualTo("hello /dumped\n");
             await().until(() -> Files.size(pcap) > 400);

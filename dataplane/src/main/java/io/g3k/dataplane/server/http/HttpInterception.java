@@ -7,6 +7,13 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.channel.ChannelInitializer;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.handler.ssl.SslContext;
 import java.time.Duration;
 import java.util.Optional;
@@ -39,16 +46,52 @@ public final class HttpInterception {
         pipeline.remove(firstBytes.handler());
     }
 
+    /**
+     * HTTP/2 intercepted in an audited TLS tunnel (g3proxy's {@code h2_interception}): Netty's HTTP/2 codec takes
+     * the client's connection, and each stream is read as an HTTP/1 exchange by its own HTTP front and forwarded as
+     * its own task to the target over HTTP/1.1 (a new upstream connection per concurrent stream, kept for the
+     * stream's lifetime). The tunnel's first upstream connection is not used: it was opened before h2 was known.
+     */
+    public static void startH2(ServerContext context, String server, ChannelHandlerContext firstBytes, Channel upstream,
+                               UpstreamAddr target, SslContext tls, String tlsName, Duration handshakeTimeout) {
+        upstream.close();
+        HttpRoute.Target route = new HttpRoute.Target("https", target, "", Optional.of(tls), tlsName, handshakeTimeout);
+        HttpFrontSettings settings = new HttpFrontSettings(server, Duration.ofSeconds(30), Duration.ofMinutes(5), 1,
+                Duration.ofSeconds(60), MAX_HEADER_SIZE);
+        var pipeline = firstBytes.pipeline();
+        // the multiplexer finds its codec when added, so the codec goes in first
+        pipeline.addAfter(firstBytes.name(), "h2-codec", Http2FrameCodecBuilder.forServer()
+                .initialSettings(Http2Settings.defaultSettings().maxHeaderListSize(MAX_HEADER_SIZE)
+                        .maxConcurrentStreams(128))
+                .build());
+        pipeline.addAfter("h2-codec", "h2-mux", new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
+            @Override
+            protected void initChannel(Http2StreamChannel stream) {
+                stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true),
+                        new HttpFrontHandler(settings, context, new Router(route, "h2_intercept")));
+            }
+        }));
+        pipeline.remove(firstBytes.handler());
+    }
+
     /** Every request goes to the tunnel's target; inside a tunnel a request names a path, not a host. */
-    private record Router(HttpRoute.Target tunnel) implements HttpRouter {
+    private record Router(HttpRoute.Target tunnel, String taskType) implements HttpRouter {
+        Router(HttpRoute.Target tunnel) {
+            this(tunnel, "h1_intercept");
+        }
+
         @Override
         public HttpRoute route(HttpRequest request) {
+            // what Netty's HTTP/2 conversion adds for itself does not travel on
+            for (var name : HttpConversionUtil.ExtensionHeaderNames.values()) {
+                request.headers().remove(name.text());
+            }
             HttpRequestChecks.check(request);
             if (HttpMethod.CONNECT.equals(request.method()) || !request.uri().startsWith("/")) {
                 throw new HttpRejection(HttpResponseStatus.BAD_REQUEST, "requests inside a tunnel take a path");
             }
             return new HttpRoute.Forward(new HttpRoute.Target(tunnel.scheme(), tunnel.addr(), request.uri(),
-                    tunnel.tls(), tunnel.tlsName(), tunnel.tlsHandshakeTimeout()), Optional.empty(), "h1_intercept");
+                    tunnel.tls(), tunnel.tlsName(), tunnel.tlsHandshakeTimeout()), Optional.empty(), taskType);
         }
     }
 }
