@@ -43,11 +43,7 @@ public final class TlsClientContexts {
                 builder.applicationProtocolConfig(Alpn.offer(alpn));
             }
             if (config.caCertificate().isPresent()) {
-                List<X509Certificate> trusted = new ArrayList<>(Pem.certificates(config.caCertificate().get()));
-                if (!config.noDefaultCaCertificate()) {
-                    trusted.addAll(systemRoots());
-                }
-                builder.trustManager(trusted.toArray(X509Certificate[]::new));
+                builder.trustManager(trusted(config));
             }
             if (config.certificate().isPresent()) {
                 builder.keyManager(config.certificate().get().toFile(), config.privateKey().orElseThrow().toFile());
@@ -56,6 +52,18 @@ public final class TlsClientContexts {
         } catch (Exception e) {
             throw new ConfigException(location + " key 'tls_client': " + e.getMessage(), e);
         }
+    }
+
+    /** The certificates {@code tls_client} trusts: its CA file, plus the system's roots unless told not to. */
+    public static X509Certificate[] trusted(TlsClientConfig config) throws Exception {
+        List<X509Certificate> trusted = new ArrayList<>();
+        if (config.caCertificate().isPresent()) {
+            trusted.addAll(Pem.certificates(config.caCertificate().get()));
+        }
+        if (config.caCertificate().isEmpty() || !config.noDefaultCaCertificate()) {
+            trusted.addAll(systemRoots());
+        }
+        return trusted.toArray(X509Certificate[]::new);
     }
 
     private static List<X509Certificate> systemRoots() throws Exception {

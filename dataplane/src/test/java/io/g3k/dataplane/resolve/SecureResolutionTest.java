@@ -3,6 +3,7 @@ package io.g3k.dataplane.resolve;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.g3k.dataplane.support.Curl;
+import io.g3k.dataplane.support.DoqServer;
 import io.g3k.dataplane.support.RunningProxy;
 import io.g3k.dataplane.support.TestOrigin;
 import io.g3k.dataplane.support.TestPki;
@@ -14,7 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** The guide's Secure Resolution: a hickory resolver over DoT and DoH against a real unbound on loopback. */
+/** The guide's Secure Resolution: a hickory resolver over DoT and DoH against a real unbound on loopback, and DoQ. */
 class SecureResolutionTest {
     @TempDir
     Path dir;
@@ -58,6 +59,28 @@ class SecureResolutionTest {
             assertThat(r.out()).as(r.err()).isEqualTo("hello /secure\n");
             assertThat(Curl.run("-x", "http://127.0.0.1:" + proxy.port("http"), "-o", "/dev/null", "-w", "%{http_code}",
                     "http://missing.g3k.test/").out()).isEqualTo("530");
+        }
+    }
+
+    /** DNS over QUIC against a DoQ server on Netty's QUIC (no packaged DNS server here speaks DoQ). */
+    @Test
+    void resolvesOverQuic() throws Exception {
+        TestPki pki = new TestPki(dir);
+        try (TestOrigin origin = TestOrigin.http();
+             DoqServer doq = new DoqServer(pki, java.util.Map.of("origin.g3k.test.", "127.0.0.1"));
+             RunningProxy proxy = RunningProxy.start(dir, config("dns-over-quic", doq.port(),
+                     "    tls_client:\n      ca_certificate: " + pki.caPem));
+             RunningProxy untrusting = RunningProxy.start(Files.createDirectories(dir.resolve("doq-untrusted")),
+                     config("dns-over-quic", doq.port(), ""))) {
+            for (String path : new String[] {"/quic", "/quic-again"}) {
+                var r = Curl.run("-x", "http://127.0.0.1:" + proxy.port("http"),
+                        "http://origin.g3k.test:" + origin.port() + path);
+                assertThat(r.out()).as(r.err()).isEqualTo("hello " + path + "\n");
+            }
+            assertThat(Curl.run("-x", "http://127.0.0.1:" + proxy.port("http"), "-o", "/dev/null", "-w", "%{http_code}",
+                    "http://missing.g3k.test/").out()).isEqualTo("530");
+            assertThat(Curl.run("-x", "http://127.0.0.1:" + untrusting.port("http"), "-o", "/dev/null", "-w",
+                    "%{http_code}", "http://origin.g3k.test:" + origin.port() + "/").out()).isEqualTo("530");
         }
     }
 
