@@ -100,20 +100,25 @@ class ProxyChainingTest {
         }
     }
 
+    /** A second g3k as the next proxy, requiring client certificates from the test CA; {@code extra}: more keys. */
+    static RunningProxy mtlsRelay(String name, String extra) throws Exception {
+        return RunningProxy.start(Files.createDirectories(dir.resolve(name)), Yaml.withServers("""
+                  - name: relay
+                    type: http_proxy
+                    escaper: default
+                    listen: "127.0.0.1:0"
+                    tls_server:
+                      cert_pairs:
+                        certificate: %s
+                        private_key: %s
+                      enable_client_auth: true
+                      ca_certificate: %s
+                """.formatted(pki.serverCertPem, pki.serverKeyPem, pki.caPem) + extra));
+    }
+
     @Test
     void chainsToAnotherG3kOverMutualTls() throws Exception {
-        try (RunningProxy relay = RunningProxy.start(Files.createDirectories(dir.resolve("relay")), Yaml.withServers("""
-                       - name: relay
-                         type: http_proxy
-                         escaper: default
-                         listen: "127.0.0.1:0"
-                         tls_server:
-                           cert_pairs:
-                             certificate: %s
-                             private_key: %s
-                           enable_client_auth: true
-                           ca_certificate: %s
-                     """.formatted(pki.serverCertPem, pki.serverKeyPem, pki.caPem)));
+        try (RunningProxy relay = mtlsRelay("relay", "");
              RunningProxy gw = RunningProxy.start(Files.createDirectories(dir.resolve("gw")), chain("""
                        - name: chain
                          type: proxy_https
@@ -147,20 +152,7 @@ class ProxyChainingTest {
     @Test
     void forwardHttpsHandsHttpsRequestsToTheNextProxy() throws Exception {
         try (TestOrigin tlsOrigin = TestOrigin.https(pki);
-             RunningProxy relay = RunningProxy.start(Files.createDirectories(dir.resolve("fwd-relay")), Yaml.withServers("""
-                       - name: relay
-                         type: http_proxy
-                         escaper: default
-                         listen: "127.0.0.1:0"
-                         tls_client:
-                           ca_certificate: %s
-                         tls_server:
-                           cert_pairs:
-                             certificate: %s
-                             private_key: %s
-                           enable_client_auth: true
-                           ca_certificate: %s
-                     """.formatted(pki.caPem, pki.serverCertPem, pki.serverKeyPem, pki.caPem)));
+             RunningProxy relay = mtlsRelay("fwd-relay", "    tls_client: {ca_certificate: " + pki.caPem + "}\n");
              RunningProxy forwarding = RunningProxy.start(Files.createDirectories(dir.resolve("fwd-on")),
                      httpsChain(relay.port("relay"), true));
              RunningProxy tunnelling = RunningProxy.start(Files.createDirectories(dir.resolve("fwd-off")),

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.g3k.dataplane.support.Configs;
 import io.g3k.dataplane.support.RawClient;
 import io.g3k.dataplane.support.RunningProxy;
+import io.g3k.dataplane.support.UdpEcho;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -25,24 +26,11 @@ import org.junit.jupiter.api.io.TempDir;
 class SocksUdpAssociateTest {
     @TempDir
     static Path dir;
-    static DatagramSocket echo;
-    static Thread echoThread;
+    static UdpEcho echo;
 
     @BeforeAll
     static void startEcho() throws Exception {
-        echo = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
-        echoThread = Thread.ofVirtual().start(() -> {
-            byte[] buf = new byte[2048];
-            while (!echo.isClosed()) {
-                try {
-                    DatagramPacket p = new DatagramPacket(buf, buf.length);
-                    echo.receive(p);
-                    echo.send(new DatagramPacket(p.getData(), p.getLength(), p.getSocketAddress()));
-                } catch (Exception e) {
-                    return;
-                }
-            }
-        });
+        echo = new UdpEcho();
     }
 
     @AfterAll
@@ -82,7 +70,7 @@ class SocksUdpAssociateTest {
              DatagramSocket client = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
             InetSocketAddress relay = associate(control);
             client.setSoTimeout(5000);
-            InetSocketAddress target = (InetSocketAddress) echo.getLocalSocketAddress();
+            InetSocketAddress target = echo.address();
             byte[] out = datagram(0, target, "ping-udp");
             client.send(new DatagramPacket(out, out.length, relay));
             DatagramPacket in = new DatagramPacket(new byte[2048], 2048);
@@ -108,7 +96,7 @@ class SocksUdpAssociateTest {
              DatagramSocket client = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
             InetSocketAddress relay = associate(control);
             client.setSoTimeout(1500);
-            byte[] out = datagram(0, (InetSocketAddress) echo.getLocalSocketAddress(), "blocked");
+            byte[] out = datagram(0, echo.address(), "blocked");
             client.send(new DatagramPacket(out, out.length, relay));
             assertThatThrownBy(() -> client.receive(new DatagramPacket(new byte[2048], 2048)))
                     .isInstanceOf(SocketTimeoutException.class);

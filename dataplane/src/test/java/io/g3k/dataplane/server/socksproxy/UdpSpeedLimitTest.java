@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.g3k.dataplane.support.Configs;
 import io.g3k.dataplane.support.RawClient;
 import io.g3k.dataplane.support.RunningProxy;
+import io.g3k.dataplane.support.UdpEcho;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
@@ -29,24 +30,11 @@ class UdpSpeedLimitTest {
     static final int BURST = 100;
     @TempDir
     static Path dir;
-    static DatagramSocket echo;
+    static UdpEcho echo;
 
     @BeforeAll
     static void startEcho() throws Exception {
-        echo = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
-        echo.setReceiveBufferSize(1 << 20);
-        Thread.ofVirtual().start(() -> {
-            byte[] buf = new byte[2048];
-            while (!echo.isClosed()) {
-                try {
-                    DatagramPacket p = new DatagramPacket(buf, buf.length);
-                    echo.receive(p);
-                    echo.send(new DatagramPacket(p.getData(), p.getLength(), p.getSocketAddress()));
-                } catch (Exception e) {
-                    return;
-                }
-            }
-        });
+        echo = new UdpEcho();
     }
 
     @AfterAll
@@ -63,7 +51,7 @@ class UdpSpeedLimitTest {
             }
             InetSocketAddress relay = user == null ? associate(control) : SocksUdpAssociateTest.requestAssociate(control);
             client.setReceiveBufferSize(1 << 20);
-            InetSocketAddress target = (InetSocketAddress) echo.getLocalSocketAddress();
+            InetSocketAddress target = echo.address();
             String payload = "x".repeat(400);
             for (int i = 0; i < BURST; i++) {
                 byte[] out = datagram(0, target, payload);
