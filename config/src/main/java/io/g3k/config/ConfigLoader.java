@@ -77,7 +77,7 @@ public final class ConfigLoader {
         YamlMap top = new YamlMap(merged, mainFile.toString(), warnings);
         LoadContext ctx = new LoadContext(mainFile, warnings);
         RuntimeConfig runtime = RuntimeConfig.parse(top.map("runtime"), top.map("worker"));
-        top.take("log").ifPresent(this::checkLog);
+        boolean taskLog = top.take("log").map(this::taskLog).orElse(false);
         var stat = top.map("stat").map(m -> StatConfig.parse(m, ctx.baseDir()));
         top.map("controller").ifPresent(c -> c.raw().fieldNames().forEachRemaining(k -> c.take(k)));
         var resolvers = section(top, "resolver", (m, c) -> ResolverConfigs.parse(m, c.baseDir()));
@@ -86,14 +86,22 @@ public final class ConfigLoader {
         var auditors = section(top, "auditor", (m, c) -> AuditorConfig.parse(m, c.baseDir()));
         var servers = section(top, "server", ServerConfigs::parse);
         top.finish();
-        return new G3Config(mainFile, runtime, stat, servers, escapers, resolvers, userGroups, auditors, warnings);
+        return new G3Config(mainFile, runtime, stat, servers, escapers, resolvers, userGroups, auditors, warnings,
+                taskLog);
     }
 
-    private void checkLog(JsonNode node) {
-        String driver = node.isTextual() ? Keys.normalize(node.asText()) : "map";
+    /**
+     * {@code log}: whether task logs are written (to stderr, one line a task). As in g3proxy the default driver is
+     * {@code discard}; a map's {@code task} entry, else its {@code default}, decides for task logs. Drivers g3k
+     * does not have (journal, syslog, fluentd) log to stderr, with a warning.
+     */
+    private boolean taskLog(JsonNode node) {
+        JsonNode chosen = node.isObject() ? (node.hasNonNull("task") ? node.get("task") : node.get("default")) : node;
+        String driver = chosen == null ? "discard" : chosen.isTextual() ? Keys.normalize(chosen.asText()) : "map";
         if (!driver.equals("stdout") && !driver.equals("discard")) {
-            warnings.add(mainFile + ": key 'log': g3k always logs to stderr; the '" + driver + "' setting is ignored");
+            warnings.add(mainFile + ": key 'log': g3k writes logs to stderr; the '" + driver + "' driver is not available");
         }
+        return !driver.equals("discard");
     }
 
     private <T> List<T> section(YamlMap top, String key, BiFunction<YamlMap, LoadContext, T> parser, String... aliases) {

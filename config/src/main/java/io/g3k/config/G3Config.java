@@ -12,4 +12,4 @@ import java.util.List;
 public record G3Config(Path mainFile, RuntimeConfig runtime, java.util.Optional<StatConfig> stat,
                        List<ServerConfig> servers, List<EscaperConfig> escapers,
                        List<ResolverConfig> resolvers, List<UserGroupConfig> userGroups, List<AuditorConfig> auditors,
-                       List<String> warnings) {}
+                       List<String> warnings, boolean taskLog) {}

@@ -178,6 +178,17 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void taskLogsFollowTheLogDriverAndAreOffByDefaultAsInG3proxy() throws Exception {
+        assertThat(ConfigLoader.load(write("none.yml", "server: []\n")).taskLog()).isFalse();
+        assertThat(ConfigLoader.load(write("stdout.yml", "log: stdout\n")).taskLog()).isTrue();
+        assertThat(ConfigLoader.load(write("discard.yml", "log: discard\n")).taskLog()).isFalse();
+        assertThat(ConfigLoader.load(write("map.yml", "log: {default: discard, task: stdout}\n")).taskLog()).isTrue();
+        G3Config syslog = ConfigLoader.load(write("syslog.yml", "log: syslog\n"));
+        assertThat(syslog.taskLog()).isTrue();
+        assertThat(syslog.warnings()).anyMatch(w -> w.contains("'syslog' driver is not available"));
+    }
+
+    @Test
     void errorsInSplitFilesNameThatFile() throws Exception {
         Path escaper = write("escaper.yml", "name: e\ntype: direct_fixed\nresolver: r\nbind_ip: 300.1.1.1\n");
         Path main = write("main.yml", "escaper: escaper.yml\n");

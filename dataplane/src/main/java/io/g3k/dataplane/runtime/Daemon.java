@@ -161,6 +161,7 @@ public final class Daemon implements AutoCloseable {
     }
 
     private String apply(G3Config next) {
+        tasks.log(next.taskLog());
         next.warnings().forEach(w -> LOG.warn("config: {}", w));
         var newResolvers = rebuild(resolvers, next.resolvers(), ResolverConfig::name, (c, old) -> resolver(c));
         pendingResolvers = newResolvers;

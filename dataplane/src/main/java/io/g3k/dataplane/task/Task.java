@@ -179,6 +179,9 @@ public final class Task {
             }
         }
         tasks.ended();
+        if (!tasks.log()) {
+            return;
+        }
         long ms = (System.nanoTime() - startNanos) / 1_000_000;
         LOG.info("task server={} type={} client={} user={} upstream={} escaper={} protocol={} bytes_out={} "
                         + "bytes_in={} duration_ms={} reason={}", server, type, client, user, upstream, escaper, protocol,

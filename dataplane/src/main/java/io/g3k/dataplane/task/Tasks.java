@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class Tasks {
     private final AtomicInteger alive = new AtomicInteger();
     private final Stats stats;
+    private volatile boolean log = true;
 
     public Tasks(Stats stats) {
         this.stats = stats;
@@ -20,6 +21,15 @@ public final class Tasks {
 
     void ended() {
         alive.decrementAndGet();
+    }
+
+    /** Whether ended tasks are logged (the config's {@code log} driver; g3proxy's default discards them). */
+    public void log(boolean enabled) {
+        log = enabled;
+    }
+
+    boolean log() {
+        return log;
     }
 
     public Stats stats() {

@@ -69,7 +69,7 @@ class SecureResolutionTest {
         try (TestOrigin origin = TestOrigin.http();
              DoqServer doq = new DoqServer(pki, java.util.Map.of("origin.g3k.test.", "127.0.0.1"));
              RunningProxy proxy = RunningProxy.start(dir, config("dns-over-quic", doq.port(),
-                     "    tls_client:\n      ca_certificate: " + pki.caPem));
+                     "    tls_client:\n      ca_certificate: " + pki.caPem).replace("each_timeout: 2s", "each_timeout: 10s"));
              RunningProxy untrusting = RunningProxy.start(Files.createDirectories(dir.resolve("doq-untrusted")),
                      config("dns-over-quic", doq.port(), ""))) {
             for (String path : new String[] {"/quic", "/quic-again"}) {
