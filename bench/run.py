@@ -24,13 +24,14 @@ CORES = os.cpu_count() or 1
 PROXY_CPU = str(CORES - 1)
 LOAD_CPU = "0"
 
-ORIGIN, IPERF = 19080, 19201
+ORIGIN, ORIGIN_TLS, IPERF = 19080, 19081, 19201
 PORTS = {
-    "g3k http": 19101, "g3k socks": 19102, "g3k tcp": 19103, "g3k tls": 19104, "g3k rproxy": 19105,
+    "g3k http": 19101, "g3k socks": 19102, "g3k tcp": 19103, "g3k tls": 19104, "g3k rproxy": 19105, "g3k sni": 19106,
     "squid": 19111, "tinyproxy": 19112, "dante": 19121, "microsocks": 19122,
     "haproxy tcp": 19131, "nginx tcp": 19132, "socat": 19133,
     "haproxy tls": 19141, "nginx tls": 19142, "stunnel": 19143,
     "haproxy http": 19151, "nginx http": 19152,
+    "haproxy sni": 19161, "nginx sni": 19162,
 }
 
 
@@ -78,6 +79,8 @@ class Bench:
             events {{ worker_connections 16384; }}
             http {{ access_log off; sendfile on; keepalive_requests 1000000; client_header_timeout 600s;
               server {{ listen 127.0.0.1:{ORIGIN} backlog=4096; root {www};
+                location = /small {{ return 200 "hello\\n"; }} }}
+              server {{ listen 127.0.0.1:{ORIGIN_TLS} ssl backlog=4096; ssl_certificate {cert}; ssl_certificate_key {key};
                 location = /small {{ return 200 "hello\\n"; }} }} }}
             """)), "-e", str(self.work / "origin.err")], ORIGIN, cpu=LOAD_CPU)
         self.start("iperf3", ["iperf3", "-s", "-B", "127.0.0.1", "-p", str(IPERF)], IPERF, cpu=LOAD_CPU)
@@ -102,6 +105,12 @@ server:
     listen: "127.0.0.1:{PORTS['g3k rproxy']}"
     hosts:
       - {{set_default: true, upstream: "127.0.0.1:{ORIGIN}"}}
+  - name: sni
+    type: sni_proxy
+    escaper: default
+    listen: "127.0.0.1:{PORTS['g3k sni']}"
+    allowed_hosts:
+      - {{exact_match: localhost, redirect_host: 127.0.0.1, redirect_port: {ORIGIN_TLS}}}
 """))], PORTS["g3k rproxy"])
         self.start("squid", ["squid", "-N", "-f", str(self.write("squid.conf", f"""
 http_port 127.0.0.1:{PORTS['squid']}
@@ -152,6 +161,13 @@ listen tcp
 listen tls
   bind 127.0.0.1:{PORTS['haproxy tls']} ssl crt {self.work}/server-and-key.pem
   server s 127.0.0.1:{ORIGIN}
+frontend sni
+  bind 127.0.0.1:{PORTS['haproxy sni']}
+  tcp-request inspect-delay 5s
+  tcp-request content accept if {{ req_ssl_hello_type 1 }}
+  use_backend tls_origin if {{ req_ssl_sni -i localhost }}
+backend tls_origin
+  server s 127.0.0.1:{ORIGIN_TLS}
 listen http
   mode http
   option http-keep-alive
@@ -166,6 +182,8 @@ stream {{
   server {{ listen 127.0.0.1:{PORTS['nginx tcp']}; proxy_pass 127.0.0.1:{IPERF}; }}
   server {{ listen 127.0.0.1:{PORTS['nginx tls']} ssl; ssl_certificate {cert}; ssl_certificate_key {key};
            proxy_pass 127.0.0.1:{ORIGIN}; }}
+  map $ssl_preread_server_name $sni_backend {{ localhost 127.0.0.1:{ORIGIN_TLS}; default 127.0.0.1:1; }}
+  server {{ listen 127.0.0.1:{PORTS['nginx sni']}; ssl_preread on; proxy_pass $sni_backend; }}
 }}
 http {{
   access_log off;
@@ -202,13 +220,14 @@ key = {key}
 
 
 # ---- measurements -------------------------------------------------------------------------------------------
-def wrk(port, absolute, close=False):
-    """req/s and latency; with {@code close}, a new client connection per request (new connections/s)."""
+def wrk(port, absolute, close=False, tls=False):
+    """req/s and latency; with {@code close}, a new client connection per request (new connections/s); with
+    {@code tls}, HTTPS with the server name localhost (the SNI routing scenario)."""
     script = Path(tempfile.mkstemp(suffix=".lua")[1])
     script.write_text((f'wrk.path = "http://127.0.0.1:{ORIGIN}/small"\nwrk.headers["Host"] = "127.0.0.1:{ORIGIN}"\n'
                        if absolute else "") + ('wrk.headers["Connection"] = "close"\n' if close else ""))
     out = run(pinned(LOAD_CPU, ["wrk", "-t1", "-c32", f"-d{SECONDS}s", "--latency", "-s", str(script),
-                                f"http://127.0.0.1:{port}/small"]))
+                                f"https://localhost:{port}/small" if tls else f"http://127.0.0.1:{port}/small"]))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)|Socket errors: (.*)", out)
     return {"req/s": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
             "p50 ms": latency(out, "50%"), "p99 ms": latency(out, "99%"), "errors": errors.group(0) if errors else ""}
@@ -308,6 +327,8 @@ def scenarios(bench):
          {n: (lambda n=n: {"conns/s": wrk(PORTS[n], True, True)["req/s"]}) for n in ["g3k http", "squid", "tinyproxy"]}),
         ("HTTP reverse proxy (wrk, 32 conns)", lambda: wrk(ORIGIN, False),
          {n: (lambda n=n: wrk(PORTS[n], False)) for n in ["g3k rproxy", "haproxy http", "nginx http"]}),
+        ("SNI routing, TLS passed through (wrk https, 32 conns)", lambda: wrk(ORIGIN_TLS, False, tls=True),
+         {n: (lambda n=n: wrk(PORTS[n], False, tls=True)) for n in ["g3k sni", "haproxy sni", "nginx sni"]}),
         ("CONNECT bulk (curl, 1 GiB)", lambda: curl_bulk([]),
          {n: (lambda n=n: curl_bulk(tunnel(n))) for n in ["g3k http", "squid", "tinyproxy"]}),
         ("SOCKS5 bulk (curl, 1 GiB)", lambda: curl_bulk([]),

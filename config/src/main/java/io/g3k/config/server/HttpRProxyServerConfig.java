@@ -1,6 +1,7 @@
 package io.g3k.config.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.g3k.config.HostMatch;
 import io.g3k.config.LoadContext;
 import io.g3k.config.TlsClientConfig;
 import io.g3k.config.TlsServerConfig;
@@ -11,7 +12,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 
 /** {@code type: http_rproxy}: a host-routed HTTP reverse proxy, optionally serving TLS per host. */
@@ -22,12 +22,11 @@ public record HttpRProxyServerConfig(ServerBase base, List<Host> hosts, boolean 
     public static final String TYPE = "http_rproxy";
 
     /** One site: which Host names it serves and where it forwards. */
-    public record Host(List<String> exactMatch, List<String> childMatch, boolean setDefault, UpstreamAddr upstream,
+    public record Host(HostMatch match, boolean setDefault, UpstreamAddr upstream,
                        Optional<TlsClientConfig> tlsClient, Optional<String> tlsName,
                        Optional<TlsServerConfig> tlsServer) {
         public boolean matches(String host) {
-            String h = host.toLowerCase(Locale.ROOT);
-            return exactMatch.contains(h) || childMatch.stream().anyMatch(c -> h.endsWith("." + c));
+            return match.matches(host);
         }
     }
 
@@ -66,12 +65,9 @@ public record HttpRProxyServerConfig(ServerBase base, List<Host> hosts, boolean 
         List<Host> out = new ArrayList<>();
         for (int i = 0; i < node.size(); i++) {
             YamlMap m = new YamlMap(node.get(i), parent.location() + " hosts[" + i + "]", parent.warnings());
-            List<String> exact = m.take("exact_match", Values::stringList).orElse(List.of())
-                    .stream().map(s -> s.toLowerCase(Locale.ROOT)).toList();
-            List<String> child = m.take("child_match", Values::stringList).orElse(List.of())
-                    .stream().map(s -> s.toLowerCase(Locale.ROOT)).toList();
+            HostMatch match = HostMatch.parse(m);
             boolean setDefault = m.bool("set_default", false);
-            if (exact.isEmpty() && child.isEmpty() && !setDefault) {
+            if (match.isEmpty() && !setDefault) {
                 throw new IllegalArgumentException("hosts[" + i + "] needs exact_match, child_match or set_default");
             }
             UpstreamAddr upstream = m.require("upstream", n -> UpstreamAddr.parse(Values.string(n), 80));
@@ -79,7 +75,7 @@ public record HttpRProxyServerConfig(ServerBase base, List<Host> hosts, boolean 
             Optional<String> tlsName = m.string("tls_name");
             Optional<TlsServerConfig> tlsServer = m.map("tls_server").map(t -> TlsServerConfig.parse(t, baseDir));
             m.finish();
-            out.add(new Host(exact, child, setDefault, upstream, tlsClient, tlsName, tlsServer));
+            out.add(new Host(match, setDefault, upstream, tlsClient, tlsName, tlsServer));
         }
         return List.copyOf(out);
     }

@@ -43,8 +43,8 @@ public final class HttpRProxyServer extends Server {
             if (host.tlsServer().isEmpty()) {
                 continue;
             }
-            List<String> names = new ArrayList<>(host.exactMatch());
-            host.childMatch().forEach(c -> names.add("*." + c));
+            List<String> names = new ArrayList<>(host.match().exactMatch());
+            host.match().childMatch().forEach(c -> names.add("*." + c));
             sites.put(names, host.tlsServer().get());
             if (fallback == null || host.setDefault()) {
                 fallback = config.globalTlsServer().orElse(host.tlsServer().get());

@@ -72,6 +72,7 @@ final class SniProxyHandler extends ByteToMessageDecoder {
             target = hostHeader(in.toString(in.readerIndex(), end - in.readerIndex(), StandardCharsets.ISO_8859_1))
                     .flatMap(host -> address(host, localPort));
         }
+        target = target.flatMap(this::allowed);
         if (target.isEmpty()) {
             ctx.close();
             return;
@@ -105,6 +106,16 @@ final class SniProxyHandler extends ByteToMessageDecoder {
         if (in.readableBytes() > config.tlsMaxClientHelloSize()) {
             ctx.close();
         }
+    }
+
+    /** Without {@code allowed_hosts} every host goes; with it only those listed, to their redirect if they have one. */
+    private Optional<UpstreamAddr> allowed(UpstreamAddr requested) {
+        if (config.allowedHosts().isEmpty()) {
+            return Optional.of(requested);
+        }
+        return config.allowedHosts().get().stream().filter(h -> h.match().matches(requested.host())).findFirst()
+                .map(h -> new UpstreamAddr(h.redirectHost().orElse(requested.host()),
+                        h.redirectPort().orElse(requested.port())));
     }
 
     private static Optional<UpstreamAddr> address(String host, int defaultPort) {

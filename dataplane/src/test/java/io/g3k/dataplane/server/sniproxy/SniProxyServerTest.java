@@ -58,6 +58,34 @@ class SniProxyServerTest {
         assertThat(r.out()).as(r.err()).isEqualTo("hello /by-sni\n");
     }
 
+    /** allowed_hosts: a listed name is served at its redirect (any port), an unlisted one is closed unconnected. */
+    @Test
+    void allowedHostsRedirectAndRefuse() throws Exception {
+        try (RunningProxy guarded = RunningProxy.start(java.nio.file.Files.createDirectories(dir.resolve("allowed")),
+                io.g3k.dataplane.support.Yaml.withServers("""
+                  - name: sni
+                    escaper: default
+                    type: sni_proxy
+                    listen: "127.0.0.1:0"
+                    allowed_hosts:
+                      - exact_match: localhost
+                        redirect_host: 127.0.0.1
+                        redirect_port: %d
+                      - {child_match: example.test, redirect_host: 127.0.0.1, redirect_port: %d}
+                """.formatted(tlsOrigin.port(), httpOrigin.port())))) {
+            int port = guarded.port("sni");
+            var tls = Curl.run("--cacert", pki.caPem.toString(), "--resolve", "localhost:" + port + ":127.0.0.1",
+                    "https://localhost:" + port + "/redirected");
+            assertThat(tls.out()).as(tls.err()).isEqualTo("hello /redirected\n");
+            var http = Curl.run("-H", "Host: www.example.test", "http://127.0.0.1:" + port + "/child");
+            assertThat(http.out()).as(http.err()).isEqualTo("hello /child\n");
+            int before = httpOrigin.requests.get();
+            var refused = Curl.run("-H", "Host: example.test", "http://127.0.0.1:" + port + "/parent-not-child");
+            assertThat(refused.exit()).isNotZero();
+            assertThat(httpOrigin.requests.get()).isEqualTo(before);
+        }
+    }
+
     @Test
     void routesHttpByHost() throws Exception {
         var r = Curl.run("-H", "Host: localhost:" + httpOrigin.port(), "http://127.0.0.2:" + tlsOrigin.port() + "/by-host");
