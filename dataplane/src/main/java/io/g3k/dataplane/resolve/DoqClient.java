@@ -47,6 +47,11 @@ final class DoqClient implements AutoCloseable {
     DoqClient(TlsClientConfig tls, Optional<String> tlsName, Duration timeout, String location) {
         this.tlsName = tlsName;
         this.timeout = timeout;
+        if (!TlsClientContexts.avoidOpenSsl()) {
+            group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            throw new ConfigException(location + ": DNS over QUIC cannot start in a process that already uses "
+                    + "netty-tcnative (added by a reload?): restart g3k with this config");
+        }
         try {
             QuicSslContextBuilder builder = QuicSslContextBuilder.forClient().applicationProtocols("doq")
                     .endpointIdentificationAlgorithm("HTTPS").trustManager(TlsClientContexts.trusted(tls));
@@ -64,11 +69,14 @@ final class DoqClient implements AutoCloseable {
         Message wire = query.clone();
         wire.getHeader().setID(0);
         byte[] bytes = wire.toWire();
+        String stage = "QUIC handshake";
         try {
             QuicChannel quic = connection(server);
+            stage = "stream";
             Promise<ByteBuf> answer = group.next().newPromise();
             QuicStreamChannel stream = quic.createStream(QuicStreamType.BIDIRECTIONAL, new Answer(answer))
                     .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            stage = "answer";
             stream.writeAndFlush(Unpooled.buffer(bytes.length + 2).writeShort(bytes.length).writeBytes(bytes))
                     .addListener(QuicStreamChannel.SHUTDOWN_OUTPUT);
             ByteBuf received = answer.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -82,7 +90,7 @@ final class DoqClient implements AutoCloseable {
                 received.release();
             }
         } catch (TimeoutException e) {
-            throw new IOException("DoQ server " + server + " did not answer in " + timeout.toMillis() + " ms");
+            throw new IOException("DoQ server " + server + ": no " + stage + " in " + timeout.toMillis() + " ms");
         } catch (ExecutionException e) {
             connections.remove(server);
             throw new IOException("DoQ with " + server + " failed: " + e.getCause().getMessage(), e.getCause());

@@ -17,8 +17,34 @@ import javax.net.ssl.X509TrustManager;
 public final class TlsClientContexts {
     private TlsClientContexts() {}
 
+    private static volatile boolean openSslUsed;
+
+    /**
+     * BoringSSL through netty-tcnative when present, unless {@code io.netty.handler.ssl.noOpenSsl} is set (see
+     * {@link #avoidOpenSsl}).
+     */
     public static SslProvider provider() {
-        return OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK;
+        if (Boolean.getBoolean(NO_OPENSSL)) {
+            return SslProvider.JDK;
+        }
+        boolean openSsl = OpenSsl.isAvailable();
+        openSslUsed |= openSsl;
+        return openSsl ? SslProvider.OPENSSL : SslProvider.JDK;
+    }
+
+    private static final String NO_OPENSSL = "io.netty.handler.ssl.noOpenSsl";
+
+    /**
+     * Keeps netty-tcnative out of this process: Netty's QUIC codec (DNS over QUIC) never completes a handshake once
+     * tcnative's BoringSSL is loaded beside its own (seen with Netty 4.2.18 and tcnative 2.0.84). Must run before any
+     * TLS context is built; false when it is too late.
+     */
+    public static boolean avoidOpenSsl() {
+        if (openSslUsed) {
+            return false;
+        }
+        System.setProperty(NO_OPENSSL, "true");
+        return true;
     }
 
     public static SslContext build(TlsClientConfig config, String location) {

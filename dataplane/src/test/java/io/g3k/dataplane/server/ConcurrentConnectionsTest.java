@@ -19,13 +19,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * 10,000 client connections open at once on one http_proxy (its own process, as in production), every one of them
- * with a forwarded request in flight at the same time, twice over the same connections; no failure. The origin is a
+ * 10,000 client connections open at once on one http_proxy (its own process, as in production), each serving a
+ * forwarded request (1,000 in flight at a time), twice over the same connections; no failure. The origin is a
  * small asyncio server in another process that closes after each answer, so file descriptors stay within this
  * machine's per-process limit (20,000): this JVM holds the 10,000 clients, g3k 10,000 plus upstreams in flight.
  */
 class ConcurrentConnectionsTest {
     static final int CLIENTS = 10_000;
+    static final int WAVE = 1_000;
     static final String ORIGIN = """
             import asyncio, sys
             async def serve(reader, writer):
@@ -64,24 +65,29 @@ class ConcurrentConnectionsTest {
         try (G3kProcess g3k = G3kProcess.start(config, "c10k", dir)) {
             awaitListening(originPort);
             for (int round = 1; round <= 2; round++) {
-                for (int i = 0; i < CLIENTS; i++) {
-                    if (round == 1) {
-                        Socket s = new Socket();
-                        s.connect(new InetSocketAddress("127.0.0.1", proxyPort), 10_000);
-                        s.setSoTimeout(60_000);
-                        clients.add(s);
+                // requests go out in waves, the connections all stay open: at the end of round 1 all 10,000 are
+                // held at once, and round 2 reuses every one of them
+                for (int wave = 0; wave < CLIENTS; wave += WAVE) {
+                    for (int i = wave; i < wave + WAVE; i++) {
+                        if (round == 1) {
+                            Socket s = new Socket();
+                            s.connect(new InetSocketAddress("127.0.0.1", proxyPort), 10_000);
+                            s.setSoTimeout(120_000);
+                            clients.add(s);
+                        }
+                        OutputStream out = clients.get(i).getOutputStream();
+                        out.write(("GET http://127.0.0.1:" + originPort + "/r" + round + "c" + i + " HTTP/1.1\r\nHost: "
+                                + "127.0.0.1:" + originPort + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                        out.flush();
                     }
-                    OutputStream out = clients.get(i).getOutputStream();
-                    out.write(("GET http://127.0.0.1:" + originPort + "/r" + round + "c" + i + " HTTP/1.1\r\nHost: 127.0.0.1:"
-                            + originPort + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-                    out.flush();
-                }
-                for (int i = 0; i < CLIENTS; i++) {
-                    String body = "/r" + round + "c" + i;
-                    String response = readResponse(clients.get(i).getInputStream(), body.length());
-                    assertThat(response).as("client %d round %d", i, round).startsWith("HTTP/1.1 200").endsWith(body);
+                    for (int i = wave; i < wave + WAVE; i++) {
+                        String body = "/r" + round + "c" + i;
+                        String response = readResponse(clients.get(i).getInputStream(), body.length());
+                        assertThat(response).as("client %d round %d", i, round).startsWith("HTTP/1.1 200").endsWith(body);
+                    }
                 }
             }
+            assertThat(clients).hasSize(CLIENTS).allMatch(s -> s.isConnected() && !s.isClosed());
             String metrics = g3k.get("/metrics");
             assertThat(metrics).contains("g3proxy_listen_accepted_total{daemon_group=\"c10k\",server=\"http\"} 10000.0")
                     .contains("g3proxy_server_task_total{daemon_group=\"c10k\",server=\"http\"} 20000.0");

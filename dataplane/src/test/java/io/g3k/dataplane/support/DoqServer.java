@@ -17,6 +17,8 @@ import io.netty.handler.codec.quic.QuicSslContextBuilder;
 import io.netty.handler.codec.quic.QuicStreamChannel;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.xbill.DNS.ARecord;
@@ -38,9 +40,49 @@ public final class DoqServer implements AutoCloseable {
     private final Channel channel;
     private final Map<String, String> records;
 
-    public DoqServer(TestPki pki, Map<String, String> records) throws Exception {
+    /**
+     * Runs a server in its own process (as a DoQ server is in production: in this JVM netty-tcnative may be loaded,
+     * and QUIC's BoringSSL does not complete handshakes beside it). Args: certificate, key, name=ip...; prints the
+     * port, then serves until killed.
+     */
+    public static void main(String[] args) throws Exception {
+        Map<String, String> records = new java.util.HashMap<>();
+        for (int i = 2; i < args.length; i++) {
+            records.put(args[i].substring(0, args[i].indexOf('=')), args[i].substring(args[i].indexOf('=') + 1));
+        }
+        DoqServer server = new DoqServer(java.nio.file.Path.of(args[0]), java.nio.file.Path.of(args[1]), records);
+        System.out.println(server.port());
+        System.out.flush();
+        Thread.sleep(Long.MAX_VALUE);
+    }
+
+    /** Starts {@link #main} in a new JVM and returns it with the port it serves on. */
+    public record Running(Process process, int port) implements AutoCloseable {
+        @Override
+        public void close() throws InterruptedException {
+            process.destroy();
+            process.waitFor();
+        }
+    }
+
+    public static Running start(TestPki pki, Map<String, String> records) throws Exception {
+        String javaBin = ProcessHandle.current().info().command().orElse("java");
+        List<String> cmd = new ArrayList<>(List.of(javaBin, "--enable-native-access=ALL-UNNAMED",
+                "-cp", System.getProperty("java.class.path"), DoqServer.class.getName(),
+                pki.serverCertPem.toString(), pki.serverKeyPem.toString()));
+        records.forEach((k, v) -> cmd.add(k + "=" + v));
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String port = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream())).readLine();
+        if (port == null) {
+            p.destroyForcibly();
+            throw new IllegalStateException("the DoQ server did not start");
+        }
+        return new Running(p, Integer.parseInt(port.trim()));
+    }
+
+    DoqServer(java.nio.file.Path cert, java.nio.file.Path key, Map<String, String> records) throws Exception {
         this.records = records;
-        var ssl = QuicSslContextBuilder.forServer(pki.serverKeyPem.toFile(), null, pki.serverCertPem.toFile())
+        var ssl = QuicSslContextBuilder.forServer(key.toFile(), null, cert.toFile())
                 .applicationProtocols("doq").build();
         var codec = new QuicServerCodecBuilder().sslContext(ssl).maxIdleTimeout(30, TimeUnit.SECONDS)
                 .initialMaxData(1 << 20).initialMaxStreamDataBidirectionalRemote(1 << 16)
