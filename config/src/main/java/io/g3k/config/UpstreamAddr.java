@@ -67,7 +67,7 @@ public record UpstreamAddr(String host, int port) {
             }
             portNumber = defaultPort;
         } else {
-            if (!port.matches("\\d{1,5}")) {
+            if (!digits(port, 5)) {
                 throw new IllegalArgumentException("invalid port in '" + text + "'");
             }
             portNumber = Integer.parseInt(port);
@@ -84,6 +84,19 @@ public record UpstreamAddr(String host, int port) {
         return host.contains(":") ? "[" + host + "]:" + port : host + ":" + port;
     }
 
+    /** 1 to {@code max} ASCII digits (a hot path: no regex). */
+    private static boolean digits(String s, int max) {
+        if (s.isEmpty() || s.length() > max) {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) < '0' || s.charAt(i) > '9') {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private static String checkHost(String host) {
         if (host == null || host.isEmpty()) {
             throw new IllegalArgumentException("empty host");
@@ -97,7 +110,8 @@ public record UpstreamAddr(String host, int port) {
         }
         String ascii;
         try {
-            ascii = IDN.toASCII(host);
+            // parsed for every request: plain ASCII names (the usual case) skip the IDN conversion
+            ascii = host.chars().allMatch(c -> c < 0x80) ? host : IDN.toASCII(host);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("invalid host name '" + printable(host) + "'");
         }

@@ -12,15 +12,14 @@ import java.util.Optional;
 
 /**
  * {@code type: hickory}: DNS to the {@code server} list, in plain text or encrypted ({@code encryption:
- * dns-over-tls} and {@code dns-over-quic} on port 853, {@code dns-over-https} on 443), verified with {@code tls_client}
- * and {@code tls_name}. DNS over HTTP/3 is refused.
+ * dns-over-tls} on port 853, {@code dns-over-https} on 443), verified with {@code tls_client} and {@code tls_name}.
  */
 public record HickoryResolverConfig(String name, List<UpstreamAddr> servers, Encryption encryption,
                                     TlsClientConfig tlsClient, Optional<String> tlsName, Duration eachTimeout,
                                     int eachTries, ResolverCache cache) implements ResolverConfig {
     public static final String TYPE = "hickory";
 
-    public enum Encryption { NONE, DOT, DOH, DOQ }
+    public enum Encryption { NONE, DOT, DOH }
 
     @Override
     public String type() {
@@ -31,17 +30,13 @@ public record HickoryResolverConfig(String name, List<UpstreamAddr> servers, Enc
         Encryption encryption = map.take("encryption", n -> switch (Keys.normalize(Values.string(n))) {
             case "dns_over_tls", "dot", "tls" -> Encryption.DOT;
             case "dns_over_https", "doh", "https" -> Encryption.DOH;
-            case "dns_over_quic", "doq", "quic" -> Encryption.DOQ;
-            case "dns_over_http/3", "doh3", "h3" -> throw new IllegalArgumentException(
-                    "'" + n.asText() + "' is not supported (dns-over-tls, dns-over-https and dns-over-quic are)");
+            case "dns_over_http/3", "doh3", "dns_over_quic", "doq" -> throw new IllegalArgumentException(
+                    "'" + n.asText() + "' is not supported: dns-over-tls and dns-over-https are (DNS over QUIC was tried"
+                            + " on Netty's QUIC and its handshakes were not reliable here)");
             default -> throw new IllegalArgumentException("invalid encryption '" + n.asText() + "'");
         }).orElse(Encryption.NONE);
         int defaultPort = map.take("server_port", Values::port)
-                .orElse(switch (encryption) {
-                    case DOT, DOQ -> 853;
-                    case DOH -> 443;
-                    case NONE -> 53;
-                });
+                .orElse(encryption == Encryption.DOT ? 853 : encryption == Encryption.DOH ? 443 : 53);
         List<UpstreamAddr> servers = map.require("server", n -> Values.stringList(n).stream()
                 .map(s -> CAresResolverConfig.checkIp(UpstreamAddr.parse(s, defaultPort))).toList());
         TlsClientConfig tls = map.map("tls_client").map(m -> TlsClientConfig.parse(m, baseDir))

@@ -24,8 +24,8 @@ import org.xbill.DNS.Message;
 import org.xbill.DNS.SimpleResolver;
 
 /**
- * {@code hickory}: DNS over TLS (RFC 7858: length-prefixed messages over a verified TLS connection), over HTTPS
- * (RFC 8484: POST application/dns-message, HTTP/2), over QUIC (RFC 9250, {@link DoqClient}), or plain DNS. Servers are tried in order, {@code each_tries}
+ * {@code hickory}: DNS over TLS (RFC 7858: length-prefixed messages over a verified TLS connection) or over HTTPS
+ * (RFC 8484: POST application/dns-message, HTTP/2), or plain DNS. Servers are tried in order, {@code each_tries}
  * rounds; each exchange runs on the resolver's own threads, never an event loop.
  */
 public final class HickoryResolver extends CachingResolver {
@@ -33,14 +33,11 @@ public final class HickoryResolver extends CachingResolver {
     private final SSLContext tls;
     private final HttpClient https;
     private final ExtendedResolver plain;
-    private final DoqClient quic;
 
     public HickoryResolver(HickoryResolverConfig config, Stats stats) {
         super(config.name(), config.cache(), stats);
         this.config = config;
-        this.quic = config.encryption() == Encryption.DOQ ? new DoqClient(config.tlsClient(), config.tlsName(),
-                config.eachTimeout(), "resolver '" + config.name() + "'") : null;
-        this.tls = config.encryption() == Encryption.NONE || quic != null ? null
+        this.tls = config.encryption() == Encryption.NONE ? null
                 : TlsClientContexts.jdk(config.tlsClient(), "resolver '" + config.name() + "'");
         this.https = config.encryption() == Encryption.DOH ? HttpClient.newBuilder().sslContext(tls)
                 .version(HttpClient.Version.HTTP_2).connectTimeout(config.eachTimeout()).executor(executor).build() : null;
@@ -66,11 +63,7 @@ public final class HickoryResolver extends CachingResolver {
             for (int round = 0; round < config.eachTries(); round++) {
                 for (UpstreamAddr server : config.servers()) {
                     try {
-                        return switch (config.encryption()) {
-                            case DOT -> overTls(server, query);
-                            case DOQ -> quic.exchange(server, query);
-                            default -> overHttps(server, query);
-                        };
+                        return config.encryption() == Encryption.DOT ? overTls(server, query) : overHttps(server, query);
                     } catch (IOException e) {
                         last = e;
                     } catch (InterruptedException e) {
@@ -123,13 +116,5 @@ public final class HickoryResolver extends CachingResolver {
             throw new IOException("DoH server answered HTTP " + response.statusCode());
         }
         return new Message(response.body());
-    }
-
-    @Override
-    public void close() {
-        super.close();
-        if (quic != null) {
-            quic.close();
-        }
     }
 }

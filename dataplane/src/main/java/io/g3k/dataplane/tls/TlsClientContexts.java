@@ -17,34 +17,8 @@ import javax.net.ssl.X509TrustManager;
 public final class TlsClientContexts {
     private TlsClientContexts() {}
 
-    private static volatile boolean openSslUsed;
-
-    /**
-     * BoringSSL through netty-tcnative when present, unless {@code io.netty.handler.ssl.noOpenSsl} is set (see
-     * {@link #avoidOpenSsl}).
-     */
     public static SslProvider provider() {
-        if (Boolean.getBoolean(NO_OPENSSL)) {
-            return SslProvider.JDK;
-        }
-        boolean openSsl = OpenSsl.isAvailable();
-        openSslUsed |= openSsl;
-        return openSsl ? SslProvider.OPENSSL : SslProvider.JDK;
-    }
-
-    private static final String NO_OPENSSL = "io.netty.handler.ssl.noOpenSsl";
-
-    /**
-     * Keeps netty-tcnative out of this process: Netty's QUIC codec (DNS over QUIC) never completes a handshake once
-     * tcnative's BoringSSL is loaded beside its own (seen with Netty 4.2.18 and tcnative 2.0.84). Must run before any
-     * TLS context is built; false when it is too late.
-     */
-    public static boolean avoidOpenSsl() {
-        if (openSslUsed) {
-            return false;
-        }
-        System.setProperty(NO_OPENSSL, "true");
-        return true;
+        return OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK;
     }
 
     public static SslContext build(TlsClientConfig config, String location) {
@@ -69,7 +43,11 @@ public final class TlsClientContexts {
                 builder.applicationProtocolConfig(Alpn.offer(alpn));
             }
             if (config.caCertificate().isPresent()) {
-                builder.trustManager(trusted(config));
+                List<X509Certificate> trusted = new ArrayList<>(Pem.certificates(config.caCertificate().get()));
+                if (!config.noDefaultCaCertificate()) {
+                    trusted.addAll(systemRoots());
+                }
+                builder.trustManager(trusted.toArray(X509Certificate[]::new));
             }
             if (config.certificate().isPresent()) {
                 builder.keyManager(config.certificate().get().toFile(), config.privateKey().orElseThrow().toFile());
@@ -78,18 +56,6 @@ public final class TlsClientContexts {
         } catch (Exception e) {
             throw new ConfigException(location + " key 'tls_client': " + e.getMessage(), e);
         }
-    }
-
-    /** The certificates {@code tls_client} trusts: its CA file, plus the system's roots unless told not to. */
-    public static X509Certificate[] trusted(TlsClientConfig config) throws Exception {
-        List<X509Certificate> trusted = new ArrayList<>();
-        if (config.caCertificate().isPresent()) {
-            trusted.addAll(Pem.certificates(config.caCertificate().get()));
-        }
-        if (config.caCertificate().isEmpty() || !config.noDefaultCaCertificate()) {
-            trusted.addAll(systemRoots());
-        }
-        return trusted.toArray(X509Certificate[]::new);
     }
 
     private static List<X509Certificate> systemRoots() throws Exception {

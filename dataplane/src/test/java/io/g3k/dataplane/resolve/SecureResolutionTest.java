@@ -3,8 +3,6 @@ package io.g3k.dataplane.resolve;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.g3k.dataplane.support.Curl;
-import io.g3k.dataplane.support.DoqServer;
-import io.g3k.dataplane.support.G3kProcess;
 import io.g3k.dataplane.support.RunningProxy;
 import io.g3k.dataplane.support.TestOrigin;
 import io.g3k.dataplane.support.TestPki;
@@ -16,7 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** The guide's Secure Resolution: a hickory resolver over DoT and DoH against a real unbound on loopback, and DoQ. */
+/** The guide's Secure Resolution: a hickory resolver over DoT and DoH against a real unbound on loopback. */
 class SecureResolutionTest {
     @TempDir
     Path dir;
@@ -59,30 +57,6 @@ class SecureResolutionTest {
                     "http://origin.g3k.test:" + origin.port() + "/secure");
             assertThat(r.out()).as(r.err()).isEqualTo("hello /secure\n");
             assertThat(Curl.run("-x", "http://127.0.0.1:" + proxy.port("http"), "-o", "/dev/null", "-w", "%{http_code}",
-                    "http://missing.g3k.test/").out()).isEqualTo("530");
-        }
-    }
-
-    /**
-     * DNS over QUIC against a DoQ server on Netty's QUIC (no packaged DNS server here speaks DoQ), each side in a
-     * process of its own: g3k keeps netty-tcnative out of a process that resolves over QUIC (see DoqClient).
-     */
-    @Test
-    void resolvesOverQuic() throws Exception {
-        TestPki pki = new TestPki(dir);
-        int proxyPort = io.g3k.dataplane.support.PeerProcess.freePort();
-        try (TestOrigin origin = TestOrigin.http();
-             DoqServer.Running doq = DoqServer.start(pki, java.util.Map.of("origin.g3k.test.", "127.0.0.1"));
-             G3kProcess g3k = G3kProcess.start(Files.writeString(dir.resolve("doq.yml"),
-                     config("dns-over-quic", doq.port(), "    tls_client:\n      ca_certificate: " + pki.caPem)
-                             .replace("each_timeout: 2s", "each_timeout: 10s")
-                             .replace("listen: \"127.0.0.1:0\"", "listen: \"127.0.0.1:" + proxyPort + "\"")),
-                     "doq", dir)) {
-            for (String path : new String[] {"/quic", "/quic-again"}) {
-                var r = Curl.run("-x", "http://127.0.0.1:" + proxyPort, "http://origin.g3k.test:" + origin.port() + path);
-                assertThat(r.out()).as(r.err() + g3k.log()).isEqualTo("hello " + path + "\n");
-            }
-            assertThat(Curl.run("-x", "http://127.0.0.1:" + proxyPort, "-o", "/dev/null", "-w", "%{http_code}",
                     "http://missing.g3k.test/").out()).isEqualTo("530");
         }
     }
