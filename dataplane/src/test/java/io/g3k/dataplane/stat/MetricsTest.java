@@ -34,6 +34,19 @@ class MetricsTest {
                 """);
     }
 
+    /** What the StatsD socket receives until every marker has been seen (5 s at most); datagrams stay in size. */
+    static String receiveUntil(DatagramSocket statsd, String... markers) throws Exception {
+        StringBuilder received = new StringBuilder();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!java.util.Arrays.stream(markers).allMatch(received.toString()::contains) && System.nanoTime() < deadline) {
+            DatagramPacket p = new DatagramPacket(new byte[2048], 2048);
+            statsd.receive(p);
+            assertThat(p.getLength()).isLessThanOrEqualTo(1400);
+            received.append(new String(p.getData(), 0, p.getLength(), StandardCharsets.UTF_8));
+        }
+        return received.toString();
+    }
+
     @Test
     void emitsG3proxyStatsdLinesOverUdp() throws Exception {
         try (DatagramSocket statsd = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
@@ -50,19 +63,11 @@ class MetricsTest {
                 int port = daemon.server("http").orElseThrow().boundAddresses().getFirst().getPort();
                 assertThat(Curl.run("-x", "http://127.0.0.1:" + port, "http://localhost:" + origin.port() + "/m").out())
                         .isEqualTo("hello /m\n");
-                StringBuilder received = new StringBuilder();
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
                 // lines come in several datagrams, and counters in the emit after the request
-                while (!java.util.stream.Stream.of("server.traffic.out.bytes", "escaper.traffic.in.bytes",
-                        "resolver.memory.cache.length").allMatch(received.toString()::contains)
-                        && System.nanoTime() < deadline) {
-                    DatagramPacket p = new DatagramPacket(new byte[2048], 2048);
-                    statsd.receive(p);
-                    assertThat(p.getLength()).isLessThanOrEqualTo(1400);
-                    received.append(new String(p.getData(), 0, p.getLength(), StandardCharsets.UTF_8));
-                }
+                String received = receiveUntil(statsd, "server.traffic.out.bytes", "escaper.traffic.in.bytes",
+                        "resolver.memory.cache.length");
                 String tags = "|#daemon_group:metrics-test,stat_id:" + ProcessHandle.current().pid();
-                assertThat(received.toString())
+                assertThat(received)
                         .contains("g3proxy.server.task.total:1|c" + tags + ",server:http,online:y")
                         .contains("g3proxy.server.connection.total:1|c")
                         .contains("g3proxy.server.traffic.out.bytes:9|c" + tags + ",server:http,transport:tcp")
@@ -104,16 +109,9 @@ class MetricsTest {
                 int port = daemon.server("http").orElseThrow().boundAddresses().getFirst().getPort();
                 assertThat(Curl.run("-x", "http://127.0.0.1:" + port, "-U", "root:toor",
                         "http://127.0.0.1:" + origin.port() + "/u").out()).isEqualTo("hello /u\n");
-                StringBuilder received = new StringBuilder();
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-                while (!received.toString().contains("user.site.origin.upstream.traffic.in.bytes")
-                        && System.nanoTime() < deadline) {
-                    DatagramPacket p = new DatagramPacket(new byte[2048], 2048);
-                    statsd.receive(p);
-                    received.append(new String(p.getData(), 0, p.getLength(), StandardCharsets.UTF_8));
-                }
+                String received = receiveUntil(statsd, "user.site.origin.upstream.traffic.in.bytes");
                 String root = "user_group:users,user:root,user_type:Static";
-                assertThat(received.toString())
+                assertThat(received)
                         .contains("g3proxy.user.request.total:1|c|#daemon_group:users-test,stat_id:"
                                 + ProcessHandle.current().pid() + "," + root + ",server:http,request:http_forward\n")
                         .contains("g3proxy.user.connection.total:1|c|")
