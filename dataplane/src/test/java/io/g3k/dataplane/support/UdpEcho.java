@@ -4,12 +4,26 @@ import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
-/** A real UDP echo server on loopback: every datagram goes back to its sender. */
-public final class UdpEcho implements AutoCloseable {
+/**
+ * A real UDP echo server on loopback: every datagram goes back to its sender. As a static
+ * {@code @RegisterExtension} field it lives as long as the test class.
+ */
+public final class UdpEcho implements AutoCloseable, AfterAllCallback {
     private final DatagramSocket socket;
 
-    public UdpEcho() throws SocketException {
+    /** A started echo server; a field initializer cannot throw, so this wraps the socket error. */
+    public static UdpEcho start() {
+        try {
+            return new UdpEcho();
+        } catch (SocketException e) {
+            throw new IllegalStateException("cannot open a UDP echo socket", e);
+        }
+    }
+
+    private UdpEcho() throws SocketException {
         socket = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
         socket.setReceiveBufferSize(1 << 20);
         Thread.ofVirtual().start(() -> {
@@ -33,5 +47,10 @@ public final class UdpEcho implements AutoCloseable {
     @Override
     public void close() {
         socket.close();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        close();
     }
 }

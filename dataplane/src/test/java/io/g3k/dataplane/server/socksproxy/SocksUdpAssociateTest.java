@@ -17,26 +17,16 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** SOCKS5 UDP ASSOCIATE against a real UDP echo server on loopback. */
 class SocksUdpAssociateTest {
     @TempDir
     static Path dir;
-    static UdpEcho echo;
-
-    @BeforeAll
-    static void startEcho() throws Exception {
-        echo = new UdpEcho();
-    }
-
-    @AfterAll
-    static void stopEcho() {
-        echo.close();
-    }
+    @RegisterExtension
+    static final UdpEcho echo = UdpEcho.start();
 
     /** Negotiates no-auth, sends UDP ASSOCIATE, returns the relay address from the reply. */
     static InetSocketAddress associate(RawClient control) throws Exception {

@@ -15,9 +15,8 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -30,17 +29,8 @@ class UdpSpeedLimitTest {
     static final int BURST = 100;
     @TempDir
     static Path dir;
-    static UdpEcho echo;
-
-    @BeforeAll
-    static void startEcho() throws Exception {
-        echo = new UdpEcho();
-    }
-
-    @AfterAll
-    static void stopEcho() {
-        echo.close();
-    }
+    @RegisterExtension
+    static final UdpEcho echo = UdpEcho.start();
 
     /** Sends the burst through a fresh association (with credentials when given) and counts the echoes. */
     static int echoedOfBurst(RunningProxy proxy, String user, String password) throws Exception {
