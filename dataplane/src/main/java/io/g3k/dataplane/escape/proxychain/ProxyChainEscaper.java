@@ -19,8 +19,6 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
@@ -109,11 +107,8 @@ public final class ProxyChainEscaper implements Escaper {
     /** A connection to the next HTTP proxy itself (TLS for proxy_https), for requests it takes in absolute form. */
     private void forwardConnect(InetSocketAddress proxyAddress, UpstreamAddr proxy, EventLoop loop,
                                 Promise<Channel> result) {
-        Bootstrap b = bootstrap(proxy, loop, null);
-        b.connect(proxyAddress).addListener((ChannelFuture f) -> {
+        connectSocket(bootstrap(proxy, loop, null), proxyAddress, proxy, result).addListener((ChannelFuture f) -> {
             if (!f.isSuccess()) {
-                result.tryFailure(new EscapeException(Reason.CONNECT_REFUSED, "next proxy " + proxy + " unreachable: "
-                        + f.cause().getMessage()));
                 return;
             }
             Channel ch = f.channel();
@@ -146,15 +141,9 @@ public final class ProxyChainEscaper implements Escaper {
                     config.password().orElse(null));
         };
         handshake.setConnectTimeoutMillis(config.peerNegotiationTimeout().toMillis());
-        Bootstrap b = bootstrap(proxy, loop, handshake);
         // Netty's proxy handler swaps this unresolved destination for the proxy's address and asks the proxy for it
-        ChannelFuture connected = b.connect(InetSocketAddress.createUnresolved(target.host(), target.port()));
-        connected.addListener((ChannelFuture f) -> {
-            if (!f.isSuccess()) {
-                result.tryFailure(new EscapeException(Reason.CONNECT_REFUSED, "next proxy " + proxy + " unreachable: "
-                        + f.cause().getMessage()));
-            }
-        });
+        ChannelFuture connected = connectSocket(bootstrap(proxy, loop, handshake),
+                InetSocketAddress.createUnresolved(target.host(), target.port()), proxy, result);
         handshake.connectFuture().addListener(done -> {
             Channel ch = connected.channel();
             if (done.isSuccess()) {
@@ -165,6 +154,19 @@ public final class ProxyChainEscaper implements Escaper {
                 String message = String.valueOf(done.cause().getMessage());
                 result.tryFailure(new EscapeException(message.contains("status: 403") ? Reason.DENIED : Reason.UNREACHABLE,
                         "via " + config.type() + " " + proxy + ": " + message));
+            }
+        });
+    }
+
+    /** Connects the socket to the next proxy: counts it once established, fails the task if it cannot be. */
+    private ChannelFuture connectSocket(Bootstrap b, InetSocketAddress address, UpstreamAddr proxy,
+                                       Promise<Channel> result) {
+        return b.connect(address).addListener((ChannelFuture f) -> {
+            if (f.isSuccess()) {
+                stats.tcpConnectEstablish.increment();
+            } else {
+                result.tryFailure(new EscapeException(Reason.CONNECT_REFUSED, "next proxy " + proxy + " unreachable: "
+                        + f.cause().getMessage()));
             }
         });
     }
@@ -192,14 +194,6 @@ public final class ProxyChainEscaper implements Escaper {
                         if (handshake != null) {
                             ch.pipeline().addLast("proxy-handshake", handshake);
                         }
-                        ch.pipeline().addLast(new ChannelInboundHandlerAdapter() {
-                            @Override
-                            public void channelActive(ChannelHandlerContext ctx) {
-                                stats.tcpConnectEstablish.increment();
-                                ctx.pipeline().remove(this);
-                                ctx.fireChannelActive();
-                            }
-                        });
                     }
                 });
     }

@@ -23,13 +23,14 @@ public final class HttpErrorReply {
 
     private HttpErrorReply() {}
 
-    static void send(ChannelHandlerContext ctx, HttpResponseStatus status, String message) {
+    /** A plain-text error answer that closes the connection. */
+    static FullHttpResponse response(HttpResponseStatus status, String message) {
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
                 Unpooled.copiedBuffer(message + "\n", StandardCharsets.UTF_8));
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
         response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes());
         response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        send(ctx, response);
+        return response;
     }
 
     static void send(ChannelHandlerContext ctx, FullHttpResponse response) {

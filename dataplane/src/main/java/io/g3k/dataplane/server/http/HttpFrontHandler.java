@@ -144,13 +144,10 @@ public final class HttpFrontHandler extends ChannelInboundHandlerAdapter {
 
     /** Answers with an error and closes; whatever the client sent after it is never parsed. */
     void fail(ChannelHandlerContext ctx, HttpResponseStatus status, String message) {
-        failed = true;
-        queued.forEach(ReferenceCountUtil::release);
-        queued.clear();
-        HttpErrorReply.send(ctx, status, message);
+        reply(ctx, HttpErrorReply.response(status, message));
     }
 
-    /** Answers with a response made elsewhere (an ICAP service's) and closes, as {@link #fail} does. */
+    /** Answers with this response (an error of ours, or an ICAP service's) and closes, as {@link #fail} does. */
     void reply(ChannelHandlerContext ctx, io.netty.handler.codec.http.FullHttpResponse response) {
         failed = true;
         queued.forEach(ReferenceCountUtil::release);

@@ -37,8 +37,7 @@ public final class HttpInterception {
                              UpstreamAddr target, Optional<SslContext> tls, String tlsName, Duration handshakeTimeout) {
         HttpRoute.Target route = new HttpRoute.Target(tls.isPresent() ? "https" : "http", target, "", tls, tlsName,
                 handshakeTimeout);
-        HttpFrontHandler front = new HttpFrontHandler(new HttpFrontSettings(server, Duration.ofSeconds(30),
-                Duration.ofMinutes(5), 10, Duration.ofSeconds(60), MAX_HEADER_SIZE), context, new Router(route));
+        HttpFrontHandler front = new HttpFrontHandler(settings(server, 10), context, new Router(route));
         var pipeline = firstBytes.pipeline();
         pipeline.addAfter(firstBytes.name(), "intercept-front", front);
         pipeline.addAfter(firstBytes.name(), HttpCodecs.SERVER_CODEC, HttpCodecs.server(MAX_HEADER_SIZE));
@@ -56,8 +55,7 @@ public final class HttpInterception {
                                UpstreamAddr target, SslContext tls, String tlsName, Duration handshakeTimeout) {
         upstream.close();
         HttpRoute.Target route = new HttpRoute.Target("https", target, "", Optional.of(tls), tlsName, handshakeTimeout);
-        HttpFrontSettings settings = new HttpFrontSettings(server, Duration.ofSeconds(30), Duration.ofMinutes(5), 1,
-                Duration.ofSeconds(60), MAX_HEADER_SIZE);
+        HttpFrontSettings settings = settings(server, 1);
         var pipeline = firstBytes.pipeline();
         // the multiplexer finds its codec when added, so the codec goes in first
         pipeline.addAfter(firstBytes.name(), "h2-codec", Http2FrameCodecBuilder.forServer()
@@ -72,6 +70,12 @@ public final class HttpInterception {
             }
         }));
         pipeline.remove(firstBytes.handler());
+    }
+
+    /** g3proxy's h1_interception defaults: header timeouts 30 s / 60 s, 5 min idle, 64 KiB headers. */
+    private static HttpFrontSettings settings(String server, int pipeline) {
+        return new HttpFrontSettings(server, Duration.ofSeconds(30), Duration.ofMinutes(5), pipeline,
+                Duration.ofSeconds(60), MAX_HEADER_SIZE);
     }
 
     /** Every request goes to the tunnel's target; inside a tunnel a request names a path, not a host. */
