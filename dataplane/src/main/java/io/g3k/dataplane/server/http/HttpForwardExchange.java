@@ -214,14 +214,8 @@ final class HttpForwardExchange implements HttpExchange {
 
     /** Goes on with the request as REQMOD left it, or answers with what the service said instead. */
     private void afterReqmod(Future<IcapOutcome> f, CompositeByteBuf body, boolean bypass) {
-        IcapOutcome outcome = f.isSuccess() ? f.getNow()
-                : bypass ? new IcapOutcome.Unmodified() : null;
-        if (finished || outcome == null) {
-            body.release();
-            release(outcome);
-            if (outcome == null) {
-                fail(HttpResponseStatus.BAD_GATEWAY, "ICAP REQMOD failed: " + f.cause().getMessage(), "IcapFailed");
-            }
+        IcapOutcome outcome = outcomeOf(f, body, bypass, "REQMOD");
+        if (outcome == null) {
             return;
         }
         switch (outcome) {
@@ -253,6 +247,26 @@ final class HttpForwardExchange implements HttpExchange {
         HopByHop.strip(view.headers());
         view.headers().remove(HttpHeaderNames.PROXY_AUTHORIZATION);
         return view;
+    }
+
+    /**
+     * What an ICAP answer leaves to act on (a failed service counts as "unmodified" with {@code bypass}); null after
+     * cleaning up when the exchange already ended, or when the service failed: then the client gets a 502.
+     */
+    private IcapOutcome outcomeOf(Future<IcapOutcome> f, CompositeByteBuf body, boolean bypass, String method) {
+        IcapOutcome outcome = f.isSuccess() ? f.getNow() : bypass ? new IcapOutcome.Unmodified() : null;
+        if (!finished && outcome != null) {
+            return outcome;
+        }
+        body.release();
+        release(outcome);
+        if (outcome == null) {
+            if (upstream != null) {
+                upstream.close();
+            }
+            fail(HttpResponseStatus.BAD_GATEWAY, "ICAP " + method + " failed: " + f.cause().getMessage(), "IcapFailed");
+        }
+        return null;
     }
 
     private static void release(IcapOutcome outcome) {
@@ -360,14 +374,8 @@ final class HttpForwardExchange implements HttpExchange {
 
     /** Sends the response as RESPMOD left it or made it; the connection header stays ours. */
     private void afterRespmod(Future<IcapOutcome> f, CompositeByteBuf body, boolean bypass) {
-        IcapOutcome outcome = f.isSuccess() ? f.getNow() : bypass ? new IcapOutcome.Unmodified() : null;
-        if (finished || outcome == null) {
-            body.release();
-            release(outcome);
-            if (outcome == null) {
-                upstream.close();
-                fail(HttpResponseStatus.BAD_GATEWAY, "ICAP RESPMOD failed: " + f.cause().getMessage(), "IcapFailed");
-            }
+        IcapOutcome outcome = outcomeOf(f, body, bypass, "RESPMOD");
+        if (outcome == null) {
             return;
         }
         String connection = heldResponse.headers().get(HttpHeaderNames.CONNECTION);
