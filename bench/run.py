@@ -20,6 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SECONDS = int(os.environ.get("BENCH_SECONDS", "8"))
 IDLE_TUNNELS = int(os.environ.get("BENCH_IDLE_TUNNELS", "2000"))
+ONLY = os.environ.get("BENCH_ONLY", "")  # runs only the scenarios whose name contains this text
 CORES = os.cpu_count() or 1
 PROXY_CPU = str(CORES - 1)
 LOAD_CPU = "0"
@@ -390,6 +391,8 @@ def main():
             bench.start_all()
             results = []
             for scenario, direct, peers in scenarios(bench):
+                if ONLY.lower() not in scenario.lower():
+                    continue
                 print(f"-- {scenario}", file=sys.stderr)
                 base = measure(direct) if direct else None
                 results.append((scenario, base, {name: measure(fn) for name, fn in peers.items()}))
@@ -399,12 +402,14 @@ def main():
     stamp = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H%MZ")
     header = (f"# g3k bench {stamp}\n\n{CORES} CPUs; proxies on CPU {PROXY_CPU}, clients and origin on CPU {LOAD_CPU}; "
               f"{SECONDS}s per load run; took {time.time() - started:.0f}s.\n\n")
+    print(header + table)
+    if ONLY:
+        return  # a partial run is for tuning; bench/results keeps whole runs only
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
     (out / f"{stamp}.md").write_text(header + table + "\n")
     (out / f"{stamp}.json").write_text(json.dumps(results, indent=1) + "\n")
     (out / "latest.md").write_text(header + table + "\n")
-    print(header + table)
 
 
 if __name__ == "__main__":

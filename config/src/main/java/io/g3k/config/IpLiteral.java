@@ -9,7 +9,7 @@ import java.util.regex.Pattern;
 
 /** IP literals parsed without ever touching DNS; IPv4-mapped IPv6 forms become plain IPv4. */
 public final class IpLiteral {
-    private static final Pattern IPV4 = Pattern.compile("(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
+    private static final Pattern IPV6_CHARS = Pattern.compile("[0-9A-Fa-f:.]+");
 
     private IpLiteral() {}
 
@@ -18,7 +18,15 @@ public final class IpLiteral {
         if (s.startsWith("[") && s.endsWith("]")) {
             s = s.substring(1, s.length() - 1);
         }
-        if (!IPV4.matcher(s).matches() && !(s.contains(":") && s.matches("[0-9A-Fa-f:.]+"))) {
+        byte[] v4 = ipv4(s);
+        if (v4 != null) {
+            try {
+                return Optional.of(InetAddress.getByAddress(v4));
+            } catch (UnknownHostException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        if (!(s.contains(":") && IPV6_CHARS.matcher(s).matches())) {
             return Optional.empty();
         }
         try {
@@ -26,6 +34,36 @@ public final class IpLiteral {
         } catch (UnknownHostException e) {
             return Optional.empty();
         }
+    }
+
+    /**
+     * Dotted-quad IPv4 (decimal octets 0-255, no leading zeros, so "010.0.0.1" is not read as octal): parsed by
+     * hand because every forwarded request's host goes through here; null for anything else.
+     */
+    private static byte[] ipv4(String s) {
+        byte[] octets = new byte[4];
+        int part = 0;
+        int start = 0;
+        for (int i = 0; i <= s.length(); i++) {
+            if (i < s.length() && s.charAt(i) != '.') {
+                char c = s.charAt(i);
+                if (c < '0' || c > '9' || i - start >= 3) {
+                    return null;
+                }
+                continue;
+            }
+            int length = i - start;
+            if (part == 4 || length == 0 || length > 1 && s.charAt(start) == '0') {
+                return null;
+            }
+            int value = Integer.parseInt(s, start, i, 10);
+            if (value > 255) {
+                return null;
+            }
+            octets[part++] = (byte) value;
+            start = i + 1;
+        }
+        return part == 4 ? octets : null;
     }
 
     public static InetAddress require(String text) {

@@ -3,14 +3,12 @@ package io.g3k.config;
 import java.net.IDN;
 import java.net.InetAddress;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * A target given as host and port: an IP literal or a domain name. Parsing is strict, because these come from
  * clients as well as from config: an empty, over-long or control-character host is rejected here.
  */
 public record UpstreamAddr(String host, int port) {
-    private static final Pattern LABEL = Pattern.compile("[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?");
 
     public UpstreamAddr {
         host = checkHost(host);
@@ -119,12 +117,33 @@ public record UpstreamAddr(String host, int port) {
         if (name.isEmpty()) {
             throw new IllegalArgumentException("invalid host name '" + printable(host) + "'");
         }
-        for (String label : name.split("\\.", -1)) {
-            if (!LABEL.matcher(label).matches()) {
-                throw new IllegalArgumentException("invalid host name '" + printable(host) + "'");
-            }
+        if (!validLabels(name)) {
+            throw new IllegalArgumentException("invalid host name '" + printable(host) + "'");
         }
         return name.toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /**
+     * Dot-separated labels of 1 to 63 letters, digits, '_' and '-', not starting or ending with '-'. Checked per
+     * request, so by hand rather than with a regular expression.
+     */
+    private static boolean validLabels(String name) {
+        int start = 0;
+        for (int i = 0; i <= name.length(); i++) {
+            if (i < name.length() && name.charAt(i) != '.') {
+                char c = name.charAt(i);
+                if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-')) {
+                    return false;
+                }
+                continue;
+            }
+            int length = i - start;
+            if (length < 1 || length > 63 || name.charAt(start) == '-' || name.charAt(i - 1) == '-') {
+                return false;
+            }
+            start = i + 1;
+        }
+        return true;
     }
 
     private static String printable(String s) {

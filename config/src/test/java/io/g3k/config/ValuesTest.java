@@ -67,6 +67,23 @@ class ValuesTest {
     }
 
     @Test
+    void readsDottedQuadsAsIpAndEverythingElseAsNames() {
+        assertThat(IpLiteral.parse("192.168.0.255")).hasValueSatisfying(ip -> assertThat(ip.getHostAddress())
+                .isEqualTo("192.168.0.255"));
+        assertThat(IpLiteral.parse("0.0.0.0")).isPresent();
+        // leading zeros, out-of-range octets and short forms are not IPs (never octal or shorthand tricks)
+        for (String notIp : List.of("010.0.0.1", "256.1.1.1", "1.2.3", "1.2.3.4.5", "1..2.3", "1.2.3.", "1234.1.1.1",
+                "0x7f.0.0.1", "example.com")) {
+            assertThat(IpLiteral.parse(notIp)).as(notIp).isEmpty();
+        }
+        assertThat(UpstreamAddr.parse("a_b.c-d.example:1", -1).host()).isEqualTo("a_b.c-d.example");
+        assertThat(UpstreamAddr.parse("x".repeat(63) + ".io:1", -1).host()).startsWith("xxx");
+        for (String bad : List.of("a-.b:1", "-a.b:1", "x".repeat(64) + ".io:1", "a.b..:1", "a b:1", ".a:1", "a.*.b:1")) {
+            assertThatThrownBy(() -> UpstreamAddr.parse(bad, -1)).as(bad).isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    @Test
     void egressFilterDeniesInternalAddressesByDefaultAndMatchesLongestPrefix() throws Exception {
         NetworkFilter filter = NetworkFilter.egressDefault();
         for (String denied : List.of("127.0.0.1", "169.254.169.254", "0.0.0.0", "::1", "::", "fe80::1",

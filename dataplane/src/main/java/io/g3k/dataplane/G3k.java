@@ -31,6 +31,11 @@ public final class G3k {
     static final int CONFIG_ERROR = 2;
 
     public static void main(String[] args) {
+        // Netty's sampled leak tracking costs every message a touch() on the hot path; set the property to
+        // "simple" or "paranoid" to hunt a leak
+        if (System.getProperty("io.netty.leakDetection.level") == null) {
+            System.setProperty("io.netty.leakDetection.level", "disabled");
+        }
         System.exit(new CommandLine(new G3k()).execute(args));
     }
 

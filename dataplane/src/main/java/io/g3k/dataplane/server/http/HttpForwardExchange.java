@@ -26,11 +26,9 @@ import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.concurrent.Future;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 
 /**
  * HTTP forward and https forward: send the request in origin-form (hop-by-hop headers removed) over a fresh or
@@ -47,6 +45,8 @@ final class HttpForwardExchange implements HttpExchange {
     private final HttpRoute.Target target;
     private final UserAdmission.Ticket ticket;
     private HttpRequest request;
+    private final String requestUri;
+    private final boolean clientKeepAlive;
     private final Task task;
     private final Auditor.Adaptation adaptation;
     private CompositeByteBuf requestBody;
@@ -54,7 +54,6 @@ final class HttpForwardExchange implements HttpExchange {
     private CompositeByteBuf responseBody;
     private final List<HttpContent> pendingBody = new ArrayList<>();
     private HttpForwardConnection upstream;
-    private ScheduledFuture<?> responseDeadline;
     private boolean requestDone;
     private boolean responseStarted;
     private boolean interim;
@@ -71,6 +70,8 @@ final class HttpForwardExchange implements HttpExchange {
         this.context = context;
         this.target = target;
         this.request = request;
+        this.requestUri = request.uri();
+        this.clientKeepAlive = HttpUtil.isKeepAlive(request);
         this.task = context.tasks().start(config.server(), taskType,
                 ClientAddress.of(ctx.channel())).upstream(target.addr(), context.escaper().name());
         this.ticket = ticket;
@@ -145,24 +146,20 @@ final class HttpForwardExchange implements HttpExchange {
         pendingBody.forEach(c -> channel.write(c));
         pendingBody.clear();
         channel.flush();
-        responseDeadline = ctx.executor().schedule(() -> {
-            if (!responseStarted) {
-                connection.close();
-                fail(HttpResponseStatus.GATEWAY_TIMEOUT, "no response header from " + target.addr() + " in time",
-                        "UpstreamTimeout");
-            }
-        }, config.rspHeaderRecvTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        handler.deadline().arm(config.rspHeaderRecvTimeout(), () -> {
+            connection.close();
+            fail(HttpResponseStatus.GATEWAY_TIMEOUT, "no response header from " + target.addr() + " in time",
+                    "UpstreamTimeout");
+        });
         if (!requestDone) {
-            ctx.channel().config().setAutoRead(channel.isWritable());
-            ctx.read();
+            handler.clientReads(ctx, channel.isWritable());
         }
     }
 
+    /** The client's request made ready for upstream, in place: copying every header per request costs. */
     private HttpRequest outbound() {
         var viaProxy = upstream.viaProxy();
-        HttpRequest out = new DefaultHttpRequest(request.protocolVersion(), request.method(),
-                viaProxy.isPresent() ? target.absoluteForm() : target.originForm());
-        out.headers().set(request.headers());
+        HttpRequest out = request.setUri(viaProxy.isPresent() ? target.absoluteForm() : target.originForm());
         HopByHop.strip(out.headers());
         out.headers().remove(HttpHeaderNames.PROXY_AUTHORIZATION);
         viaProxy.flatMap(HttpProxyForward::proxyAuthorization)
@@ -208,7 +205,7 @@ final class HttpForwardExchange implements HttpExchange {
         CompositeByteBuf body = requestBody;
         requestBody = null;
         IcapClient reqmod = adaptation.reqmod().orElseThrow();
-        reqmod.reqmod(ctx.channel().eventLoop(), icapView(request), target.absoluteForm(), body.retainedDuplicate())
+        reqmod.reqmod(ctx.channel().eventLoop(), icapView(), target.absoluteForm(), body.retainedDuplicate())
                 .addListener((Future<IcapOutcome> f) -> afterReqmod(f, body, reqmod.bypass()));
     }
 
@@ -223,7 +220,7 @@ final class HttpForwardExchange implements HttpExchange {
             case IcapOutcome.ModifiedRequest m -> {
                 body.release();
                 HttpRequest adapted = new DefaultHttpRequest(m.request().protocolVersion(), m.request().method(),
-                        request.uri(), m.request().headers());
+                        requestUri, m.request().headers());
                 request = adapted;
                 pendingBody.add(new DefaultLastHttpContent(m.request().content()));
             }
@@ -241,8 +238,8 @@ final class HttpForwardExchange implements HttpExchange {
     }
 
     /** The request as the ICAP service sees it: as it would go upstream, without the client's proxy credentials. */
-    private static HttpRequest icapView(HttpRequest request) {
-        HttpRequest view = new DefaultHttpRequest(request.protocolVersion(), request.method(), request.uri());
+    private HttpRequest icapView() {
+        HttpRequest view = new DefaultHttpRequest(request.protocolVersion(), request.method(), requestUri);
         view.headers().set(request.headers());
         HopByHop.strip(view.headers());
         view.headers().remove(HttpHeaderNames.PROXY_AUTHORIZATION);
@@ -279,7 +276,7 @@ final class HttpForwardExchange implements HttpExchange {
 
     void upstreamWritabilityChanged(boolean writable) {
         if (!requestDone) {
-            ctx.channel().config().setAutoRead(writable);
+            handler.clientReads(ctx, writable);
         }
     }
 
@@ -305,7 +302,7 @@ final class HttpForwardExchange implements HttpExchange {
         responseStarted = true;
         boolean delimited = HttpUtil.isContentLengthSet(response) || HttpUtil.isTransferEncodingChunked(response)
                 || status.code() == 204 || status.code() == 304 || HttpMethod.HEAD.equals(request.method());
-        keepAlive = HttpUtil.isKeepAlive(request) && delimited;
+        keepAlive = clientKeepAlive && delimited;
         boolean upstreamKeepAlive = HttpUtil.isKeepAlive(response);
         HopByHop.strip(response.headers());
         response.headers().set(HttpHeaderNames.CONNECTION,
@@ -367,7 +364,7 @@ final class HttpForwardExchange implements HttpExchange {
         CompositeByteBuf body = responseBody;
         responseBody = null;
         IcapClient respmod = adaptation.respmod().orElseThrow();
-        respmod.respmod(ctx.channel().eventLoop(), icapView(request), target.absoluteForm(), heldResponse,
+        respmod.respmod(ctx.channel().eventLoop(), icapView(), target.absoluteForm(), heldResponse,
                         body.retainedDuplicate())
                 .addListener((Future<IcapOutcome> f) -> afterRespmod(f, body, respmod.bypass()));
     }
@@ -467,10 +464,7 @@ final class HttpForwardExchange implements HttpExchange {
     }
 
     private void cancelDeadline() {
-        if (responseDeadline != null) {
-            responseDeadline.cancel(false);
-            responseDeadline = null;
-        }
+        handler.deadline().cancel();
     }
 
     /** Hop-by-hop headers (RFC 9110 7.6.1) and the ones a proxy adds for itself never travel on. */

@@ -7,20 +7,26 @@ import io.g3k.dataplane.server.UserAdmission;
 import java.util.Optional;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.g3k.dataplane.util.LazyDeadline;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.ScheduledFuture;
-import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The HTTP/1 front shared by http_proxy and http_rproxy: reads requests one at a time (pipelined requests wait in
  * a bounded queue until the current exchange has answered, so responses are never reordered), asks the server's
  * {@link HttpRouter} what to do, and runs the exchange. Header and idle deadlines close slow clients.
+ * Reading stays on while an exchange runs (turning it off and on per request costs two epoll_ctl calls); it stops
+ * only when a pipelined request has to wait. A client that half-closes after its request still gets the answer.
  */
 public final class HttpFrontHandler extends ChannelInboundHandlerAdapter {
     private final HttpFrontSettings config;
@@ -30,7 +36,9 @@ public final class HttpFrontHandler extends ChannelInboundHandlerAdapter {
     private HttpExchange exchange;
     private boolean inBody;
     private boolean failed;
-    private ScheduledFuture<?> deadline;
+    private boolean inputShutdown;
+    private LazyDeadline deadline;
+    private Runnable closeOnDeadline;
     private HttpForwardConnection upstream;
 
     public HttpFrontHandler(HttpFrontSettings config, ServerContext context, HttpRouter router) {
@@ -43,14 +51,29 @@ public final class HttpFrontHandler extends ChannelInboundHandlerAdapter {
     public void handlerAdded(ChannelHandlerContext ctx) {
         // added behind a port server, the channel is active already and channelActive will not come
         if (ctx.channel().isActive()) {
-            armDeadline(ctx, config.reqHeaderRecvTimeout());
+            begin(ctx);
         }
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        armDeadline(ctx, config.reqHeaderRecvTimeout());
+        begin(ctx);
         ctx.fireChannelActive();
+    }
+
+    private void begin(ChannelHandlerContext ctx) {
+        if (deadline != null) {
+            return; // an accepted channel is active already when added, and channelActive still follows
+        }
+        if (ctx.channel() instanceof DuplexChannel) { // an HTTP/2 stream ends its request without half-closing
+            ctx.channel().config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+        }
+        deadline = new LazyDeadline(ctx.executor());
+        closeOnDeadline = () -> {
+            failed = true;
+            ctx.close();
+        };
+        deadline.arm(config.reqHeaderRecvTimeout(), closeOnDeadline);
     }
 
     @Override
@@ -61,19 +84,23 @@ public final class HttpFrontHandler extends ChannelInboundHandlerAdapter {
         }
         if (exchange != null && !(inBody && msg instanceof HttpContent)) {
             queued.add(msg);
+            ctx.channel().config().setAutoRead(false);
             if (queued.size() > config.pipelineSize() * 64) {
                 fail(ctx, HttpResponseStatus.TOO_MANY_REQUESTS, "too many pipelined requests");
             }
             return;
         }
-        if (msg instanceof HttpRequest request) {
+        if (msg instanceof FullHttpRequest full) {
+            // an HTTP/2 stream's request that ended with its headers: the exchange takes head and body apart
+            HttpRequest head = new DefaultHttpRequest(full.protocolVersion(), full.method(), full.uri(), full.headers());
+            head.setDecoderResult(full.decoderResult());
+            channelRead(ctx, head);
+            channelRead(ctx, new DefaultLastHttpContent(full.content(), full.trailingHeaders()));
+        } else if (msg instanceof HttpRequest request) {
             onRequest(ctx, request);
         } else if (msg instanceof HttpContent content) {
             if (inBody) {
                 inBody = !(content instanceof LastHttpContent);
-                if (!inBody) {
-                    ctx.channel().config().setAutoRead(false);
-                }
                 exchange.content(content);
             } else {
                 content.release();
@@ -84,7 +111,7 @@ public final class HttpFrontHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void onRequest(ChannelHandlerContext ctx, HttpRequest request) {
-        cancelDeadline();
+        deadline.cancel();
         HttpRoute route;
         try {
             route = router.route(request);
@@ -163,12 +190,34 @@ public final class HttpFrontHandler extends ChannelInboundHandlerAdapter {
             ctx.close();
             return;
         }
-        armDeadline(ctx, config.idleTimeout());
-        while (exchange == null && !failed && !queued.isEmpty()) {
+        deadline.arm(config.idleTimeout(), closeOnDeadline);
+        // the next request, and its body as far as it came
+        while (!failed && !queued.isEmpty()
+                && (exchange == null || inBody && queued.peek() instanceof HttpContent)) {
             channelRead(ctx, queued.poll());
         }
+        if (failed) {
+            return;
+        }
+        if (inputShutdown) {
+            if (exchange == null || inBody) {
+                failed = true; // every request the client sent is answered; nothing more will come
+                ctx.close();
+            }
+            return;
+        }
         if (exchange == null || inBody) {
-            ctx.channel().config().setAutoRead(true);
+            clientReads(ctx, true);
+        }
+    }
+
+    /** Reading from the client on or off (back-pressure); never back on once it half-closed: epoll refuses that. */
+    void clientReads(ChannelHandlerContext ctx, boolean on) {
+        if (on && inputShutdown) {
+            return;
+        }
+        ctx.channel().config().setAutoRead(on);
+        if (on) {
             ctx.read();
         }
     }
@@ -179,9 +228,19 @@ public final class HttpFrontHandler extends ChannelInboundHandlerAdapter {
             fail(ctx, HttpResponseStatus.BAD_REQUEST, "data pipelined after CONNECT before the tunnel was up");
             return false;
         }
-        cancelDeadline();
+        deadline.stop();
         closeUpstream();
+        // the tunnel's own handlers expect a client's FIN to close the channel until a relay says otherwise
+        ctx.channel().config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, false);
         return true;
+    }
+
+    /**
+     * The connection's one deadline: for the request header, then (armed by a forward exchange) for the response
+     * header, then for the next request while idle.
+     */
+    LazyDeadline deadline() {
+        return deadline;
     }
 
     HttpForwardConnection upstream() {
@@ -197,7 +256,9 @@ public final class HttpFrontHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        cancelDeadline();
+        if (deadline != null) {
+            deadline.stop();
+        }
         queued.forEach(ReferenceCountUtil::release);
         queued.clear();
         if (exchange != null) {
@@ -205,6 +266,19 @@ public final class HttpFrontHandler extends ChannelInboundHandlerAdapter {
         }
         closeUpstream();
         ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ChannelInputShutdownEvent) {
+            inputShutdown = true;
+            // idle, or in the middle of a request body that will never end: nothing is left to answer
+            if (exchange == null && queued.isEmpty() || inBody) {
+                failed = true;
+                ctx.close();
+            }
+        }
+        ctx.fireUserEventTriggered(evt);
     }
 
     @Override
@@ -227,18 +301,4 @@ public final class HttpFrontHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void armDeadline(ChannelHandlerContext ctx, Duration timeout) {
-        cancelDeadline();
-        deadline = ctx.executor().schedule(() -> {
-            failed = true;
-            ctx.close();
-        }, timeout.toMillis(), TimeUnit.MILLISECONDS);
-    }
-
-    private void cancelDeadline() {
-        if (deadline != null) {
-            deadline.cancel(false);
-            deadline = null;
-        }
-    }
 }

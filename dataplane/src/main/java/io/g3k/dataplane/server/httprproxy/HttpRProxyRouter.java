@@ -30,11 +30,13 @@ final class HttpRProxyRouter implements HttpRouter {
     private final Optional<UserGroup> users;
     private final UserGroup.Refusals refusals;
     private final Map<Host, SslContext> tlsClients = new LinkedHashMap<>();
+    private final Optional<Host> defaultSite;
 
     HttpRProxyRouter(HttpRProxyServerConfig config, Optional<UserGroup> users, UserGroup.Refusals refusals) {
         this.config = config;
         this.users = users;
         this.refusals = refusals;
+        this.defaultSite = config.hosts().stream().filter(Host::setDefault).findFirst();
         for (Host host : config.hosts()) {
             host.tlsClient().ifPresent(tls -> tlsClients.put(host,
                     TlsClientContexts.build(tls, "server '" + config.name() + "' host " + host.upstream())));
@@ -47,7 +49,7 @@ final class HttpRProxyRouter implements HttpRouter {
         if (!request.uri().startsWith("/")) {
             throw new HttpRejection(HttpResponseStatus.BAD_REQUEST, "a reverse proxy takes origin-form requests");
         }
-        Optional<Host> site = hosts.isEmpty() ? defaultSite() : site(hosts.getFirst());
+        Optional<Host> site = hosts.isEmpty() ? defaultSite : site(hosts.getFirst());
         if (site.isEmpty()) {
             if (config.noEarlyErrorReply()) {
                 return new HttpRoute.Drop();
@@ -77,10 +79,11 @@ final class HttpRProxyRouter implements HttpRouter {
         } catch (IllegalArgumentException e) {
             throw new HttpRejection(HttpResponseStatus.BAD_REQUEST, "bad Host header");
         }
-        return config.hosts().stream().filter(h -> h.matches(name)).findFirst().or(this::defaultSite);
-    }
-
-    private Optional<Host> defaultSite() {
-        return config.hosts().stream().filter(Host::setDefault).findFirst();
+        for (Host host : config.hosts()) {
+            if (host.matches(name)) {
+                return Optional.of(host);
+            }
+        }
+        return defaultSite;
     }
 }

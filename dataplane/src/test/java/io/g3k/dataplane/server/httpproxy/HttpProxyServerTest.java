@@ -124,6 +124,20 @@ class HttpProxyServerTest {
         }
     }
 
+    /** A client that shuts its sending side after its requests (printf | nc -N) still gets every answer. */
+    @Test
+    void answersAClientThatHalfClosesAfterItsRequests() throws Exception {
+        try (RawClient c = new RawClient(proxy.port("http"))) {
+            String host = "127.0.0.1:" + origin.port();
+            c.send("GET http://" + host + "/first HTTP/1.1\r\nHost: " + host + "\r\n\r\n"
+                    + "GET http://" + host + "/second HTTP/1.1\r\nHost: " + host + "\r\n\r\n");
+            c.socket().shutdownOutput();
+            String response = c.readUntilClosed();
+            assertThat(response.indexOf("hello /first")).as(response).isPositive()
+                    .isLessThan(response.indexOf("hello /second"));
+        }
+    }
+
     @Test
     void deniesLoopbackByDefault() throws Exception {
         Path other = Files.createDirectories(dir.resolve("default-filter"));
