@@ -49,6 +49,9 @@ public final class Stats {
     private final Map<List<String>, UserRequestStats> siteRequests = new ConcurrentHashMap<>();
     private final Map<List<String>, TrafficStats> siteUpstream = new ConcurrentHashMap<>();
     private final List<Family<?>> families;
+    // every task looks its server and escaper up by name: a String key hashes once, a List.of key every time
+    private final Map<String, ServerStats> serverByName = new ConcurrentHashMap<>();
+    private final Map<String, EscaperStats> escaperByName = new ConcurrentHashMap<>();
 
     public Stats(String group) {
         this.group = group;
@@ -97,15 +100,15 @@ public final class Stats {
     }
 
     public ServerStats server(String name) {
-        return servers.computeIfAbsent(List.of(name), n -> new ServerStats(
-                serverTraffic.computeIfAbsent(List.of(name, "tcp"), k -> new TrafficStats()),
-                serverTraffic.computeIfAbsent(List.of(name, "udp"), k -> new TrafficStats())));
+        return serverByName.computeIfAbsent(name, n -> servers.computeIfAbsent(List.of(name), k -> new ServerStats(
+                serverTraffic.computeIfAbsent(List.of(name, "tcp"), t -> new TrafficStats()),
+                serverTraffic.computeIfAbsent(List.of(name, "udp"), t -> new TrafficStats()))));
     }
 
     public EscaperStats escaper(String name) {
-        return escapers.computeIfAbsent(List.of(name), n -> new EscaperStats(
-                escaperTraffic.computeIfAbsent(List.of(name, "tcp"), k -> new TrafficStats()),
-                escaperTraffic.computeIfAbsent(List.of(name, "udp"), k -> new TrafficStats())));
+        return escaperByName.computeIfAbsent(name, n -> escapers.computeIfAbsent(List.of(name), k -> new EscaperStats(
+                escaperTraffic.computeIfAbsent(List.of(name, "tcp"), t -> new TrafficStats()),
+                escaperTraffic.computeIfAbsent(List.of(name, "udp"), t -> new TrafficStats()))));
     }
 
     public RouteStats route(String escaper) {

@@ -44,7 +44,7 @@ public final class Task {
     private volatile TrafficStats siteUpstream;
     private volatile User owner;
     private volatile String user = "-";
-    private volatile String upstream = "-";
+    private volatile Object upstream = "-"; // turned into text only for the log line
     private volatile String escaper = "-";
     private volatile String protocol = "-";
 
@@ -94,7 +94,7 @@ public final class Task {
     }
 
     public Task upstream(Object target, String escaperName) {
-        this.upstream = String.valueOf(target);
+        this.upstream = target;
         if (escaperStats == null || !escaperName.equals(escaper)) {
             escaperStats = stats.escaper(escaperName);
             escaperTraffic = escaperStats.traffic(udp);

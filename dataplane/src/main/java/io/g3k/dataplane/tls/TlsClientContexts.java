@@ -50,7 +50,7 @@ public final class TlsClientContexts {
                 builder.trustManager(trusted.toArray(X509Certificate[]::new));
             }
             if (config.certificate().isPresent()) {
-                builder.keyManager(config.certificate().get().toFile(), config.privateKey().orElseThrow().toFile());
+                builder.keyManager(KeyMaterial.of(config.certificate().get(), config.privateKey().orElseThrow()));
             }
             return builder.build();
         } catch (Exception e) {

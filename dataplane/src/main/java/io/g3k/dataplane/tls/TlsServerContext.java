@@ -53,8 +53,8 @@ public final class TlsServerContext {
             SslContext first = null;
             DomainWildcardMappingBuilder<SslContext> mapping = null;
             for (TlsServerConfig.CertPair pair : config.certPairs()) {
-                SslContextBuilder builder = SslContextBuilder.forServer(pair.certificate().toFile(),
-                        pair.privateKey().toFile()).sslProvider(TlsClientContexts.provider());
+                SslContextBuilder builder = SslContextBuilder.forServer(
+                        KeyMaterial.of(pair.certificate(), pair.privateKey())).sslProvider(TlsClientContexts.provider());
                 if (config.enableClientAuth()) {
                     builder.clientAuth(ClientAuth.REQUIRE).trustManager(config.caCertificate().get().toFile());
                 }

@@ -213,7 +213,7 @@ public final class HttpFrontHandler extends ChannelInboundHandlerAdapter {
 
     /** Reading from the client on or off (back-pressure); never back on once it half-closed: epoll refuses that. */
     void clientReads(ChannelHandlerContext ctx, boolean on) {
-        if (on && inputShutdown) {
+        if (on && inputShutdown || ctx.channel().config().isAutoRead() == on) {
             return;
         }
         ctx.channel().config().setAutoRead(on);

@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * http_rproxy's policy: origin-form requests, routed by Host to a site ({@code exact_match}, {@code child_match},
@@ -26,11 +27,14 @@ import java.util.Optional;
  * {@code no_early_error_reply}, unknown sites and failed authentication get no answer at all.
  */
 final class HttpRProxyRouter implements HttpRouter {
+    private static final int SITE_CACHE_SIZE = 1024;
     private final HttpRProxyServerConfig config;
     private final Optional<UserGroup> users;
     private final UserGroup.Refusals refusals;
     private final Map<Host, SslContext> tlsClients = new LinkedHashMap<>();
     private final Optional<Host> defaultSite;
+    /** Host headers seen, with their site: parsing and matching per request costs more than a lookup. */
+    private final Map<String, Optional<Host>> sitesByHostHeader = new ConcurrentHashMap<>();
 
     HttpRProxyRouter(HttpRProxyServerConfig config, Optional<UserGroup> users, UserGroup.Refusals refusals) {
         this.config = config;
@@ -73,6 +77,18 @@ final class HttpRProxyRouter implements HttpRouter {
     }
 
     private Optional<Host> site(String hostHeader) {
+        Optional<Host> known = sitesByHostHeader.get(hostHeader);
+        if (known != null) {
+            return known;
+        }
+        Optional<Host> site = match(hostHeader);
+        if (sitesByHostHeader.size() < SITE_CACHE_SIZE) { // bounded: Host headers are the client's to choose
+            sitesByHostHeader.put(hostHeader, site);
+        }
+        return site;
+    }
+
+    private Optional<Host> match(String hostHeader) {
         String name;
         try {
             name = UpstreamAddr.parse(hostHeader, 80).host();
