@@ -100,13 +100,15 @@ public final class Stats {
     }
 
     public ServerStats server(String name) {
-        return serverByName.computeIfAbsent(name, n -> servers.computeIfAbsent(List.of(name), k -> new ServerStats(
+        ServerStats known = serverByName.get(name);
+        return known != null ? known : serverByName.computeIfAbsent(name, n -> servers.computeIfAbsent(List.of(name), k -> new ServerStats(
                 serverTraffic.computeIfAbsent(List.of(name, "tcp"), t -> new TrafficStats()),
                 serverTraffic.computeIfAbsent(List.of(name, "udp"), t -> new TrafficStats()))));
     }
 
     public EscaperStats escaper(String name) {
-        return escaperByName.computeIfAbsent(name, n -> escapers.computeIfAbsent(List.of(name), k -> new EscaperStats(
+        EscaperStats known = escaperByName.get(name);
+        return known != null ? known : escaperByName.computeIfAbsent(name, n -> escapers.computeIfAbsent(List.of(name), k -> new EscaperStats(
                 escaperTraffic.computeIfAbsent(List.of(name, "tcp"), t -> new TrafficStats()),
                 escaperTraffic.computeIfAbsent(List.of(name, "udp"), t -> new TrafficStats()))));
     }

@@ -12,7 +12,6 @@ import io.g3k.dataplane.stat.EscaperStats;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.DatagramChannel;
@@ -123,6 +122,12 @@ public final class DirectFixedEscaper implements Escaper {
         return result;
     }
 
+    /** What Bootstrap needs as a handler when there is none: it removes itself, so no message passes through it. */
+    private static final ChannelHandler NO_HANDLER = new ChannelInitializer<Channel>() {
+        @Override
+        protected void initChannel(Channel ch) {}
+    };
+
     /** One connect attempt (happy eyeballs may make several per task). */
     private Bootstrap bootstrap(EventLoop loop, InetAddress remote) {
         stats.tcpConnectAttempt.increment();
@@ -133,7 +138,7 @@ public final class DirectFixedEscaper implements Escaper {
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.tcpConnectEachTimeout().toMillis())
                 .handler(config.tcpSockSpeedLimit()
                         .map(limit -> SpeedLimits.tcp(limit, SpeedLimits.Side.REMOTE))
-                        .orElseGet(ChannelInboundHandlerAdapter::new));
+                        .orElse(NO_HANDLER));
         bindIp(remote instanceof Inet4Address).ifPresent(ip -> b.localAddress(ip, 0));
         return b;
     }

@@ -25,6 +25,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.AsciiString;
 import io.netty.util.concurrent.Future;
 import java.util.ArrayList;
 import java.util.List;
@@ -469,23 +470,48 @@ final class HttpForwardExchange implements HttpExchange {
 
     /** Hop-by-hop headers (RFC 9110 7.6.1) and the ones a proxy adds for itself never travel on. */
     static final class HopByHop {
+        private static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");
+        private static final List<AsciiString> ALWAYS = List.of(HttpHeaderNames.CONNECTION, HttpHeaderNames.KEEP_ALIVE,
+                PROXY_CONNECTION, HttpHeaderNames.PROXY_AUTHENTICATE, HttpHeaderNames.TE, HttpHeaderNames.TRAILER,
+                HttpHeaderNames.UPGRADE);
+
         private HopByHop() {}
 
         static void strip(HttpHeaders headers) {
+            // one walk over the few headers a message has, instead of a lookup per hop-by-hop name
+            List<CharSequence> found = null;
+            for (var it = headers.iteratorCharSequence(); it.hasNext(); ) {
+                CharSequence name = it.next().getKey();
+                if (isAlways(name)) {
+                    found = found == null ? new ArrayList<>(2) : found;
+                    found.add(name);
+                }
+            }
+            if (found == null) {
+                return; // not even a Connection header to name others
+            }
             for (String listed : headers.getAll(HttpHeaderNames.CONNECTION)) {
-                for (String name : listed.split(",")) {
-                    if (!name.isBlank() && !name.trim().equalsIgnoreCase("transfer-encoding")) {
-                        headers.remove(name.trim());
+                for (String token : listed.split(",")) {
+                    String name = token.trim();
+                    // "keep-alive" and "close" are the usual options, not extra headers to drop
+                    if (!name.isEmpty() && !name.equalsIgnoreCase("keep-alive") && !name.equalsIgnoreCase("close")
+                            && !name.equalsIgnoreCase("transfer-encoding")) {
+                        headers.remove(name);
                     }
                 }
             }
-            headers.remove(HttpHeaderNames.CONNECTION);
-            headers.remove(HttpHeaderNames.KEEP_ALIVE);
-            headers.remove("Proxy-Connection");
-            headers.remove(HttpHeaderNames.PROXY_AUTHENTICATE);
-            headers.remove(HttpHeaderNames.TE);
-            headers.remove(HttpHeaderNames.TRAILER);
-            headers.remove(HttpHeaderNames.UPGRADE);
+            for (CharSequence name : found) {
+                headers.remove(name);
+            }
+        }
+
+        private static boolean isAlways(CharSequence name) {
+            for (AsciiString hop : ALWAYS) {
+                if (hop.contentEqualsIgnoreCase(name)) {
+                    return true;
+                }
+            }
+            return false;
         }
     }
 }
