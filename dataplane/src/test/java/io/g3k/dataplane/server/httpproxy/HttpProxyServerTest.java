@@ -115,26 +115,27 @@ class HttpProxyServerTest {
 
     @Test
     void answersPipelinedRequestsInOrder() throws Exception {
-        try (RawClient c = new RawClient(proxy.port("http"))) {
-            String host = "127.0.0.1:" + origin.port();
-            c.send("GET http://" + host + "/one HTTP/1.1\r\nHost: " + host + "\r\n\r\n"
-                    + "GET http://" + host + "/two HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n");
-            String response = c.readUntilClosed();
-            assertThat(response.indexOf("hello /one")).isPositive().isLessThan(response.indexOf("hello /two"));
-        }
+        assertAnsweredInOrder("Connection: close\r\n", false);
     }
 
     /** A client that shuts its sending side after its requests (printf | nc -N) still gets every answer. */
     @Test
     void answersAClientThatHalfClosesAfterItsRequests() throws Exception {
+        assertAnsweredInOrder("", true);
+    }
+
+    /** Two requests in one write (the second with {@code lastHeader}); both answers come, the first first. */
+    private void assertAnsweredInOrder(String lastHeader, boolean halfClose) throws Exception {
         try (RawClient c = new RawClient(proxy.port("http"))) {
             String host = "127.0.0.1:" + origin.port();
-            c.send("GET http://" + host + "/first HTTP/1.1\r\nHost: " + host + "\r\n\r\n"
-                    + "GET http://" + host + "/second HTTP/1.1\r\nHost: " + host + "\r\n\r\n");
-            c.socket().shutdownOutput();
+            c.send("GET http://" + host + "/one HTTP/1.1\r\nHost: " + host + "\r\n\r\n"
+                    + "GET http://" + host + "/two HTTP/1.1\r\nHost: " + host + "\r\n" + lastHeader + "\r\n");
+            if (halfClose) {
+                c.socket().shutdownOutput();
+            }
             String response = c.readUntilClosed();
-            assertThat(response.indexOf("hello /first")).as(response).isPositive()
-                    .isLessThan(response.indexOf("hello /second"));
+            assertThat(response.indexOf("hello /one")).as(response).isPositive()
+                    .isLessThan(response.indexOf("hello /two"));
         }
     }
 
