@@ -13,12 +13,12 @@ import java.util.Locale;
  * What a forward-proxy request asks for: after {@link HttpRequestChecks}, an absolute-form URI (origin-form is for
  * origin servers, not proxies) or CONNECT to host:port only. Anything else is an {@link HttpRejection}.
  */
-record HttpProxyRequest(boolean connect, String scheme, UpstreamAddr target, String originForm) {
+record HttpProxyRequest(boolean connect, String scheme, UpstreamAddr target, String originForm, String authority) {
     static HttpProxyRequest of(HttpRequest request, boolean allowCustomHost) {
         List<String> hosts = HttpRequestChecks.check(request);
         String uri = request.uri();
         HttpProxyRequest parsed = HttpMethod.CONNECT.equals(request.method()) ? connect(uri) : forward(uri);
-        if (!allowCustomHost && !hosts.isEmpty() && !sameHost(hosts.getFirst(), parsed.target(), defaultPort(parsed.scheme()))) {
+        if (!allowCustomHost && !hosts.isEmpty() && !sameHost(hosts.getFirst(), parsed, defaultPort(parsed.scheme()))) {
             throw new HttpRejection(HttpResponseStatus.BAD_REQUEST, "Host header does not match the request target");
         }
         return parsed;
@@ -29,16 +29,15 @@ record HttpProxyRequest(boolean connect, String scheme, UpstreamAddr target, Str
             throw new HttpRejection(HttpResponseStatus.BAD_REQUEST, "CONNECT target must be host:port");
         }
         try {
-            return new HttpProxyRequest(true, "", UpstreamAddr.parse(uri, -1), "");
+            return new HttpProxyRequest(true, "", UpstreamAddr.parse(uri, -1), "", uri);
         } catch (IllegalArgumentException e) {
             throw new HttpRejection(HttpResponseStatus.BAD_REQUEST, "bad CONNECT target: " + e.getMessage());
         }
     }
 
     private static HttpProxyRequest forward(String uri) {
-        String lower = uri.toLowerCase(Locale.ROOT);
-        int colon = lower.indexOf("://");
-        String scheme = colon > 0 ? lower.substring(0, colon) : "";
+        int colon = uri.indexOf("://");
+        String scheme = colon > 0 ? uri.substring(0, colon).toLowerCase(Locale.ROOT) : "";
         if (uri.startsWith("/")) {
             throw new HttpRejection(HttpResponseStatus.BAD_REQUEST, "this is a proxy: the request target must be "
                     + "an absolute URI (http://host/path)");
@@ -71,7 +70,7 @@ record HttpProxyRequest(boolean connect, String scheme, UpstreamAddr target, Str
         if (path.isEmpty() || path.startsWith("?")) {
             path = "/" + path;
         }
-        return new HttpProxyRequest(false, scheme, target, path);
+        return new HttpProxyRequest(false, scheme, target, path, authority);
     }
 
     /** The schemes a forward request may have, by their default ports; -1 for any other. */
@@ -84,7 +83,11 @@ record HttpProxyRequest(boolean connect, String scheme, UpstreamAddr target, Str
         };
     }
 
-    private static boolean sameHost(String hostHeader, UpstreamAddr target, int defaultPort) {
+    private static boolean sameHost(String hostHeader, HttpProxyRequest parsed, int defaultPort) {
+        if (hostHeader.equals(parsed.authority())) {
+            return true; // the usual case: the same text parses the same
+        }
+        UpstreamAddr target = parsed.target();
         try {
             UpstreamAddr host = UpstreamAddr.parse(hostHeader, defaultPort);
             return host.host().equals(target.host()) && host.port() == target.port();
