@@ -17,19 +17,9 @@ public final class Configs {
     private Configs() {}
 
     public static String proxies(boolean allowLoopback, String httpExtra, String socksExtra) {
-        return """
-                resolver:
-                  - name: default
-                    type: c-ares
-                    server: 127.0.0.1:9
-                    each_timeout: 500
-                    each_tries: 1
-                escaper:
-                  - name: default
-                    type: direct_fixed
-                    resolver: default
-                %s
-                %s
+        return Yaml.resolverAndEscaper(allowLoopback)
+                + ((httpExtra + socksExtra).contains("user_group") ? USER_GROUP : "")
+                + """
                 server:
                   - name: http
                     type: http_proxy
@@ -42,7 +32,6 @@ public final class Configs {
                     listen: "127.0.0.1:0"
                     enable_udp_associate: true
                 %s
-                """.formatted(allowLoopback ? "    egress_network_filter: {default: allow, allow: 127.0.0.1}" : "",
-                (httpExtra + socksExtra).contains("user_group") ? USER_GROUP : "", httpExtra, socksExtra);
+                """.formatted(httpExtra, socksExtra);
     }
 }

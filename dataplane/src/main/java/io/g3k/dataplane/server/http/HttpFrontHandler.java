@@ -4,7 +4,9 @@ import io.g3k.config.UpstreamAddr;
 import io.g3k.dataplane.auth.User;
 import io.g3k.dataplane.server.ServerContext;
 import io.g3k.dataplane.server.UserAdmission;
+import io.g3k.dataplane.tls.TlsServerContext;
 import io.g3k.dataplane.util.LazyDeadline;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
@@ -45,6 +47,19 @@ public final class HttpFrontHandler extends ChannelInboundHandlerAdapter {
         this.config = config;
         this.context = context;
         this.router = router;
+    }
+
+    /**
+     * An HTTP/1 server's connection pipeline: TLS first when the server terminates it ({@code tls} may be null),
+     * Netty's strict codec with the server's header limit, then the front.
+     */
+    public static void install(Channel ch, TlsServerContext tls, int reqHeaderMaxSize, HttpFrontSettings config,
+                               ServerContext context, HttpRouter router) {
+        if (tls != null) {
+            ch.pipeline().addLast("tls", tls.newHandler(ch));
+        }
+        ch.pipeline().addLast(HttpCodecs.SERVER_CODEC, HttpCodecs.server(reqHeaderMaxSize));
+        ch.pipeline().addLast("http-front", new HttpFrontHandler(config, context, router));
     }
 
     @Override

@@ -6,7 +6,6 @@ import io.g3k.config.server.HttpRProxyServerConfig.Host;
 import io.g3k.dataplane.server.Server;
 import io.g3k.dataplane.server.ServerContext;
 import io.g3k.dataplane.server.UserAdmission;
-import io.g3k.dataplane.server.http.HttpCodecs;
 import io.g3k.dataplane.server.http.HttpFrontHandler;
 import io.g3k.dataplane.server.http.HttpFrontSettings;
 import io.g3k.dataplane.tls.TlsServerContext;
@@ -55,10 +54,6 @@ public final class HttpRProxyServer extends Server {
 
     @Override
     protected void initChild(Channel ch) {
-        if (tls != null) {
-            ch.pipeline().addLast("tls", tls.newHandler(ch));
-        }
-        ch.pipeline().addLast(HttpCodecs.SERVER_CODEC, HttpCodecs.server(config.reqHeaderMaxSize()));
-        ch.pipeline().addLast("http-front", new HttpFrontHandler(front, context, router));
+        HttpFrontHandler.install(ch, tls, config.reqHeaderMaxSize(), front, context, router);
     }
 }

@@ -3,33 +3,14 @@ package io.g3k.dataplane.server.stream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.g3k.dataplane.support.Curl;
-import io.g3k.dataplane.support.RunningProxy;
-import io.g3k.dataplane.support.TestOrigin;
-import io.g3k.dataplane.support.TestPki;
-import io.g3k.dataplane.support.Yaml;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.g3k.dataplane.support.OriginsFixture;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** tcp_stream and tls_stream (the guide's TCP Mapping, TLS Offloading and TLS Encapsulation) with curl. */
 class StreamServersTest {
-    @TempDir
-    static Path dir;
-    static TestPki pki;
-    static TestOrigin a;
-    static TestOrigin b;
-    static TestOrigin tlsOrigin;
-    static RunningProxy proxy;
-
-    @BeforeAll
-    static void start() throws Exception {
-        pki = new TestPki(dir);
-        a = TestOrigin.http();
-        b = TestOrigin.http();
-        tlsOrigin = TestOrigin.https(pki);
-        proxy = RunningProxy.start(dir, Yaml.withServers("""
+    @RegisterExtension
+    static final OriginsFixture origins = new OriginsFixture("""
                   - name: tcp
                     escaper: default
                     type: tcp_stream
@@ -86,73 +67,64 @@ class StreamServersTest {
                         certificate: %5$s
                         private_key: %6$s
                     server: stream_for_port
-                """.formatted(a.port(), b.port(), tlsOrigin.port(), pki.caPem, pki.serverCertPem, pki.serverKeyPem)));
-    }
-
-    @AfterAll
-    static void stop() {
-        proxy.close();
-        a.close();
-        b.close();
-        tlsOrigin.close();
-    }
+                """, "");
 
     @Test
     void tcpStreamMapsAPortAndRoundRobins() throws Exception {
-        int beforeA = a.requests.get();
-        int beforeB = b.requests.get();
+        int beforeA = origins.first().requests.get();
+        int beforeB = origins.second().requests.get();
         for (int i = 0; i < 4; i++) {
-            var r = Curl.run("http://127.0.0.1:" + proxy.port("tcp") + "/rr" + i);
+            var r = Curl.run("http://127.0.0.1:" + origins.proxy().port("tcp") + "/rr" + i);
             assertThat(r.out()).as(r.err()).isEqualTo("hello /rr" + i + "\n");
         }
-        assertThat(a.requests.get() - beforeA).isEqualTo(2);
-        assertThat(b.requests.get() - beforeB).isEqualTo(2);
+        assertThat(origins.first().requests.get() - beforeA).isEqualTo(2);
+        assertThat(origins.second().requests.get() - beforeB).isEqualTo(2);
     }
 
     @Test
     void tcpStreamOffloadsTlsToTheUpstream() throws Exception {
-        var r = Curl.run("http://127.0.0.1:" + proxy.port("offload") + "/offloaded");
+        var r = Curl.run("http://127.0.0.1:" + origins.proxy().port("offload") + "/offloaded");
         assertThat(r.out()).as(r.err()).isEqualTo("hello /offloaded\n");
     }
 
     @Test
     void tlsStreamTerminatesTls() throws Exception {
-        var r = Curl.run("--cacert", pki.caPem.toString(), "--resolve", "localhost:" + proxy.port("tls") + ":127.0.0.1",
-                "https://localhost:" + proxy.port("tls") + "/encapsulated");
+        var r = Curl.run("--cacert", origins.pki().caPem.toString(), "--resolve", "localhost:" + origins.proxy().port("tls") + ":127.0.0.1",
+                "https://localhost:" + origins.proxy().port("tls") + "/encapsulated");
         assertThat(r.out()).as(r.err()).isEqualTo("hello /encapsulated\n");
     }
 
     @Test
     void tlsStreamWithClientAuthRequiresACertificate() throws Exception {
-        String url = "https://localhost:" + proxy.port("mtls") + "/mtls";
-        String resolve = "localhost:" + proxy.port("mtls") + ":127.0.0.1";
-        int before = a.requests.get();
-        var anonymous = Curl.run("--cacert", pki.caPem.toString(), "--resolve", resolve, url);
+        String url = "https://localhost:" + origins.proxy().port("mtls") + "/mtls";
+        String resolve = "localhost:" + origins.proxy().port("mtls") + ":127.0.0.1";
+        int before = origins.first().requests.get();
+        var anonymous = Curl.run("--cacert", origins.pki().caPem.toString(), "--resolve", resolve, url);
         assertThat(anonymous.exit()).isNotZero();
-        assertThat(a.requests.get()).isEqualTo(before);
-        var withCert = Curl.run("--cacert", pki.caPem.toString(), "--resolve", resolve, "--cert",
-                pki.clientCertPem.toString(), "--key", pki.clientKeyPem.toString(), url);
+        assertThat(origins.first().requests.get()).isEqualTo(before);
+        var withCert = Curl.run("--cacert", origins.pki().caPem.toString(), "--resolve", resolve, "--cert",
+                origins.pki().clientCertPem.toString(), "--key", origins.pki().clientKeyPem.toString(), url);
         assertThat(withCert.out()).as(withCert.err()).isEqualTo("hello /mtls\n");
     }
 
     @Test
     void plainTlsPortChainsToATcpStream() throws Exception {
-        var r = Curl.run("--cacert", pki.caPem.toString(), "--resolve", "localhost:" + proxy.port("tls_port")
-                + ":127.0.0.1", "https://localhost:" + proxy.port("tls_port") + "/via-port");
+        var r = Curl.run("--cacert", origins.pki().caPem.toString(), "--resolve", "localhost:" + origins.proxy().port("tls_port")
+                + ":127.0.0.1", "https://localhost:" + origins.proxy().port("tls_port") + "/via-port");
         assertThat(r.out()).as(r.err()).isEqualTo("hello /via-port\n");
     }
 
     @Test
     void httpProxyServesOverTlsWithTlsServer() throws Exception {
-        var r = Curl.run("--proxy-cacert", pki.caPem.toString(), "-x", "https://localhost:" + proxy.port("https_proxy"),
-                "http://127.0.0.1:" + a.port() + "/via-https-proxy");
+        var r = Curl.run("--proxy-cacert", origins.pki().caPem.toString(), "-x", "https://localhost:" + origins.proxy().port("https_proxy"),
+                "http://127.0.0.1:" + origins.first().port() + "/via-https-proxy");
         assertThat(r.out()).as(r.err()).isEqualTo("hello /via-https-proxy\n");
     }
 
     @Test
     void opensslSeesTheConfiguredCertificate() throws Exception {
-        Process p = new ProcessBuilder("openssl", "s_client", "-connect", "127.0.0.1:" + proxy.port("tls"),
-                "-servername", "localhost", "-CAfile", pki.caPem.toString(), "-verify_return_error")
+        Process p = new ProcessBuilder("openssl", "s_client", "-connect", "127.0.0.1:" + origins.proxy().port("tls"),
+                "-servername", "localhost", "-CAfile", origins.pki().caPem.toString(), "-verify_return_error")
                 .redirectErrorStream(true).start();
         p.getOutputStream().close();
         String out = new String(p.getInputStream().readAllBytes());
