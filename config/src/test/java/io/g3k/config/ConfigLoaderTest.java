@@ -7,6 +7,7 @@ import io.g3k.config.escaper.DirectFixedEscaperConfig;
 import io.g3k.config.escaper.ProxyChainEscaperConfig;
 import io.g3k.config.resolver.CAresResolverConfig;
 import io.g3k.config.server.HttpProxyServerConfig;
+import io.g3k.config.server.HttpRProxyServerConfig;
 import io.g3k.config.server.SocksProxyServerConfig;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -100,6 +101,27 @@ class ConfigLoaderTest {
         assertThat(socks.enableUdpAssociate()).isTrue();
         assertThat(socks.transmuteUdpEchoIp()).containsEntry(InetAddress.getByName("192.168.10.2"),
                 InetAddress.getByName("192.168.30.2"));
+    }
+
+    @Test
+    void httpRproxyTakesItsPipelineKeys() throws Exception {
+        Path main = write("main.yml", """
+                escaper:
+                  - {name: deny, type: dummy_deny}
+                server:
+                  - name: rproxy
+                    type: http_rproxy
+                    escaper: deny
+                    pipeline_size: 3
+                    pipeline_read_idle_timeout: 2s
+                    hosts:
+                      - {set_default: true, upstream: "127.0.0.1:8080"}
+                """);
+        G3Config config = ConfigLoader.load(main);
+        var rproxy = (HttpRProxyServerConfig) config.servers().getFirst();
+        assertThat(rproxy.pipelineSize()).isEqualTo(3);
+        assertThat(rproxy.pipelineReadIdleTimeout()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(config.warnings()).isEmpty();
     }
 
     @Test

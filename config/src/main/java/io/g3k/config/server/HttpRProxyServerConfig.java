@@ -18,7 +18,8 @@ import java.util.Optional;
 public record HttpRProxyServerConfig(ServerBase base, List<Host> hosts, boolean enableTlsServer,
                                      Optional<TlsServerConfig> globalTlsServer, boolean noEarlyErrorReply,
                                      Duration reqHeaderRecvTimeout, Duration rspHeaderRecvTimeout,
-                                     int reqHeaderMaxSize, int rspHeaderMaxSize) implements ServerConfig {
+                                     int reqHeaderMaxSize, int rspHeaderMaxSize, int pipelineSize,
+                                     Duration pipelineReadIdleTimeout) implements ServerConfig {
     public static final String TYPE = "http_rproxy";
 
     /** One site: which Host names it serves and where it forwards. */
@@ -51,9 +52,10 @@ public record HttpRProxyServerConfig(ServerBase base, List<Host> hosts, boolean 
                 map.take("req_header_recv_timeout", Values::duration).orElse(Duration.ofSeconds(30)),
                 map.take("rsp_header_recv_timeout", Values::duration).orElse(Duration.ofSeconds(60)),
                 (int) Math.min(65536, map.take("req_header_max_size", Values::size).orElse(65536L)),
-                (int) Math.min(65536, map.take("rsp_header_max_size", Values::size).orElse(65536L)));
-        map.ignoreWithWarning("client_hello_recv_timeout", "append_forwarded_for", "log_uri_max_chars",
-                "pipeline_size", "pipeline_read_idle_timeout");
+                (int) Math.min(65536, map.take("rsp_header_max_size", Values::size).orElse(65536L)),
+                map.take("pipeline_size", Values::positiveInt).orElse(10),
+                map.take("pipeline_read_idle_timeout", Values::duration).orElse(Duration.ofMinutes(5)));
+        map.ignoreWithWarning("client_hello_recv_timeout", "append_forwarded_for", "log_uri_max_chars");
         map.finish();
         return config;
     }

@@ -10,7 +10,6 @@ import io.g3k.dataplane.support.Curl;
 import io.g3k.dataplane.support.RawClient;
 import io.g3k.dataplane.support.TestOrigin;
 import io.g3k.dataplane.support.Yaml;
-import java.net.ServerSocket;
 import java.net.UnixDomainSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -38,18 +37,17 @@ class ControlAndReloadTest {
                   - name: http
                     escaper: default
                     type: http_proxy
-                    listen: "127.0.0.1:%d"
-                %s%s""".formatted(httpPort, httpExtra, extraServers)) + Configs.USER_GROUP;
+                    listen: "127.0.0.1:0"
+                %s%s""".formatted(httpExtra, extraServers)) + Configs.USER_GROUP;
     }
 
     @BeforeEach
     void start() throws Exception {
-        try (ServerSocket probe = new ServerSocket(0)) {
-            httpPort = probe.getLocalPort();
-        }
         origin = TestOrigin.http();
         main = Files.writeString(dir.resolve("main.yml"), config("", ""));
         daemon = Daemon.start(ConfigLoader.load(main));
+        // bound by the kernel's choice, not a probed port someone else may take first; reloads keep the socket
+        httpPort = daemon.server("http").orElseThrow().boundAddresses().getFirst().getPort();
         controller = new Controller(daemon, main);
         Path socket = dir.resolve("ctl/test_1.sock");
         control = ControlServer.start(controller, daemon.transport(), socket, Optional.empty(), Optional.empty());

@@ -10,7 +10,6 @@ import io.g3k.dataplane.server.http.HttpFrontHandler;
 import io.g3k.dataplane.server.http.HttpFrontSettings;
 import io.g3k.dataplane.tls.TlsServerContext;
 import io.netty.channel.Channel;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,8 +28,9 @@ public final class HttpRProxyServer extends Server {
     public HttpRProxyServer(HttpRProxyServerConfig config, ServerContext context) {
         super(config.base(), context);
         this.config = config;
-        this.front = new HttpFrontSettings(config.name(), config.reqHeaderRecvTimeout(), Duration.ofMinutes(5), 10,
-                config.rspHeaderRecvTimeout(), config.rspHeaderMaxSize());
+        this.front = new HttpFrontSettings(config.name(), config.reqHeaderRecvTimeout(),
+                config.pipelineReadIdleTimeout(), config.pipelineSize(), config.rspHeaderRecvTimeout(),
+                config.rspHeaderMaxSize());
         this.router = new HttpRProxyRouter(config, context.userGroup(), UserAdmission.refusals(context, config.name()));
         this.tls = config.enableTlsServer() ? tlsBySite(config) : null;
     }
