@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.g3k.dataplane.control.ControlClient;
 import io.g3k.dataplane.control.ControlPaths;
+import io.g3k.dataplane.support.PeerProcess;
 import io.g3k.dataplane.support.RawClient;
 import io.g3k.dataplane.support.TestOrigin;
 import io.g3k.dataplane.support.Yaml;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.UnixDomainSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -36,10 +36,7 @@ class HotUpgradeTest {
     @Test
     void reloadsAndAHotUpgradeDropNothing() throws Exception {
         enableTcpMigrateReq();
-        int port;
-        try (ServerSocket probe = new ServerSocket(0)) {
-            port = probe.getLocalPort();
-        }
+        int port = PeerProcess.freePort();
         Path controlDir = dir.resolve("ctl");
         try (TestOrigin origin = TestOrigin.http()) {
             Path main = dir.resolve("main.yml");

@@ -27,10 +27,21 @@ public final class PeerProcess implements AutoCloseable {
         return log.getParent();
     }
 
+    /**
+     * A port free now, for a process that must be told its port up front. Chosen below the kernel's ephemeral range
+     * (32768 and up), so no socket bound to port 0 or connecting out meanwhile can be handed the same one.
+     */
     public static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
+        var random = java.util.concurrent.ThreadLocalRandom.current();
+        for (int attempt = 0; attempt < 100; attempt++) {
+            int port = random.nextInt(20000, 32000);
+            try (ServerSocket s = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+                return s.getLocalPort();
+            } catch (java.net.BindException taken) {
+                // try another
+            }
         }
+        throw new IOException("no free port between 20000 and 32000");
     }
 
     /** squid as a plain forward proxy allowing everything from loopback (it runs as the proxy user). */
