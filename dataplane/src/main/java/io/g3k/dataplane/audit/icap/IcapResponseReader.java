@@ -184,7 +184,9 @@ final class IcapResponseReader {
                 return NEED_MORE;
             }
             in.readerIndex(lineEnd + 1);
-            body.addComponent(true, in.readRetainedSlice(size));
+            // a copy, not a slice: the caller compacts its receive buffer (discardReadBytes) after each read,
+            // which would move bytes under a slice that outlives the read
+            body.addComponent(true, in.readBytes(size));
             in.skipBytes(2);
         }
     }
