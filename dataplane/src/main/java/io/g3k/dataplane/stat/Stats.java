@@ -100,17 +100,21 @@ public final class Stats {
     }
 
     public ServerStats server(String name) {
-        ServerStats known = serverByName.get(name);
-        return known != null ? known : serverByName.computeIfAbsent(name, n -> servers.computeIfAbsent(List.of(name), k -> new ServerStats(
-                serverTraffic.computeIfAbsent(List.of(name, "tcp"), t -> new TrafficStats()),
-                serverTraffic.computeIfAbsent(List.of(name, "udp"), t -> new TrafficStats()))));
+        return byName(serverByName, name, n -> servers.computeIfAbsent(List.of(n), k -> new ServerStats(
+                serverTraffic.computeIfAbsent(List.of(n, "tcp"), t -> new TrafficStats()),
+                serverTraffic.computeIfAbsent(List.of(n, "udp"), t -> new TrafficStats()))));
     }
 
     public EscaperStats escaper(String name) {
-        EscaperStats known = escaperByName.get(name);
-        return known != null ? known : escaperByName.computeIfAbsent(name, n -> escapers.computeIfAbsent(List.of(name), k -> new EscaperStats(
-                escaperTraffic.computeIfAbsent(List.of(name, "tcp"), t -> new TrafficStats()),
-                escaperTraffic.computeIfAbsent(List.of(name, "udp"), t -> new TrafficStats()))));
+        return byName(escaperByName, name, n -> escapers.computeIfAbsent(List.of(n), k -> new EscaperStats(
+                escaperTraffic.computeIfAbsent(List.of(n, "tcp"), t -> new TrafficStats()),
+                escaperTraffic.computeIfAbsent(List.of(n, "udp"), t -> new TrafficStats()))));
+    }
+
+    /** A plain lookup first: computeIfAbsent costs more even when the entry is there, and this runs per task. */
+    private static <S> S byName(Map<String, S> cache, String name, java.util.function.Function<String, S> create) {
+        S known = cache.get(name);
+        return known != null ? known : cache.computeIfAbsent(name, create);
     }
 
     public RouteStats route(String escaper) {

@@ -161,8 +161,7 @@ final class HttpForwardExchange implements HttpExchange {
     private HttpRequest outbound() {
         var viaProxy = upstream.viaProxy();
         HttpRequest out = request.setUri(viaProxy.isPresent() ? target.absoluteForm() : target.originForm());
-        HopByHop.strip(out.headers());
-        out.headers().remove(HttpHeaderNames.PROXY_AUTHORIZATION);
+        HopByHop.stripForUpstream(out.headers());
         viaProxy.flatMap(HttpProxyForward::proxyAuthorization)
                 .ifPresent(auth -> out.headers().set(HttpHeaderNames.PROXY_AUTHORIZATION, auth));
         if (!out.headers().contains(HttpHeaderNames.HOST)) {
@@ -242,8 +241,7 @@ final class HttpForwardExchange implements HttpExchange {
     private HttpRequest icapView() {
         HttpRequest view = new DefaultHttpRequest(request.protocolVersion(), request.method(), requestUri);
         view.headers().set(request.headers());
-        HopByHop.strip(view.headers());
-        view.headers().remove(HttpHeaderNames.PROXY_AUTHORIZATION);
+        HopByHop.stripForUpstream(view.headers());
         return view;
     }
 
@@ -476,6 +474,12 @@ final class HttpForwardExchange implements HttpExchange {
                 HttpHeaderNames.UPGRADE);
 
         private HopByHop() {}
+
+        /** A client request's headers as they travel on: no hop-by-hop ones, no credentials meant for us. */
+        static void stripForUpstream(HttpHeaders headers) {
+            strip(headers);
+            headers.remove(HttpHeaderNames.PROXY_AUTHORIZATION);
+        }
 
         static void strip(HttpHeaders headers) {
             // one walk over the few headers a message has, instead of a lookup per hop-by-hop name
