@@ -8,9 +8,12 @@ import io.g3k.dataplane.util.Errors;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequestEncoder;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
@@ -21,25 +24,28 @@ import java.util.Optional;
 /**
  * An upstream HTTP/1.1 connection for forwarding (TLS to the target for https forward, unless the escaper led to a
  * next HTTP proxy that takes the request as it is). It may serve several exchanges of one client connection in
- * turn while the target says keep-alive.
+ * turn while the target says keep-alive. Responses come as Netty's objects, or, where nothing needs them as
+ * objects (no RESPMOD, an HTTP/1 client), as raw bytes from a {@link RawResponseDecoder}.
  */
 final class HttpForwardConnection extends ChannelInboundHandlerAdapter {
     private final Channel channel;
     private final UpstreamAddr target;
     private final boolean tls;
     private final Optional<HttpProxyForward> viaProxy;
+    private final RawResponseDecoder raw;
     private HttpForwardExchange exchange;
     private boolean reusable = true;
 
-    private HttpForwardConnection(Channel channel, UpstreamAddr target, boolean tls) {
+    private HttpForwardConnection(Channel channel, UpstreamAddr target, boolean tls, RawResponseDecoder raw) {
         this.channel = channel;
         this.target = target;
         this.tls = tls;
         this.viaProxy = HttpProxyForward.of(channel);
+        this.raw = raw;
     }
 
     static Future<HttpForwardConnection> open(Channel channel, HttpRoute.Target route, int maxHeaderSize,
-                                              EscaperStats stats) {
+                                              boolean raw, EscaperStats stats) {
         UpstreamAddr target = route.addr();
         Promise<HttpForwardConnection> ready = channel.eventLoop().newPromise();
         SslHandler ssl = null;
@@ -48,7 +54,7 @@ final class HttpForwardConnection extends ChannelInboundHandlerAdapter {
             ssl.setHandshakeTimeoutMillis(route.tlsHandshakeTimeout().toMillis());
             channel.pipeline().addLast("tls", ssl);
         }
-        HttpForwardConnection connection = adopt(channel, route, maxHeaderSize);
+        HttpForwardConnection connection = adopt(channel, route, maxHeaderSize, raw);
         if (ssl == null) {
             ready.setSuccess(connection);
         } else {
@@ -66,11 +72,22 @@ final class HttpForwardConnection extends ChannelInboundHandlerAdapter {
         return ready;
     }
 
-    /** Forwards over a channel that is ready as it is (TLS, if any, already done: an intercepted tunnel's). */
-    static HttpForwardConnection adopt(Channel channel, HttpRoute.Target route, int maxHeaderSize) {
-        HttpForwardConnection connection = new HttpForwardConnection(channel, route.addr(), route.tls().isPresent());
-        channel.pipeline().addLast("codec", new HttpClientCodec(new HttpDecoderConfig().setMaxHeaderSize(maxHeaderSize),
-                HttpClientCodec.DEFAULT_FAIL_ON_MISSING_RESPONSE, HttpClientCodec.DEFAULT_PARSE_HTTP_AFTER_CONNECT_REQUEST));
+    /**
+     * Forwards over a channel that is ready as it is (TLS, if any, already done: an intercepted tunnel's).
+     * {@code raw}: responses come as raw bytes.
+     */
+    static HttpForwardConnection adopt(Channel channel, HttpRoute.Target route, int maxHeaderSize, boolean raw) {
+        RawResponseDecoder decoder = raw ? new RawResponseDecoder(maxHeaderSize) : null;
+        HttpForwardConnection connection = new HttpForwardConnection(channel, route.addr(), route.tls().isPresent(),
+                decoder);
+        if (raw) {
+            channel.pipeline().addLast("request-encoder", new HttpRequestEncoder())
+                    .addLast("response-decoder", decoder);
+        } else {
+            channel.pipeline().addLast("codec", new HttpClientCodec(new HttpDecoderConfig()
+                    .setMaxHeaderSize(maxHeaderSize), HttpClientCodec.DEFAULT_FAIL_ON_MISSING_RESPONSE,
+                    HttpClientCodec.DEFAULT_PARSE_HTTP_AFTER_CONNECT_REQUEST));
+        }
         channel.pipeline().addLast("forward", connection);
         channel.config().setAutoRead(true);
         channel.read();
@@ -90,8 +107,17 @@ final class HttpForwardConnection extends ChannelInboundHandlerAdapter {
         return reusable && channel.isActive() && exchange == null && tls == otherTls && target.equals(other);
     }
 
-    void attach(HttpForwardExchange exchange) {
+    /** True when responses come as raw bytes ({@link RawResponseDecoder.Head} and {@link RawResponseDecoder.Body}). */
+    boolean raw() {
+        return raw != null;
+    }
+
+    /** The exchange is about to send its request with this method. */
+    void attach(HttpForwardExchange exchange, HttpMethod method) {
         this.exchange = exchange;
+        if (raw != null) {
+            raw.expect(HttpMethod.HEAD.equals(method));
+        }
     }
 
     /** The exchange finished; keep the connection only if the target allows it. */
@@ -113,6 +139,14 @@ final class HttpForwardConnection extends ChannelInboundHandlerAdapter {
         if (exchange == null) {
             ReferenceCountUtil.release(msg);
             close();
+            return;
+        }
+        if (msg instanceof RawResponseDecoder.Body body) {
+            exchange.onRawBody(body);
+            return;
+        }
+        if (msg instanceof RawResponseDecoder.Head head) {
+            exchange.onRawHead(head);
             return;
         }
         if (msg instanceof HttpResponse response) {
@@ -149,6 +183,10 @@ final class HttpForwardConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        close();
+        if (cause instanceof DecoderException && exchange != null) {
+            exchange.onInvalidResponse(cause.getMessage()); // closes this connection too
+        } else {
+            close();
+        }
     }
 }

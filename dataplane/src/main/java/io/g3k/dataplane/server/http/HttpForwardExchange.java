@@ -9,6 +9,7 @@ import io.g3k.dataplane.server.ClientAddress;
 import io.g3k.dataplane.server.ServerContext;
 import io.g3k.dataplane.server.UserAdmission;
 import io.g3k.dataplane.task.Task;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -22,11 +23,11 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.AsciiString;
 import io.netty.util.concurrent.Future;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -39,6 +40,9 @@ import java.util.Optional;
  * (REQMOD) before anything goes upstream, and the response whole (RESPMOD) before anything goes to the client.
  */
 final class HttpForwardExchange implements HttpExchange {
+    private static final byte[] END_OF_HEAD = "\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] KEEP_ALIVE_END_OF_HEAD = "connection: keep-alive\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] CLOSE_END_OF_HEAD = "connection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
     private final ChannelHandlerContext ctx;
     private final HttpFrontHandler handler;
     private final HttpFrontSettings config;
@@ -61,6 +65,7 @@ final class HttpForwardExchange implements HttpExchange {
     private boolean keepAlive;
     private boolean upstreamReusable;
     private boolean finished;
+    private boolean responseEnded;
 
     HttpForwardExchange(ChannelHandlerContext ctx, HttpFrontHandler handler, HttpFrontSettings config,
                         ServerContext context, HttpRoute.Target target, HttpRequest request,
@@ -117,7 +122,9 @@ final class HttpForwardExchange implements HttpExchange {
                 failFtpLocally();
                 return;
             }
-            HttpForwardConnection.open(f.getNow(), target, config.rspHeaderMaxSize(),
+            // responses as raw bytes unless something needs them as objects: RESPMOD, or an HTTP/2 client
+            boolean raw = adaptation.respmod().isEmpty() && handler.rawOut(ctx) != null;
+            HttpForwardConnection.open(f.getNow(), target, config.rspHeaderMaxSize(), raw,
                     context.tasks().stats().escaper(context.escaper().name())).addListener(
                     (Future<HttpForwardConnection> c) -> {
                         if (!c.isSuccess()) {
@@ -141,10 +148,11 @@ final class HttpForwardExchange implements HttpExchange {
 
     private void send(HttpForwardConnection connection) {
         upstream = connection;
-        connection.attach(this);
+        connection.attach(this, request.method());
         Channel channel = connection.channel();
-        channel.write(outbound());
-        pendingBody.forEach(c -> channel.write(c));
+        // no listener on these writes: a failed one closes the upstream connection (exceptionCaught)
+        channel.write(outbound(), channel.voidPromise());
+        pendingBody.forEach(c -> channel.write(c, channel.voidPromise()));
         pendingBody.clear();
         channel.flush();
         handler.deadline().arm(config.rspHeaderRecvTimeout(), () -> {
@@ -183,7 +191,7 @@ final class HttpForwardExchange implements HttpExchange {
             return;
         }
         Channel channel = upstream.channel();
-        channel.writeAndFlush(content);
+        channel.writeAndFlush(content, channel.voidPromise());
         if (!channel.isWritable()) {
             ctx.channel().config().setAutoRead(false);
         }
@@ -281,38 +289,79 @@ final class HttpForwardExchange implements HttpExchange {
 
     void onResponse(HttpResponse response) {
         if (!response.decoderResult().isSuccess()) {
-            upstream.close();
-            fail(HttpResponseStatus.BAD_GATEWAY, "invalid response from " + target.addr(), "UpstreamInvalid");
+            onInvalidResponse(String.valueOf(response.decoderResult().cause()));
             return;
         }
-        cancelDeadline();
         HttpResponseStatus status = response.status();
-        if (status.codeClass() == HttpStatusClass.INFORMATIONAL) {
-            if (status.code() == 101) {
-                upstream.close();
-                fail(HttpResponseStatus.BAD_GATEWAY, "protocol upgrade is not supported", "UpstreamInvalid");
-                return;
-            }
-            interim = true;
-            HopByHop.strip(response.headers());
-            ctx.write(response);
-            return;
-        }
-        responseStarted = true;
         boolean delimited = HttpUtil.isContentLengthSet(response) || HttpUtil.isTransferEncodingChunked(response)
                 || status.code() == 204 || status.code() == 304 || HttpMethod.HEAD.equals(request.method());
-        keepAlive = clientKeepAlive && delimited;
-        boolean upstreamKeepAlive = HttpUtil.isKeepAlive(response);
+        boolean isFinal = responseHead(status.code(), delimited, HttpUtil.isKeepAlive(response));
+        if (finished) {
+            return;
+        }
         HopByHop.strip(response.headers());
+        if (!isFinal) {
+            ctx.write(response, ctx.voidPromise());
+            return;
+        }
         response.headers().set(HttpHeaderNames.CONNECTION,
                 keepAlive ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
-        upstreamReusable = upstreamKeepAlive;
         if (adaptation.respmod().isPresent()) {
             heldResponse = response; // goes to RESPMOD with its body first
             responseBody = ctx.alloc().compositeBuffer(Integer.MAX_VALUE);
             return;
         }
-        ctx.write(response);
+        ctx.write(response, ctx.voidPromise());
+    }
+
+    /** A response head the raw decoder passed on: its end-to-end header lines, to which our Connection is added. */
+    void onRawHead(RawResponseDecoder.Head head) {
+        ByteBuf bytes = head.bytes();
+        boolean isFinal = responseHead(head.status(), head.delimited(), head.keepAlive());
+        if (finished) {
+            bytes.release();
+            return;
+        }
+        bytes.writeBytes(!isFinal ? END_OF_HEAD : keepAlive ? KEEP_ALIVE_END_OF_HEAD : CLOSE_END_OF_HEAD);
+        handler.rawOut(ctx).write(bytes, ctx.voidPromise());
+    }
+
+    void onRawBody(RawResponseDecoder.Body body) {
+        task.in(body.bytes().readableBytes());
+        passBody(handler.rawOut(ctx), body.bytes(), body.last());
+    }
+
+    /** The upstream's response could not be read: 502, unless the client already has part of it. */
+    void onInvalidResponse(String why) {
+        upstream.close();
+        if (responseStarted) {
+            onUpstreamClosed();
+        } else {
+            fail(HttpResponseStatus.BAD_GATEWAY, "invalid response from " + target.addr() + ": " + why,
+                    "UpstreamInvalid");
+        }
+    }
+
+    /**
+     * What a response head decides, however it was read: false for an interim (1xx) response, which the client
+     * gets as it is; a protocol upgrade fails the exchange. For a final one, whether the client connection stays.
+     */
+    private boolean responseHead(int status, boolean delimited, boolean upstreamKeepAlive) {
+        cancelDeadline();
+        if (status / 100 == 1) {
+            if (status == 101) {
+                upstream.close();
+                fail(HttpResponseStatus.BAD_GATEWAY, "protocol upgrade is not supported", "UpstreamInvalid");
+                return false;
+            }
+            interim = true;
+            return false;
+        }
+        interim = false;
+        responseStarted = true;
+        keepAlive = clientKeepAlive && delimited;
+        upstreamReusable = upstreamKeepAlive;
+        return true;
     }
 
     void onContent(HttpContent content) {
@@ -328,19 +377,25 @@ final class HttpForwardExchange implements HttpExchange {
             collectResponse(content, last);
             return;
         }
+        passBody(ctx, content, last);
+    }
+
+    /** A piece of the response body on to the client, with back-pressure on the upstream. */
+    private void passBody(ChannelHandlerContext out, Object piece, boolean last) {
         if (!last) {
-            ctx.write(content);
+            out.write(piece, ctx.voidPromise());
             if (!ctx.channel().isWritable()) {
                 upstream.channel().config().setAutoRead(false);
             }
             return;
         }
-        finishResponse(ctx.writeAndFlush(content));
+        finishResponse(out.writeAndFlush(piece));
     }
 
     /** The last write of the response is under way: when it is out, the exchange is over. */
     private void finishResponse(io.netty.channel.ChannelFuture lastWrite) {
         boolean clientKeepAlive = keepAlive && requestDone;
+        responseEnded = true;
         lastWrite.addListener(f -> {
             finished = true;
             task.finish(f.isSuccess() ? "Completed" : "ClientClosed");
@@ -377,7 +432,7 @@ final class HttpForwardExchange implements HttpExchange {
         String connection = heldResponse.headers().get(HttpHeaderNames.CONNECTION);
         switch (outcome) {
             case IcapOutcome.Unmodified u -> {
-                ctx.write(heldResponse);
+                ctx.write(heldResponse, ctx.voidPromise());
                 finishResponse(ctx.writeAndFlush(new DefaultLastHttpContent(body)));
             }
             case IcapOutcome.Respond r -> {
@@ -407,8 +462,8 @@ final class HttpForwardExchange implements HttpExchange {
     }
 
     void onUpstreamClosed() {
-        if (finished) {
-            return;
+        if (finished || responseEnded) {
+            return; // a close-delimited response ends with the close; its last write is under way
         }
         if (!responseStarted) {
             fail(HttpResponseStatus.BAD_GATEWAY, "upstream " + target.addr() + " closed the connection",

@@ -42,6 +42,7 @@ public final class HttpFrontHandler extends ChannelInboundHandlerAdapter {
     private LazyDeadline deadline;
     private Runnable closeOnDeadline;
     private HttpForwardConnection upstream;
+    private ChannelHandlerContext rawOut;
 
     public HttpFrontHandler(HttpFrontSettings config, ServerContext context, HttpRouter router) {
         this.config = config;
@@ -58,7 +59,7 @@ public final class HttpFrontHandler extends ChannelInboundHandlerAdapter {
         if (tls != null) {
             ch.pipeline().addLast("tls", tls.newHandler(ch));
         }
-        ch.pipeline().addLast(HttpCodecs.SERVER_CODEC, HttpCodecs.server(reqHeaderMaxSize));
+        HttpCodecs.addServer(ch.pipeline(), null, reqHeaderMaxSize);
         ch.pipeline().addLast("http-front", new HttpFrontHandler(config, context, router));
     }
 
@@ -127,6 +128,9 @@ public final class HttpFrontHandler extends ChannelInboundHandlerAdapter {
 
     private void onRequest(ChannelHandlerContext ctx, HttpRequest request) {
         deadline.cancel();
+        if (rawOut(ctx) != null) {
+            ((HttpCodecs.ResponseEncoder) rawOut.handler()).answering(request.method());
+        }
         HttpRoute route;
         try {
             route = router.route(request);
@@ -256,6 +260,17 @@ public final class HttpFrontHandler extends ChannelInboundHandlerAdapter {
      */
     LazyDeadline deadline() {
         return deadline;
+    }
+
+    /**
+     * Where a response relayed as raw bytes is written: the context of the HTTP/1 response encoder, so the bytes
+     * go out behind it and unchanged. Null on an HTTP/2 stream, whose responses must be objects.
+     */
+    ChannelHandlerContext rawOut(ChannelHandlerContext ctx) {
+        if (rawOut == null) {
+            rawOut = ctx.pipeline().context(HttpCodecs.ResponseEncoder.class);
+        }
+        return rawOut;
     }
 
     HttpForwardConnection upstream() {

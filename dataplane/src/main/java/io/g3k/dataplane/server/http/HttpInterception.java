@@ -40,8 +40,8 @@ public final class HttpInterception {
         HttpFrontHandler front = new HttpFrontHandler(settings(server, 10), context, new Router(route));
         var pipeline = firstBytes.pipeline();
         pipeline.addAfter(firstBytes.name(), "intercept-front", front);
-        pipeline.addAfter(firstBytes.name(), HttpCodecs.SERVER_CODEC, HttpCodecs.server(MAX_HEADER_SIZE));
-        front.upstream(HttpForwardConnection.adopt(upstream, route, MAX_HEADER_SIZE));
+        HttpCodecs.addServer(pipeline, firstBytes.name(), MAX_HEADER_SIZE);
+        front.upstream(HttpForwardConnection.adopt(upstream, route, MAX_HEADER_SIZE, false));
         pipeline.remove(firstBytes.handler());
     }
 

@@ -1,0 +1,519 @@
+package io.g3k.dataplane.server.http;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.handler.codec.DecoderException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * Reads an upstream's HTTP/1.x responses without building header objects (a forward or reverse proxy's hot path):
+ * the head is checked and parsed in place (status, framing, keep-alive) and passed on as bytes with the hop-by-hop
+ * headers left out; the body is passed on as slices of what was read, chunked framing included, so it reaches the
+ * client as it came. Emits a {@link Head}, then {@link Body} parts, the last one marked. A malformed or oversized
+ * head, bad framing or bytes nobody asked for raise a {@link DecoderException}.
+ */
+final class RawResponseDecoder extends ByteToMessageDecoder {
+    /**
+     * A response head: {@code bytes} holds the status line and the end-to-end headers, each ending in CRLF, without
+     * the blank line (the exchange adds its Connection header and the end). {@code delimited}: the body's end can be
+     * told without a close. {@code keepAlive}: the upstream connection may serve another request.
+     */
+    record Head(int status, boolean delimited, boolean keepAlive, ByteBuf bytes) {
+        boolean interim() {
+            return status / 100 == 1;
+        }
+    }
+
+    /** Body bytes as they came; {@code last} ends the response. */
+    record Body(ByteBuf bytes, boolean last) {}
+
+    private static final int MAX_CHUNK_LINE = 4096;
+    private static final byte[] CRLF = {'\r', '\n'};
+
+    private enum State { IDLE, HEAD, LENGTH, CHUNK_SIZE, CHUNK_DATA, CHUNK_END, TRAILERS, UNTIL_CLOSE, FAILED }
+
+    private final int maxHeaderSize;
+    private State state = State.IDLE;
+    private boolean bodyless;
+    private long remaining;
+    private int trailerBytes;
+    private int scanned;
+
+    RawResponseDecoder(int maxHeaderSize) {
+        this.maxHeaderSize = maxHeaderSize;
+    }
+
+    /** A request went out; {@code bodyless}: its response has no body whatever it says (HEAD). */
+    void expect(boolean bodyless) {
+        this.bodyless = bodyless;
+        if (state == State.IDLE) {
+            state = State.HEAD;
+        }
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        try {
+            read(ctx, in, out);
+        } catch (DecoderException e) {
+            state = State.FAILED; // the connection is closing: nothing more is read from it
+            in.skipBytes(in.readableBytes());
+            throw e;
+        }
+    }
+
+    private void read(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        while (in.isReadable()) {
+            switch (state) {
+                case IDLE -> throw new DecoderException("bytes from the upstream with no request outstanding");
+                case HEAD -> {
+                    if (!head(ctx.alloc(), in, out)) {
+                        return;
+                    }
+                }
+                case LENGTH -> {
+                    int n = (int) Math.min(remaining, in.readableBytes());
+                    remaining -= n;
+                    end(out, in.readRetainedSlice(n), remaining == 0);
+                }
+                case UNTIL_CLOSE -> out.add(new Body(in.readRetainedSlice(in.readableBytes()), false));
+                case FAILED -> in.skipBytes(in.readableBytes());
+                default -> {
+                    int start = in.readerIndex();
+                    boolean done = chunked(in);
+                    if (in.readerIndex() > start || done) {
+                        ByteBuf part = in.retainedSlice(start, in.readerIndex() - start);
+                        end(out, part, done);
+                    }
+                    if (!done && in.isReadable()) {
+                        return; // an incomplete chunk line or CRLF: wait for the rest
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
+    protected void decodeLast(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        decode(ctx, in, out);
+        if (state == State.UNTIL_CLOSE) {
+            end(out, Unpooled.EMPTY_BUFFER, true);
+        }
+    }
+
+    private void end(List<Object> out, ByteBuf part, boolean last) {
+        out.add(new Body(part, last));
+        if (last) {
+            state = State.IDLE;
+        }
+    }
+
+    // ---- the head ---------------------------------------------------------------------------------------------
+
+    /** Parses a complete head, if it is in, and emits it (and the empty body of a bodyless response). */
+    private boolean head(ByteBufAllocator alloc, ByteBuf in, List<Object> out) {
+        int end = headEnd(in);
+        if (end < 0) {
+            if (in.readableBytes() > maxHeaderSize) {
+                throw new DecoderException("response head larger than " + maxHeaderSize + " bytes");
+            }
+            return false;
+        }
+        scanned = 0;
+        byte[] head = new byte[end - in.readerIndex()];
+        in.readBytes(head);
+        ParsedHead parsed = ParsedHead.parse(head);
+        ByteBuf bytes = alloc.buffer(head.length + 32);
+        parsed.writeEndToEnd(bytes);
+        boolean noBody = bodyless || parsed.status / 100 == 1 || parsed.status == 204 || parsed.status == 304;
+        boolean delimited = noBody || parsed.chunked || parsed.length >= 0;
+        out.add(new Head(parsed.status, delimited, parsed.keepAlive && delimited, bytes));
+        if (parsed.status / 100 == 1) {
+            return true; // an interim response: the final one follows
+        }
+        if (noBody || parsed.length == 0) {
+            end(out, Unpooled.EMPTY_BUFFER, true);
+        } else if (parsed.chunked) {
+            state = State.CHUNK_SIZE;
+            trailerBytes = 0;
+        } else if (parsed.length > 0) {
+            state = State.LENGTH;
+            remaining = parsed.length;
+        } else {
+            state = State.UNTIL_CLOSE;
+        }
+        return true;
+    }
+
+    /** The index just past the blank line that ends the head, or -1 if it has not come yet. */
+    private int headEnd(ByteBuf in) {
+        int from = in.readerIndex() + scanned;
+        int limit = in.writerIndex();
+        while (from < limit) {
+            int lf = in.indexOf(from, limit, (byte) '\n');
+            if (lf < 0) {
+                break;
+            }
+            if (lf + 1 < limit && in.getByte(lf + 1) == '\n') {
+                return lf + 2;
+            }
+            if (lf + 2 < limit && in.getByte(lf + 1) == '\r' && in.getByte(lf + 2) == '\n') {
+                return lf + 3;
+            }
+            if (lf + 2 >= limit) {
+                from = lf; // the blank line may be on its way: look at this LF again
+                break;
+            }
+            from = lf + 1;
+        }
+        scanned = Math.max(0, from - in.readerIndex());
+        return -1;
+    }
+
+    // ---- chunked framing ----------------------------------------------------------------------------------------
+
+    /** Walks the chunked framing as far as it is in; true when the last chunk's trailers ended. */
+    private boolean chunked(ByteBuf in) {
+        while (in.isReadable()) {
+            switch (state) {
+                case CHUNK_SIZE -> {
+                    int lf = lineEnd(in, MAX_CHUNK_LINE, "chunk size line");
+                    if (lf < 0) {
+                        return false;
+                    }
+                    long size = chunkSize(in, in.readerIndex(), lf);
+                    in.readerIndex(lf + 1);
+                    if (size == 0) {
+                        state = State.TRAILERS;
+                    } else {
+                        remaining = size;
+                        state = State.CHUNK_DATA;
+                    }
+                }
+                case CHUNK_DATA -> {
+                    int n = (int) Math.min(remaining, in.readableBytes());
+                    in.skipBytes(n);
+                    remaining -= n;
+                    if (remaining == 0) {
+                        state = State.CHUNK_END;
+                    }
+                }
+                case CHUNK_END -> { // CRLF (or a bare LF) right after the data
+                    byte first = in.getByte(in.readerIndex());
+                    if (first == '\r' && in.readableBytes() < 2) {
+                        return false;
+                    }
+                    int length = first == '\n' ? 1 : first == '\r' && in.getByte(in.readerIndex() + 1) == '\n' ? 2 : 0;
+                    if (length == 0) {
+                        throw new DecoderException("chunk data longer than its size");
+                    }
+                    in.skipBytes(length);
+                    state = State.CHUNK_SIZE;
+                }
+                case TRAILERS -> {
+                    int lf = lineEnd(in, maxHeaderSize - trailerBytes, "trailers");
+                    if (lf < 0) {
+                        return false;
+                    }
+                    int length = lf + 1 - in.readerIndex();
+                    boolean blank = length == 1 || length == 2 && in.getByte(in.readerIndex()) == '\r';
+                    trailerBytes += length;
+                    in.readerIndex(lf + 1);
+                    if (blank) {
+                        return true;
+                    }
+                }
+                default -> throw new IllegalStateException(state.toString());
+            }
+        }
+        return false;
+    }
+
+    /** The index of the LF ending the line at the reader index, or -1 if it has not come; a line over max fails. */
+    private static int lineEnd(ByteBuf in, int max, String what) {
+        int limit = Math.min(in.writerIndex(), in.readerIndex() + max);
+        int lf = in.indexOf(in.readerIndex(), limit, (byte) '\n');
+        if (lf < 0 && in.readableBytes() >= max) {
+            throw new DecoderException(what + " too long");
+        }
+        return lf;
+    }
+
+    /** The hex size at the start of a chunk line; extensions after ';' are passed on unread. */
+    private static long chunkSize(ByteBuf in, int from, int lf) {
+        long size = 0;
+        int i = from;
+        for (; i < lf; i++) {
+            int digit = Character.digit(in.getByte(i), 16);
+            if (digit < 0) {
+                break;
+            }
+            if (size > (Long.MAX_VALUE >> 4) / 2) {
+                throw new DecoderException("chunk size too large");
+            }
+            size = size << 4 | digit;
+        }
+        if (i == from) {
+            throw new DecoderException("invalid chunk size");
+        }
+        for (; i < lf; i++) { // only whitespace or an extension may follow the size
+            byte b = in.getByte(i);
+            if (b == ';') {
+                break;
+            }
+            if (b != ' ' && b != '\t' && !(b == '\r' && i == lf - 1)) {
+                throw new DecoderException("invalid chunk size");
+            }
+        }
+        return size;
+    }
+
+    /** What a response head says, read from its bytes, with the offsets of the lines that travel on. */
+    static final class ParsedHead {
+        private static final String[] HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection",
+            "proxy-authenticate", "te", "trailer", "upgrade"};
+
+        final byte[] head;
+        int status;
+        boolean http10;
+        long length = -1;
+        boolean chunked;
+        boolean transferEncoded;
+        boolean keepAlive;
+        private int[] lineOffsets = new int[2 * 32]; // start and end (before CRLF) of each line kept
+        private int count;
+        private int statusLineEnd;
+        private String[] connectionOptions;
+
+        private ParsedHead(byte[] head) {
+            this.head = head;
+        }
+
+        static ParsedHead parse(byte[] head) {
+            ParsedHead p = new ParsedHead(head);
+            p.statusLine();
+            p.headers();
+            return p;
+        }
+
+        private void statusLine() {
+            int lf = indexOf(head, 0, '\n');
+            int end = lf > 0 && head[lf - 1] == '\r' ? lf - 1 : lf;
+            // HTTP/1.x SP 3DIGIT [SP reason]
+            if (end < 12 || !startsWith(head, "HTTP/1.") || (head[7] != '0' && head[7] != '1') || head[8] != ' '
+                    || !digit(head[9]) || !digit(head[10]) || !digit(head[11]) || end > 12 && head[12] != ' ') {
+                throw new DecoderException("invalid status line");
+            }
+            for (int i = 13; i < end; i++) {
+                if (head[i] < 0x20 && head[i] != '\t' || head[i] == 0x7f) {
+                    throw new DecoderException("invalid status line");
+                }
+            }
+            http10 = head[7] == '0';
+            status = (head[9] - '0') * 100 + (head[10] - '0') * 10 + (head[11] - '0');
+            if (status < 100) {
+                throw new DecoderException("invalid status code");
+            }
+            keepAlive = !http10;
+            statusLineEnd = lf + 1;
+        }
+
+        private void headers() {
+            int start = statusLineEnd;
+            while (start < head.length) {
+                int lf = indexOf(head, start, '\n');
+                int end = lf > start && head[lf - 1] == '\r' ? lf - 1 : lf;
+                if (end == start) {
+                    break; // the blank line
+                }
+                header(start, end);
+                start = lf + 1;
+            }
+            if (chunked || transferEncoded) {
+                // with Transfer-Encoding, Content-Length is void (RFC 9112 6.3) and the pair a smuggling sign:
+                // pass the body on, but never reuse the connection
+                if (length >= 0) {
+                    keepAlive = false;
+                }
+                length = -1;
+            }
+            if (connectionOptions != null) {
+                for (String option : connectionOptions) {
+                    if (option.equals("close")) {
+                        keepAlive = false;
+                    } else if (option.equals("keep-alive") && http10) {
+                        keepAlive = true;
+                    }
+                }
+            }
+        }
+
+        private void header(int start, int end) {
+            if (head[start] == ' ' || head[start] == '\t') {
+                throw new DecoderException("obsolete line folding in a response header");
+            }
+            int colon = start;
+            while (colon < end && head[colon] != ':') {
+                if (!tokenChar(head[colon])) {
+                    throw new DecoderException("invalid response header name");
+                }
+                colon++;
+            }
+            if (colon == end || colon == start) {
+                throw new DecoderException("invalid response header line");
+            }
+            int valueStart = colon + 1;
+            int valueEnd = end;
+            while (valueStart < valueEnd && (head[valueStart] == ' ' || head[valueStart] == '\t')) {
+                valueStart++;
+            }
+            while (valueEnd > valueStart && (head[valueEnd - 1] == ' ' || head[valueEnd - 1] == '\t')) {
+                valueEnd--;
+            }
+            for (int i = valueStart; i < valueEnd; i++) {
+                byte b = head[i];
+                if (b == 0 || b == '\r' || b == '\n' || b == 0x7f) {
+                    throw new DecoderException("invalid response header value");
+                }
+            }
+            int nameLength = colon - start;
+            if (nameIs(start, nameLength, "content-length")) {
+                long value = contentLength(valueStart, valueEnd);
+                if (length >= 0 && length != value) {
+                    throw new DecoderException("conflicting Content-Length headers");
+                }
+                length = value;
+            } else if (nameIs(start, nameLength, "transfer-encoding")) {
+                String codings = ascii(valueStart, valueEnd).toLowerCase();
+                transferEncoded = true;
+                // chunked only as the last coding frames the body; anything else runs until the close
+                chunked = codings.substring(codings.lastIndexOf(',') + 1).trim().equals("chunked");
+            } else if (nameIs(start, nameLength, "connection")) {
+                connection(ascii(valueStart, valueEnd));
+            }
+            if (!hopByHop(start, nameLength)) {
+                keep(start, end);
+            }
+        }
+
+        private void connection(String value) {
+            String[] options = value.toLowerCase().split(",");
+            for (int i = 0; i < options.length; i++) {
+                options[i] = options[i].trim();
+            }
+            if (connectionOptions == null) {
+                connectionOptions = options;
+            } else {
+                String[] all = java.util.Arrays.copyOf(connectionOptions, connectionOptions.length + options.length);
+                System.arraycopy(options, 0, all, connectionOptions.length, options.length);
+                connectionOptions = all;
+            }
+        }
+
+        private long contentLength(int from, int to) {
+            if (from == to || to - from > 18) {
+                throw new DecoderException("invalid Content-Length");
+            }
+            long value = 0;
+            for (int i = from; i < to; i++) {
+                if (!digit(head[i])) {
+                    throw new DecoderException("invalid Content-Length");
+                }
+                value = value * 10 + (head[i] - '0');
+            }
+            return value;
+        }
+
+        private boolean hopByHop(int start, int nameLength) {
+            for (String hop : HOP_BY_HOP) {
+                if (nameIs(start, nameLength, hop)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        private void keep(int start, int end) {
+            if (2 * count + 2 > lineOffsets.length) {
+                lineOffsets = java.util.Arrays.copyOf(lineOffsets, lineOffsets.length * 2);
+            }
+            lineOffsets[2 * count] = start;
+            lineOffsets[2 * count + 1] = end;
+            count++;
+        }
+
+        /** The status line and the end-to-end headers, each line ending in CRLF. */
+        void writeEndToEnd(ByteBuf out) {
+            int statusEnd = statusLineEnd - 1 > 0 && head[statusLineEnd - 2] == '\r' ? statusLineEnd - 2
+                    : statusLineEnd - 1;
+            out.writeBytes(head, 0, statusEnd).writeBytes(CRLF);
+            for (int i = 0; i < count; i++) {
+                int start = lineOffsets[2 * i];
+                if (connectionOptions != null && namedByConnection(start)) {
+                    continue;
+                }
+                out.writeBytes(head, start, lineOffsets[2 * i + 1] - start).writeBytes(CRLF);
+            }
+        }
+
+        /** A header the Connection header lists as hop-by-hop (its usual options excepted). */
+        private boolean namedByConnection(int start) {
+            int colon = indexOf(head, start, ':');
+            for (String option : connectionOptions) {
+                if (!option.isEmpty() && !option.equals("keep-alive") && !option.equals("close")
+                        && !option.equals("transfer-encoding") && nameIs(start, colon - start, option)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        private boolean nameIs(int start, int length, String lowerName) {
+            if (length != lowerName.length()) {
+                return false;
+            }
+            for (int i = 0; i < length; i++) {
+                int c = head[start + i];
+                if ((c >= 'A' && c <= 'Z' ? c + 32 : c) != lowerName.charAt(i)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        private String ascii(int from, int to) {
+            return new String(head, from, to - from, StandardCharsets.ISO_8859_1);
+        }
+
+        private static boolean startsWith(byte[] bytes, String prefix) {
+            for (int i = 0; i < prefix.length(); i++) {
+                if (bytes[i] != prefix.charAt(i)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        private static int indexOf(byte[] bytes, int from, char c) {
+            for (int i = from; i < bytes.length; i++) {
+                if (bytes[i] == c) {
+                    return i;
+                }
+            }
+            return bytes.length;
+        }
+
+        private static boolean digit(byte b) {
+            return b >= '0' && b <= '9';
+        }
+
+        /** RFC 9110 tchar. */
+        private static boolean tokenChar(byte b) {
+            return b > 0x20 && b < 0x7f && "\"(),/:;<=>?@[\\]{}".indexOf(b) < 0;
+        }
+    }
+}
