@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SECONDS = int(os.environ.get("BENCH_SECONDS", "8"))
 IDLE_TUNNELS = int(os.environ.get("BENCH_IDLE_TUNNELS", "2000"))
 TLS_WARM_UP = int(os.environ.get("BENCH_TLS_WARM_UP", "20"))  # seconds of handshakes before the measured run
+WARM_UP = int(os.environ.get("BENCH_WARM_UP", "15"))  # seconds of wrk load before a proxy's measured wrk run
 ONLY = os.environ.get("BENCH_ONLY", "")  # runs only the scenarios whose name contains this text
 CORES = os.cpu_count() or 1
 PROXY_CPU = str(CORES - 1)
@@ -222,13 +223,13 @@ key = {key}
 
 
 # ---- measurements -------------------------------------------------------------------------------------------
-def wrk(port, absolute, close=False, tls=False):
+def wrk(port, absolute, close=False, tls=False, seconds=None):
     """req/s and latency; with {@code close}, a new client connection per request (new connections/s); with
     {@code tls}, HTTPS with the server name localhost (the SNI routing scenario)."""
     script = Path(tempfile.mkstemp(suffix=".lua")[1])
     script.write_text((f'wrk.path = "http://127.0.0.1:{ORIGIN}/small"\nwrk.headers["Host"] = "127.0.0.1:{ORIGIN}"\n'
                        if absolute else "") + ('wrk.headers["Connection"] = "close"\n' if close else ""))
-    out = run(pinned(LOAD_CPU, ["wrk", "-t1", "-c32", f"-d{SECONDS}s", "--latency", "-s", str(script),
+    out = run(pinned(LOAD_CPU, ["wrk", "-t1", "-c32", f"-d{seconds or SECONDS}s", "--latency", "-s", str(script),
                                 f"https://localhost:{port}/small" if tls else f"http://127.0.0.1:{port}/small"]))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)|Socket errors: (.*)", out)
     return {"req/s": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
@@ -322,15 +323,18 @@ LOWER_IS_BETTER = {"p50 ms", "p99 ms", "KiB/tunnel"}
 def scenarios(bench):
     socks5 = lambda name: ["-x", f"socks5://127.0.0.1:{PORTS[name]}"]
     tunnel = lambda name: ["-p", "-x", f"http://127.0.0.1:{PORTS[name]}"]
+    # every proxy gets the same WARM_UP seconds of the scenario's load first: g3k's JIT compiler shares the pinned
+    # core with the event loop and needs about half a minute of load before its HTTP paths are compiled
+    warmed_wrk = lambda port, **kw: Warmed(lambda: wrk(port, **kw), lambda: wrk(port, seconds=WARM_UP, **kw))
     return [
         ("HTTP forward (wrk, 32 conns)", lambda: wrk(ORIGIN, False),
-         {n: (lambda n=n: wrk(PORTS[n], True)) for n in ["g3k http", "squid", "tinyproxy"]}),
+         {n: warmed_wrk(PORTS[n], absolute=True) for n in ["g3k http", "squid", "tinyproxy"]}),
         ("HTTP forward, new connection per request (wrk)", lambda: {"conns/s": wrk(ORIGIN, False, True)["req/s"]},
          {n: (lambda n=n: {"conns/s": wrk(PORTS[n], True, True)["req/s"]}) for n in ["g3k http", "squid", "tinyproxy"]}),
         ("HTTP reverse proxy (wrk, 32 conns)", lambda: wrk(ORIGIN, False),
-         {n: (lambda n=n: wrk(PORTS[n], False)) for n in ["g3k rproxy", "haproxy http", "nginx http"]}),
+         {n: warmed_wrk(PORTS[n], absolute=False) for n in ["g3k rproxy", "haproxy http", "nginx http"]}),
         ("SNI routing, TLS passed through (wrk https, 32 conns)", lambda: wrk(ORIGIN_TLS, False, tls=True),
-         {n: (lambda n=n: wrk(PORTS[n], False, tls=True)) for n in ["g3k sni", "haproxy sni", "nginx sni"]}),
+         {n: warmed_wrk(PORTS[n], absolute=False, tls=True) for n in ["g3k sni", "haproxy sni", "nginx sni"]}),
         ("CONNECT bulk (curl, 1 GiB)", lambda: curl_bulk([]),
          {n: (lambda n=n: curl_bulk(tunnel(n))) for n in ["g3k http", "squid", "tinyproxy"]}),
         ("SOCKS5 bulk (curl, 1 GiB)", lambda: curl_bulk([]),
