@@ -276,6 +276,13 @@ final class RawResponseDecoder extends ByteToMessageDecoder {
     static final class ParsedHead {
         private static final String[] HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection",
             "proxy-authenticate", "te", "trailer", "upgrade"};
+        private static final boolean[] TOKEN = new boolean[256];
+
+        static {
+            for (int c = 0x21; c < 0x7f; c++) {
+                TOKEN[c] = "\"(),/:;<=>?@[\\]{}".indexOf(c) < 0;
+            }
+        }
 
         final byte[] head;
         int status;
@@ -513,7 +520,7 @@ final class RawResponseDecoder extends ByteToMessageDecoder {
 
         /** RFC 9110 tchar. */
         private static boolean tokenChar(byte b) {
-            return b > 0x20 && b < 0x7f && "\"(),/:;<=>?@[\\]{}".indexOf(b) < 0;
+            return TOKEN[b & 0xff];
         }
     }
 }
