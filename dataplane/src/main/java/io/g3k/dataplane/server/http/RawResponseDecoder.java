@@ -7,6 +7,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.DecoderException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -294,7 +295,9 @@ final class RawResponseDecoder extends ByteToMessageDecoder {
         private int[] lineOffsets = new int[2 * 32]; // start and end (before CRLF) of each line kept
         private int count;
         private int statusLineEnd;
-        private String[] connectionOptions;
+        private boolean closeOption;
+        private boolean keepAliveOption;
+        private List<String> hopOptions; // other headers the Connection header names, lower case
 
         private ParsedHead(byte[] head) {
             this.head = head;
@@ -348,14 +351,10 @@ final class RawResponseDecoder extends ByteToMessageDecoder {
                 }
                 length = -1;
             }
-            if (connectionOptions != null) {
-                for (String option : connectionOptions) {
-                    if (option.equals("close")) {
-                        keepAlive = false;
-                    } else if (option.equals("keep-alive") && http10) {
-                        keepAlive = true;
-                    }
-                }
+            if (closeOption) {
+                keepAlive = false;
+            } else if (keepAliveOption && http10) {
+                keepAlive = true;
             }
         }
 
@@ -395,30 +394,54 @@ final class RawResponseDecoder extends ByteToMessageDecoder {
                 }
                 length = value;
             } else if (nameIs(start, nameLength, "transfer-encoding")) {
-                String codings = ascii(valueStart, valueEnd).toLowerCase();
                 transferEncoded = true;
                 // chunked only as the last coding frames the body; anything else runs until the close
-                chunked = codings.substring(codings.lastIndexOf(',') + 1).trim().equals("chunked");
+                int last = valueEnd;
+                while (last > valueStart && head[last - 1] != ',') {
+                    last--;
+                }
+                int[] token = trimmed(last, valueEnd);
+                chunked = nameIs(token[0], token[1] - token[0], "chunked");
             } else if (nameIs(start, nameLength, "connection")) {
-                connection(ascii(valueStart, valueEnd));
+                connection(valueStart, valueEnd);
             }
             if (!hopByHop(start, nameLength)) {
                 keep(start, end);
             }
         }
 
-        private void connection(String value) {
-            String[] options = value.toLowerCase().split(",");
-            for (int i = 0; i < options.length; i++) {
-                options[i] = options[i].trim();
+        /** The Connection header's options, read in place: its usual ones set flags, others name hop-by-hop headers. */
+        private void connection(int from, int to) {
+            for (int start = from; start < to; ) {
+                int comma = start;
+                while (comma < to && head[comma] != ',') {
+                    comma++;
+                }
+                int[] token = trimmed(start, comma);
+                int length = token[1] - token[0];
+                if (nameIs(token[0], length, "close")) {
+                    closeOption = true;
+                } else if (nameIs(token[0], length, "keep-alive")) {
+                    keepAliveOption = true;
+                } else if (length > 0 && !nameIs(token[0], length, "transfer-encoding")) {
+                    if (hopOptions == null) {
+                        hopOptions = new ArrayList<>(2);
+                    }
+                    hopOptions.add(new String(head, token[0], length, StandardCharsets.ISO_8859_1).toLowerCase());
+                }
+                start = comma + 1;
             }
-            if (connectionOptions == null) {
-                connectionOptions = options;
-            } else {
-                String[] all = java.util.Arrays.copyOf(connectionOptions, connectionOptions.length + options.length);
-                System.arraycopy(options, 0, all, connectionOptions.length, options.length);
-                connectionOptions = all;
+        }
+
+        /** [start, end) without the spaces and tabs around it. */
+        private int[] trimmed(int start, int end) {
+            while (start < end && (head[start] == ' ' || head[start] == '\t')) {
+                start++;
             }
+            while (end > start && (head[end - 1] == ' ' || head[end - 1] == '\t')) {
+                end--;
+            }
+            return new int[] {start, end};
         }
 
         private long contentLength(int from, int to) {
@@ -460,19 +483,18 @@ final class RawResponseDecoder extends ByteToMessageDecoder {
             out.writeBytes(head, 0, statusEnd).writeBytes(CRLF);
             for (int i = 0; i < count; i++) {
                 int start = lineOffsets[2 * i];
-                if (connectionOptions != null && namedByConnection(start)) {
+                if (hopOptions != null && namedByConnection(start)) {
                     continue;
                 }
                 out.writeBytes(head, start, lineOffsets[2 * i + 1] - start).writeBytes(CRLF);
             }
         }
 
-        /** A header the Connection header lists as hop-by-hop (its usual options excepted). */
+        /** A header the Connection header lists as hop-by-hop. */
         private boolean namedByConnection(int start) {
             int colon = indexOf(head, start, ':');
-            for (String option : connectionOptions) {
-                if (!option.isEmpty() && !option.equals("keep-alive") && !option.equals("close")
-                        && !option.equals("transfer-encoding") && nameIs(start, colon - start, option)) {
+            for (String option : hopOptions) {
+                if (nameIs(start, colon - start, option)) {
                     return true;
                 }
             }
@@ -490,10 +512,6 @@ final class RawResponseDecoder extends ByteToMessageDecoder {
                 }
             }
             return true;
-        }
-
-        private String ascii(int from, int to) {
-            return new String(head, from, to - from, StandardCharsets.ISO_8859_1);
         }
 
         private static boolean startsWith(byte[] bytes, String prefix) {

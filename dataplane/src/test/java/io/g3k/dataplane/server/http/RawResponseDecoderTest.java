@@ -75,6 +75,33 @@ class RawResponseDecoderTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
+        "Transfer-Encoding: gzip, chunked              | true",
+        "Transfer-Encoding: gzip,CHUNKED               | true",
+        "Transfer-Encoding: chunked, gzip              | false",
+        "Transfer-Encoding: gzip                       | false",
+    })
+    void onlyChunkedAsTheLastCodingFramesTheBody(String header, boolean chunked) {
+        EmbeddedChannel ch = channel(false);
+        ch.writeInbound(bytes("HTTP/1.1 200 OK\r\n" + header + "\r\n\r\n0\r\n\r\n"));
+        RawResponseDecoder.Head head = ch.readInbound();
+        assertThat(head.delimited()).isEqualTo(chunked);
+        head.bytes().release();
+        RawResponseDecoder.Body body = ch.readInbound();
+        assertThat(text(body.bytes())).isEqualTo("0\r\n\r\n");
+        assertThat(body.last()).as("ends with the chunked framing, not the close").isEqualTo(chunked);
+        releaseAll(ch);
+    }
+
+    @Test
+    void connectionOptionsAreReadWhateverTheirCaseAndSpacing() {
+        Out out = decode("HTTP/1.0 200 OK\r\nConnection:  Keep-Alive ,\tx-one ,X-TWO\r\nX-One: 1\r\nx-two: 2\r\n"
+                + "X-Three: 3\r\nContent-Length: 0\r\n\r\n", 1000, false);
+        assertThat(out.headText()).isEqualTo("HTTP/1.0 200 OK\r\nX-Three: 3\r\nContent-Length: 0\r\n");
+        assertThat(out.head().keepAlive()).as("HTTP/1.0 with keep-alive").isTrue();
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
         "HTTP/1.1 204 No Content\\r\\nContent-Length: 10\\r\\n\\r\\n | false",
         "HTTP/1.1 304 Not Modified\\r\\nContent-Length: 10\\r\\n\\r\\n | false",
         "HTTP/1.1 200 OK\\r\\nContent-Length: 10\\r\\n\\r\\n | true",
