@@ -34,6 +34,20 @@ public final class RawClient implements AutoCloseable {
         return socket.getInputStream().readNBytes(n);
     }
 
+    /** One response head, through its blank line; fails if the peer closes inside it. */
+    public String readHead() throws IOException {
+        InputStream in = socket.getInputStream();
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                throw new AssertionError("connection closed inside a response head: " + head);
+            }
+            head.write(b);
+        }
+        return head.toString(StandardCharsets.ISO_8859_1);
+    }
+
     /** Everything until the peer closes; fails the test by timeout if it never does. */
     public String readUntilClosed() throws IOException {
         InputStream in = socket.getInputStream();

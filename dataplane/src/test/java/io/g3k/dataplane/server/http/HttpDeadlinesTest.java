@@ -5,8 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.g3k.dataplane.support.ProxyFixture;
 import io.g3k.dataplane.support.RawClient;
-import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -84,15 +82,8 @@ class HttpDeadlinesTest {
     private static String get(RawClient c, String path) throws Exception {
         String host = "127.0.0.1:" + fixture.origin().port();
         c.send("GET http://" + host + path + " HTTP/1.1\r\nHost: " + host + "\r\n\r\n");
-        InputStream in = c.socket().getInputStream();
-        ByteArrayOutputStream head = new ByteArrayOutputStream();
-        while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
-            int b = in.read();
-            assertThat(b).as("connection closed inside a response head").isNotNegative();
-            head.write(b);
-        }
-        String text = head.toString(StandardCharsets.ISO_8859_1);
+        String text = c.readHead();
         int length = Integer.parseInt(text.replaceAll("(?is).*content-length:\\s*(\\d+).*", "$1"));
-        return text + new String(in.readNBytes(length), StandardCharsets.ISO_8859_1);
+        return text + new String(c.readExactly(length), StandardCharsets.ISO_8859_1);
     }
 }

@@ -66,7 +66,7 @@ class ResponseRelayTest {
         try (RawClient c = new RawClient(fixture.proxy().port("http"))) {
             for (int i = 0; i < 3; i++) {
                 c.send(get("/chunked"));
-                String head = readHead(c);
+                String head = c.readHead();
                 assertThat(head).startsWith("HTTP/1.1 200 OK\r\n").containsIgnoringCase("transfer-encoding: chunked")
                         .containsIgnoringCase("connection: keep-alive");
                 assertThat(new String(c.readExactly(CHUNKED_BODY.length()), StandardCharsets.ISO_8859_1))
@@ -82,7 +82,7 @@ class ResponseRelayTest {
     void hopByHopHeadersOfTheOriginNeverReachTheClient() throws Exception {
         try (RawClient c = new RawClient(fixture.proxy().port("http"))) {
             c.send(get("/hop"));
-            String head = readHead(c);
+            String head = c.readHead();
             assertThat(head).contains("X-Kept: k").doesNotContainIgnoringCase("x-secret")
                     .doesNotContainIgnoringCase("keep-alive: timeout").doesNotContainIgnoringCase("upgrade")
                     .containsIgnoringCase("connection: keep-alive");
@@ -94,9 +94,9 @@ class ResponseRelayTest {
     void aHeadResponseHasNoBodyAndTheConnectionGoesOn() throws Exception {
         try (RawClient c = new RawClient(fixture.proxy().port("http"))) {
             c.send("HEAD " + origin.url("/head") + " HTTP/1.1\r\nHost: " + origin.host() + "\r\n\r\n");
-            assertThat(readHead(c)).contains("Content-Length: 1000");
+            assertThat(c.readHead()).contains("Content-Length: 1000");
             c.send(get("/hop")); // the next answer follows right after the head: no body was in between
-            assertThat(readHead(c)).startsWith("HTTP/1.1 200 OK").contains("X-Kept: k");
+            assertThat(c.readHead()).startsWith("HTTP/1.1 200 OK").contains("X-Kept: k");
         }
     }
 
@@ -104,8 +104,8 @@ class ResponseRelayTest {
     void anInterimResponseComesBeforeTheFinalOne() throws Exception {
         try (RawClient c = new RawClient(fixture.proxy().port("http"))) {
             c.send(get("/continue"));
-            assertThat(readHead(c)).isEqualTo("HTTP/1.1 100 Continue\r\n\r\n");
-            assertThat(readHead(c)).startsWith("HTTP/1.1 201 Created");
+            assertThat(c.readHead()).isEqualTo("HTTP/1.1 100 Continue\r\n\r\n");
+            assertThat(c.readHead()).startsWith("HTTP/1.1 201 Created");
             assertThat(new String(c.readExactly(4), StandardCharsets.ISO_8859_1)).isEqualTo("done");
         }
     }
@@ -131,17 +131,6 @@ class ResponseRelayTest {
 
     private static String get(String path) {
         return "GET " + origin.url(path) + " HTTP/1.1\r\nHost: " + origin.host() + "\r\n\r\n";
-    }
-
-    private static String readHead(RawClient c) throws IOException {
-        InputStream in = c.socket().getInputStream();
-        ByteArrayOutputStream head = new ByteArrayOutputStream();
-        while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
-            int b = in.read();
-            assertThat(b).as("closed inside a head: " + head).isNotNegative();
-            head.write(b);
-        }
-        return head.toString(StandardCharsets.ISO_8859_1);
     }
 
     /** Answers each request with the exact bytes listed for its path; /until-close closes after its answer. */
