@@ -118,10 +118,10 @@ final class RawResponseDecoder extends ByteToMessageDecoder {
     /** Parses a complete head, if it is in, and emits it (and the empty body of a bodyless response). */
     private boolean head(ByteBufAllocator alloc, ByteBuf in, List<Object> out) {
         int end = headEnd(in);
+        if (end < 0 ? in.readableBytes() > maxHeaderSize : end - in.readerIndex() > maxHeaderSize) {
+            throw new DecoderException("response head larger than " + maxHeaderSize + " bytes");
+        }
         if (end < 0) {
-            if (in.readableBytes() > maxHeaderSize) {
-                throw new DecoderException("response head larger than " + maxHeaderSize + " bytes");
-            }
             return false;
         }
         scanned = 0;
