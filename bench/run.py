@@ -14,6 +14,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -21,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SECONDS = int(os.environ.get("BENCH_SECONDS", "8"))
 IDLE_TUNNELS = int(os.environ.get("BENCH_IDLE_TUNNELS", "2000"))
 TLS_WARM_UP = int(os.environ.get("BENCH_TLS_WARM_UP", "20"))  # seconds of handshakes before the measured run
-WARM_UP = int(os.environ.get("BENCH_WARM_UP", "15"))  # seconds of wrk load before a proxy's measured wrk run
+WARM_UP = int(os.environ.get("BENCH_WARM_UP", "15"))  # seconds of wrk load, in bursts, before a measured wrk run
 ONLY = os.environ.get("BENCH_ONLY", "")  # runs only the scenarios whose name contains this text
 CORES = os.cpu_count() or 1
 PROXY_CPU = str(CORES - 1)
@@ -323,17 +324,21 @@ LOWER_IS_BETTER = {"p50 ms", "p99 ms", "KiB/tunnel"}
 def scenarios(bench):
     socks5 = lambda name: ["-x", f"socks5://127.0.0.1:{PORTS[name]}"]
     tunnel = lambda name: ["-p", "-x", f"http://127.0.0.1:{PORTS[name]}"]
-    # every proxy gets the same WARM_UP seconds of the scenario's load first: g3k's JIT compiler shares the pinned
-    # core with the event loop and needs about half a minute of load before its HTTP paths are compiled
-    warmed_wrk = lambda port, **kw: Warmed(lambda: wrk(port, **kw), lambda: wrk(port, seconds=WARM_UP, **kw))
+    # every proxy gets the same WARM_UP seconds of the scenario's load first, in bursts (see bursts); the direct
+    # baseline, with no proxy to warm, a short run
+    warmed_wrk = lambda port, **kw: Warmed(lambda: wrk(port, **kw), lambda: bursts(lambda s: wrk(port, seconds=s, **kw)))
+    direct_wrk = lambda port, **kw: Warmed(lambda: wrk(port, False, **kw), lambda: wrk(port, False, seconds=2, **kw))
+    conns = lambda port, absolute: {"conns/s": wrk(port, absolute, True)["req/s"]}
     return [
-        ("HTTP forward (wrk, 32 conns)", lambda: wrk(ORIGIN, False),
+        # first, so that the forward req/s run below is not g3k's first load since its start
+        ("HTTP forward, new connection per request (wrk)",
+         Warmed(lambda: conns(ORIGIN, False), lambda: wrk(ORIGIN, False, True, seconds=2)),
+         {n: (lambda n=n: conns(PORTS[n], True)) for n in ["g3k http", "squid", "tinyproxy"]}),
+        ("HTTP forward (wrk, 32 conns)", direct_wrk(ORIGIN),
          {n: warmed_wrk(PORTS[n], absolute=True) for n in ["g3k http", "squid", "tinyproxy"]}),
-        ("HTTP forward, new connection per request (wrk)", lambda: {"conns/s": wrk(ORIGIN, False, True)["req/s"]},
-         {n: (lambda n=n: {"conns/s": wrk(PORTS[n], True, True)["req/s"]}) for n in ["g3k http", "squid", "tinyproxy"]}),
-        ("HTTP reverse proxy (wrk, 32 conns)", lambda: wrk(ORIGIN, False),
+        ("HTTP reverse proxy (wrk, 32 conns)", direct_wrk(ORIGIN),
          {n: warmed_wrk(PORTS[n], absolute=False) for n in ["g3k rproxy", "haproxy http", "nginx http"]}),
-        ("SNI routing, TLS passed through (wrk https, 32 conns)", lambda: wrk(ORIGIN_TLS, False, tls=True),
+        ("SNI routing, TLS passed through (wrk https, 32 conns)", direct_wrk(ORIGIN_TLS, tls=True),
          {n: warmed_wrk(PORTS[n], absolute=False, tls=True) for n in ["g3k sni", "haproxy sni", "nginx sni"]}),
         ("CONNECT bulk (curl, 1 GiB)", lambda: curl_bulk([]),
          {n: (lambda n=n: curl_bulk(tunnel(n))) for n in ["g3k http", "squid", "tinyproxy"]}),
@@ -349,6 +354,46 @@ def scenarios(bench):
          {n: (lambda n=n, p=p: idle_tunnels(bench, p, PORTS[n]))
           for n, p in [("g3k http", "g3k"), ("squid", "squid"), ("tinyproxy", "tinyproxy")]}),
     ]
+
+
+# (scenario, g3k, peer, absolute-form URIs): where g3k and its peers are close and the proxy is what is busy (in
+# the SNI scenario the TLS client and origin are: in a duel g3k, haproxy and nginx relay the same req/s)
+DUELS = [("HTTP reverse proxy", "g3k rproxy", "haproxy http", False),
+         ("HTTP reverse proxy", "g3k rproxy", "nginx http", False)]
+DUEL_ROUNDS = 2
+
+
+def duels():
+    """g3k and one peer loaded at once, each by its own wrk. Both proxies are pinned to the same core and busy, so
+    the scheduler gives each half of it: the ratio of their req/s is the inverse ratio of their CPU cost per
+    request, however fast the VM happens to be at that moment (sequential runs swing by ±15% here)."""
+    rows = []
+    for scenario, mine, peer, absolute in DUELS:
+        if ONLY.lower() not in scenario.lower():
+            continue
+        print(f"-- duel: {scenario}, {mine} and {peer}", file=sys.stderr)
+        for _ in range(DUEL_ROUNDS):
+            with ThreadPoolExecutor(2) as pool:
+                a, b = pool.map(lambda port: wrk(port, absolute)["req/s"], [PORTS[mine], PORTS[peer]])
+            rows.append((scenario, peer, a, b))
+    return rows
+
+
+def duel_report(rows):
+    lines = ["| Scenario | peer | g3k req/s | peer req/s | g3k ÷ peer |", "|---|---|---|---|---|"]
+    lines += [f"| {s} | {peer} | {a:.0f} | {b:.0f} | ×{a / b:.3f} |" for s, peer, a, b in rows]
+    return ("\n\n## Equal-CPU duels\n\ng3k and the peer loaded at the same time (wrk -c32 each), sharing the pinned "
+            f"core: per-request CPU cost compared at the same moment; {DUEL_ROUNDS} rounds each.\n\n" + "\n".join(lines))
+
+
+def bursts(load, total=None, burst=5):
+    """total seconds of load in bursts with an idle second after each. A long-running proxy goes from idle to busy
+    all day; g3k's JIT compiles the event loop while it is busy, and the first few times the loop goes idle it
+    throws that code away ("made not entrant: uncommon trap": the idle path was never seen) and the next burst
+    runs while it recompiles. Bursts put those first transitions into the warm-up, for every proxy alike."""
+    for _ in range(max(1, (total or WARM_UP) // burst)):
+        load(burst)
+        time.sleep(1)
 
 
 class Warmed:
@@ -412,9 +457,10 @@ def main():
                 print(f"-- {scenario}", file=sys.stderr)
                 base = measure(direct) if direct else None
                 results.append((scenario, base, {name: measure(fn) for name, fn in peers.items()}))
+            duel_rows = duels()  # after the scenarios: every proxy in them is warm
         finally:
             bench.stop_all()
-    table = report(results)
+    table = report(results) + (duel_report(duel_rows) if duel_rows else "")
     stamp = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H%MZ")
     header = (f"# g3k bench {stamp}\n\n{CORES} CPUs; proxies on CPU {PROXY_CPU}, clients and origin on CPU {LOAD_CPU}; "
               f"{SECONDS}s per load run; took {time.time() - started:.0f}s.\n\n")
@@ -424,7 +470,7 @@ def main():
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
     (out / f"{stamp}.md").write_text(header + table + "\n")
-    (out / f"{stamp}.json").write_text(json.dumps(results, indent=1) + "\n")
+    (out / f"{stamp}.json").write_text(json.dumps({"scenarios": results, "duels": duel_rows}, indent=1) + "\n")
     (out / "latest.md").write_text(header + table + "\n")
 
 
