@@ -107,11 +107,6 @@ final class HttpForwardConnection extends ChannelInboundHandlerAdapter {
         return reusable && channel.isActive() && exchange == null && tls == otherTls && target.equals(other);
     }
 
-    /** True when responses come as raw bytes ({@link RawResponseDecoder.Head} and {@link RawResponseDecoder.Body}). */
-    boolean raw() {
-        return raw != null;
-    }
-
     /** The exchange is about to send its request with this method. */
     void attach(HttpForwardExchange exchange, HttpMethod method) {
         this.exchange = exchange;
