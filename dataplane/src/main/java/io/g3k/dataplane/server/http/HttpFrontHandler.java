@@ -43,6 +43,7 @@ public final class HttpFrontHandler extends ChannelInboundHandlerAdapter {
     private Runnable closeOnDeadline;
     private HttpForwardConnection upstream;
     private ChannelHandlerContext rawOut;
+    private boolean rawOutFound;
 
     public HttpFrontHandler(HttpFrontSettings config, ServerContext context, HttpRouter router) {
         this.config = config;
@@ -267,7 +268,8 @@ public final class HttpFrontHandler extends ChannelInboundHandlerAdapter {
      * go out behind it and unchanged. Null on an HTTP/2 stream, whose responses must be objects.
      */
     ChannelHandlerContext rawOut(ChannelHandlerContext ctx) {
-        if (rawOut == null) {
+        if (!rawOutFound) { // looked up at the first request: the pipeline is complete by then (interception adds
+            rawOutFound = true; // the codec after this handler)
             rawOut = ctx.pipeline().context(HttpCodecs.ResponseEncoder.class);
         }
         return rawOut;
