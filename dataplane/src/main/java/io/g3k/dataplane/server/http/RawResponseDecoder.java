@@ -294,7 +294,8 @@ final class RawResponseDecoder extends ByteToMessageDecoder {
         boolean keepAlive;
         private int[] lineOffsets = new int[2 * 32]; // start and end (before CRLF) of each line kept
         private int count;
-        private int statusLineEnd;
+        private int statusEnd; // the status line's text, before its CR LF
+        private int statusLineEnd; // past its LF
         private boolean closeOption;
         private boolean keepAliveOption;
         private List<String> hopOptions; // other headers the Connection header names, lower case
@@ -329,6 +330,7 @@ final class RawResponseDecoder extends ByteToMessageDecoder {
                 throw new DecoderException("invalid status code");
             }
             keepAlive = !http10;
+            statusEnd = end;
             statusLineEnd = lf + 1;
         }
 
@@ -372,14 +374,9 @@ final class RawResponseDecoder extends ByteToMessageDecoder {
             if (colon == end || colon == start) {
                 throw new DecoderException("invalid response header line");
             }
-            int valueStart = colon + 1;
-            int valueEnd = end;
-            while (valueStart < valueEnd && (head[valueStart] == ' ' || head[valueStart] == '\t')) {
-                valueStart++;
-            }
-            while (valueEnd > valueStart && (head[valueEnd - 1] == ' ' || head[valueEnd - 1] == '\t')) {
-                valueEnd--;
-            }
+            int[] trimmedValue = trimmed(colon + 1, end);
+            int valueStart = trimmedValue[0];
+            int valueEnd = trimmedValue[1];
             for (int i = valueStart; i < valueEnd; i++) {
                 byte b = head[i];
                 if (b == 0 || b == '\r' || b == '\n' || b == 0x7f) {
@@ -478,8 +475,6 @@ final class RawResponseDecoder extends ByteToMessageDecoder {
 
         /** The status line and the end-to-end headers, each line ending in CRLF. */
         void writeEndToEnd(ByteBuf out) {
-            int statusEnd = statusLineEnd - 1 > 0 && head[statusLineEnd - 2] == '\r' ? statusLineEnd - 2
-                    : statusLineEnd - 1;
             out.writeBytes(head, 0, statusEnd).writeBytes(CRLF);
             for (int i = 0; i < count; i++) {
                 int start = lineOffsets[2 * i];
