@@ -9,6 +9,7 @@ import io.g3k.dataplane.server.ClientAddress;
 import io.g3k.dataplane.server.ServerContext;
 import io.g3k.dataplane.server.UserAdmission;
 import io.g3k.dataplane.task.Task;
+import io.g3k.dataplane.util.ConstantBytes;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.Channel;
@@ -27,7 +28,6 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.AsciiString;
 import io.netty.util.concurrent.Future;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -40,9 +40,9 @@ import java.util.Optional;
  * (REQMOD) before anything goes upstream, and the response whole (RESPMOD) before anything goes to the client.
  */
 final class HttpForwardExchange implements HttpExchange {
-    private static final byte[] END_OF_HEAD = "\r\n".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] KEEP_ALIVE_END_OF_HEAD = "connection: keep-alive\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] CLOSE_END_OF_HEAD = "connection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final ConstantBytes END_OF_HEAD = new ConstantBytes("\r\n");
+    private static final ConstantBytes KEEP_ALIVE_END_OF_HEAD = new ConstantBytes("connection: keep-alive\r\n\r\n");
+    private static final ConstantBytes CLOSE_END_OF_HEAD = new ConstantBytes("connection: close\r\n\r\n");
     private final ChannelHandlerContext ctx;
     private final HttpFrontHandler handler;
     private final HttpFrontSettings config;
@@ -322,7 +322,7 @@ final class HttpForwardExchange implements HttpExchange {
             bytes.release();
             return;
         }
-        bytes.writeBytes(!isFinal ? END_OF_HEAD : keepAlive ? KEEP_ALIVE_END_OF_HEAD : CLOSE_END_OF_HEAD);
+        (!isFinal ? END_OF_HEAD : keepAlive ? KEEP_ALIVE_END_OF_HEAD : CLOSE_END_OF_HEAD).writeTo(bytes);
         handler.rawOut(ctx).write(bytes, ctx.voidPromise());
     }
 

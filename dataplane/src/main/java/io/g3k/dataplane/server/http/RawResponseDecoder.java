@@ -1,5 +1,6 @@
 package io.g3k.dataplane.server.http;
 
+import io.g3k.dataplane.util.ConstantBytes;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
@@ -33,7 +34,7 @@ final class RawResponseDecoder extends ByteToMessageDecoder {
     record Body(ByteBuf bytes, boolean last) {}
 
     private static final int MAX_CHUNK_LINE = 4096;
-    private static final byte[] CRLF = {'\r', '\n'};
+    private static final ConstantBytes CRLF = new ConstantBytes("\r\n");
 
     private enum State { IDLE, HEAD, LENGTH, CHUNK_SIZE, CHUNK_DATA, CHUNK_END, TRAILERS, UNTIL_CLOSE, FAILED }
 
@@ -125,11 +126,13 @@ final class RawResponseDecoder extends ByteToMessageDecoder {
             return false;
         }
         scanned = 0;
-        byte[] head = new byte[end - in.readerIndex()];
-        in.readBytes(head);
+        int base = in.readerIndex();
+        byte[] head = new byte[end - base];
+        in.getBytes(base, head);
         ParsedHead parsed = ParsedHead.parse(head);
         ByteBuf bytes = alloc.buffer(head.length + 32);
-        parsed.writeEndToEnd(bytes);
+        parsed.writeEndToEnd(bytes, in, base);
+        in.skipBytes(head.length);
         boolean noBody = bodyless || parsed.status / 100 == 1 || parsed.status == 204 || parsed.status == 304;
         boolean delimited = noBody || parsed.chunked || parsed.length >= 0;
         out.add(new Head(parsed.status, delimited, parsed.keepAlive && delimited, bytes));
@@ -473,15 +476,33 @@ final class RawResponseDecoder extends ByteToMessageDecoder {
             count++;
         }
 
-        /** The status line and the end-to-end headers, each line ending in CRLF. */
-        void writeEndToEnd(ByteBuf out) {
-            out.writeBytes(head, 0, statusEnd).writeBytes(CRLF);
+        /**
+         * The status line and the end-to-end headers, each line ending in CRLF, copied from {@code src} (where the
+         * head starts at {@code base}): lines that follow each other there go as one copy.
+         */
+        void writeEndToEnd(ByteBuf out, ByteBuf src, int base) {
+            int from = 0;
+            int to = statusEnd; // the run [from, to) still to copy ends with a line's text
             for (int i = 0; i < count; i++) {
                 int start = lineOffsets[2 * i];
                 if (hopOptions != null && namedByConnection(start)) {
                     continue;
                 }
-                out.writeBytes(head, start, lineOffsets[2 * i + 1] - start).writeBytes(CRLF);
+                if (start != to + 2 || head[to] != '\r') { // not right after the run's CRLF
+                    copyLines(out, src, base, from, to);
+                    from = start;
+                }
+                to = lineOffsets[2 * i + 1];
+            }
+            copyLines(out, src, base, from, to);
+        }
+
+        /** Lines [from, to) of the head and the CRLF after them (a bare LF becomes CRLF). */
+        private void copyLines(ByteBuf out, ByteBuf src, int base, int from, int to) {
+            if (head[to] == '\r') {
+                out.writeBytes(src, base + from, to + 2 - from);
+            } else {
+                CRLF.writeTo(out.writeBytes(src, base + from, to - from));
             }
         }
 

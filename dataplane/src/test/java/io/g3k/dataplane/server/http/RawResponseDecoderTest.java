@@ -59,6 +59,15 @@ class RawResponseDecoderTest {
         assertThat(out.ended()).isTrue();
     }
 
+    /** Kept lines are copied in runs: what lies between two runs, and a bare LF's line end, must not leak through. */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 7, 1000})
+    void keptLinesArriveWithCrlfAndNothingBetweenThem(int segment) {
+        Out out = decode("HTTP/1.1 200 OK\nServer: x\r\nConnection: x-drop\nX-Drop: 1\r\nX-Kept: 1\n"
+                + "Keep-Alive: 5\r\nX-Last: 2\r\nContent-Length: 0\r\n\r\n", segment, false);
+        assertThat(out.headText()).isEqualTo("HTTP/1.1 200 OK\r\nServer: x\r\nX-Kept: 1\r\nX-Last: 2\r\nContent-Length: 0\r\n");
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
         "HTTP/1.0 200 OK\\r\\nContent-Length: 0\\r\\n\\r\\n | false",
