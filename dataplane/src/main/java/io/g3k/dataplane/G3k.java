@@ -85,7 +85,7 @@ public final class G3k {
             long pid = ProcessHandle.current().pid();
             ControlServer control;
             try {
-                control = ControlServer.start(controller, daemon.transport(), ControlPaths.process(dir, group, pid),
+                control = ControlServer.start(controller, ControlPaths.process(dir, group, pid),
                         Optional.ofNullable(controlListen).map(G3k::address), token());
                 takeOverGroup(controller, daemon, control, dir);
             } catch (RuntimeException | IOException e) {
@@ -128,7 +128,7 @@ public final class G3k {
                     LOG.info("control: stale group socket {} removed", groupSocket);
                 }
             }
-            if (daemon.transport().kind().equals("epoll")) {
+            if (control.unixSockets()) {
                 control.bindGroupSocket(controller, groupSocket);
                 controller.onOffline(control::releaseGroupSocket);
             }

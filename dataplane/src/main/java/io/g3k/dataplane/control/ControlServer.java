@@ -5,11 +5,6 @@ import io.g3k.dataplane.runtime.Transport;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.handler.codec.http.HttpObjectAggregator;
@@ -38,18 +33,17 @@ public final class ControlServer implements AutoCloseable {
     private final List<Channel> channels = new ArrayList<>();
     private final List<Path> sockets = new ArrayList<>();
     /** Its own loop, so the control interface outlives the workers while a shutdown drains. */
-    private final EventLoopGroup loop;
+    private final Transport loop;
     private Channel groupChannel;
 
-    private ControlServer(Transport transport) {
-        this.loop = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("g3k-control"),
-                transport.kind().equals("epoll") ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+    private ControlServer() {
+        this.loop = Transport.side("g3k-control");
     }
 
-    public static ControlServer start(Controller controller, Transport transport, Path socket,
-                                      Optional<InetSocketAddress> tcp, Optional<String> token) throws IOException {
-        ControlServer server = new ControlServer(transport);
-        if (transport.kind().equals("epoll")) {
+    public static ControlServer start(Controller controller, Path socket, Optional<InetSocketAddress> tcp,
+                                      Optional<String> token) throws IOException {
+        ControlServer server = new ControlServer();
+        if (server.unixSockets()) {
             server.bindUnix(controller, socket);
         } else {
             LOG.warn("control: Unix sockets need the epoll transport; only the TCP control address is available");
@@ -59,7 +53,7 @@ public final class ControlServer implements AutoCloseable {
                 server.close();
                 throw new IllegalArgumentException("a control address that is not loopback needs an admin token");
             }
-            Channel ch = new ServerBootstrap().group(server.loop).channel(transport.serverChannel())
+            Channel ch = new ServerBootstrap().group(server.loop.workers()).channel(server.loop.serverChannel())
                     .childHandler(initializer(controller, token)).bind(tcp.get()).syncUninterruptibly().channel();
             server.channels.add(ch);
             LOG.info("control: listening on {}", ch.localAddress());
@@ -88,7 +82,7 @@ public final class ControlServer implements AutoCloseable {
     private Channel bindUnix(Controller controller, Path socket) throws IOException {
         Files.createDirectories(socket.getParent());
         Files.deleteIfExists(socket);
-        Channel ch = new ServerBootstrap().group(loop).channel(EpollServerDomainSocketChannel.class)
+        Channel ch = new ServerBootstrap().group(loop.workers()).channel(EpollServerDomainSocketChannel.class)
                 .childHandler(initializer(controller, Optional.empty()))
                 .bind(new DomainSocketAddress(socket.toFile())).syncUninterruptibly().channel();
         Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
@@ -96,6 +90,11 @@ public final class ControlServer implements AutoCloseable {
         sockets.add(socket);
         LOG.info("control: listening on {}", socket);
         return ch;
+    }
+
+    /** Unix sockets (the control socket, the group socket of hot upgrades) need the epoll transport. */
+    public boolean unixSockets() {
+        return loop.kind() == Transport.Kind.EPOLL;
     }
 
     public List<InetSocketAddress> tcpAddresses() {
@@ -117,7 +116,7 @@ public final class ControlServer implements AutoCloseable {
     public void close() {
         channels.forEach(ch -> ch.close().syncUninterruptibly());
         channels.clear();
-        loop.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS);
+        loop.workers().shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS);
         for (Path socket : sockets) {
             try {
                 Files.deleteIfExists(socket);

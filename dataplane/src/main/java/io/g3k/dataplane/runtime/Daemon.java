@@ -123,7 +123,7 @@ public final class Daemon implements AutoCloseable {
             daemon.apply(config);
             String prefix = config.stat().map(StatConfig::prefix).orElse("g3proxy");
             daemon.prometheus = new PrometheusExporter(daemon.stats, prefix);
-            config.stat().ifPresent(stat -> daemon.statsd = StatsdEmitter.start(daemon.stats, stat, daemon.transport));
+            config.stat().ifPresent(stat -> daemon.statsd = StatsdEmitter.start(daemon.stats, stat));
         } catch (RuntimeException e) {
             daemon.close();
             throw e;

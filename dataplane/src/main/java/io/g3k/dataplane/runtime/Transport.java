@@ -1,9 +1,11 @@
 package io.g3k.dataplane.runtime;
 
+import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
@@ -15,27 +17,112 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringChannelOption;
+import io.netty.channel.uring.IoUringDatagramChannel;
+import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringServerSocketChannel;
+import io.netty.channel.uring.IoUringSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** The worker event loops and the channel classes that go with them: native epoll where available, else NIO. */
+/**
+ * Event loops and the channel classes that go with them. The workers use io_uring where the kernel allows it
+ * (container runtimes' default seccomp profiles often do not), else epoll, else NIO; {@code G3K_TRANSPORT} (or the
+ * system property {@code g3k.transport}) picks one: {@code io_uring}, {@code epoll} or {@code nio}.
+ */
 public record Transport(EventLoopGroup workers, Class<? extends ServerSocketChannel> serverChannel,
                         Class<? extends SocketChannel> socketChannel, Class<? extends DatagramChannel> datagramChannel,
-                        String kind, int threads) implements AutoCloseable {
+                        Kind kind, int threads) implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger("g3k");
 
+    public enum Kind {
+        IO_URING, EPOLL, NIO;
+
+        @Override
+        public String toString() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /** The worker loops: {@code threads}, or one per CPU when 0. */
     public static Transport create(int threads) {
-        int n = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
-        boolean epoll = Epoll.isAvailable() && !Boolean.getBoolean("g3k.nio");
-        IoHandlerFactory factory = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(n, new DefaultThreadFactory("g3k-worker"), factory);
-        return epoll
-                ? new Transport(group, EpollServerSocketChannel.class, EpollSocketChannel.class,
-                        EpollDatagramChannel.class, "epoll", n)
-                : new Transport(group, NioServerSocketChannel.class, NioSocketChannel.class,
-                        NioDatagramChannel.class, "nio", n);
+        return create(threads > 0 ? threads : Runtime.getRuntime().availableProcessors(), "g3k-worker", chosen());
+    }
+
+    /**
+     * Loops of their own for a side job (control, StatsD): epoll where there is native support, since Unix domain
+     * sockets need it, else NIO.
+     */
+    public static Transport side(String threadName) {
+        return create(1, threadName, Epoll.isAvailable() ? Kind.EPOLL : Kind.NIO);
+    }
+
+    private static Transport create(int n, String threadName, Kind kind) {
+        var threadFactory = new DefaultThreadFactory(threadName);
+        IoHandlerFactory handlers = switch (kind) {
+            case IO_URING -> IoUringIoHandler.newFactory();
+            case EPOLL -> EpollIoHandler.newFactory();
+            case NIO -> NioIoHandler.newFactory();
+        };
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(n, threadFactory, handlers);
+        return switch (kind) {
+            case IO_URING -> new Transport(group, IoUringServerSocketChannel.class, IoUringSocketChannel.class,
+                    IoUringDatagramChannel.class, kind, n);
+            case EPOLL -> new Transport(group, EpollServerSocketChannel.class, EpollSocketChannel.class,
+                    EpollDatagramChannel.class, kind, n);
+            case NIO -> new Transport(group, NioServerSocketChannel.class, NioSocketChannel.class,
+                    NioDatagramChannel.class, kind, n);
+        };
+    }
+
+    /** The kind asked for, if this machine has it (else a clear error); unasked, the fastest it has. */
+    static Kind chosen() {
+        String asked = System.getProperty("g3k.transport", System.getenv().getOrDefault("G3K_TRANSPORT", ""));
+        if (asked.isBlank()) {
+            if (IoUring.isAvailable()) {
+                return Kind.IO_URING;
+            }
+            LOG.info("transport: no io_uring ({})", IoUring.unavailabilityCause().getMessage());
+            return Epoll.isAvailable() ? Kind.EPOLL : Kind.NIO;
+        }
+        Kind kind;
+        try {
+            kind = Kind.valueOf(asked.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("G3K_TRANSPORT '" + asked + "': expected io_uring, epoll or nio");
+        }
+        Throwable missing = switch (kind) {
+            case IO_URING -> IoUring.unavailabilityCause();
+            case EPOLL -> Epoll.unavailabilityCause();
+            case NIO -> null;
+        };
+        if (missing != null) {
+            throw new IllegalStateException("transport " + kind + " is not available here: " + missing.getMessage(),
+                    missing);
+        }
+        return kind;
+    }
+
+    /** Several sockets can listen on one port (listen_in_worker, and a successor binding during a hot upgrade). */
+    public boolean reusePort() {
+        return kind != Kind.NIO;
+    }
+
+    /** Sets SO_REUSEPORT on a listener where {@link #reusePort()}. */
+    public void reusePort(ServerBootstrap b) {
+        switch (kind) {
+            case IO_URING -> b.option(IoUringChannelOption.SO_REUSEPORT, true);
+            case EPOLL -> b.option(EpollChannelOption.SO_REUSEPORT, true);
+            case NIO -> { }
+        }
     }
 
     @Override
     public void close() {
-        workers.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+        workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     }
 }

@@ -6,7 +6,6 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.socket.SocketChannel;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -38,9 +37,7 @@ public final class Listener {
                         listener.target.accept(ch);
                     }
                 });
-        if (transport.kind().equals("epoll")) {
-            b.option(EpollChannelOption.SO_REUSEPORT, true);
-        }
+        transport.reusePort(b);
         InetSocketAddress address = config.address();
         try {
             for (int i = 0; i < instances; i++) {

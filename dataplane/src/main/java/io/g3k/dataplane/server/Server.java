@@ -75,7 +75,7 @@ public abstract class Server {
             return;
         }
         ListenConfig config = base.listen().get();
-        boolean reusePort = context.transport().kind().equals("epoll");
+        boolean reusePort = context.transport().reusePort();
         int instances = base.listenInWorker() && reusePort ? Math.max(config.instance(), workerThreads) : config.instance();
         context.stats().online(true);
         if (previous != null && previous.listener != null && sameSpec(previous, instances)) {

@@ -28,30 +28,41 @@ public final class StatsdEmitter implements AutoCloseable {
     private final Stats stats;
     private final StatConfig config;
     private final Channel channel;
+    private final Transport loop; // its own: emits run off the workers, and a Unix socket needs epoll
     private final Map<String, Long> last = new HashMap<>();
     private final ScheduledFuture<?> timer;
     private final String common;
 
-    private StatsdEmitter(Stats stats, StatConfig config, Channel channel) {
+    private StatsdEmitter(Stats stats, StatConfig config, Channel channel, Transport loop) {
         this.stats = stats;
         this.config = config;
         this.channel = channel;
+        this.loop = loop;
         this.common = "daemon_group:" + stats.group() + ",stat_id:" + ProcessHandle.current().pid();
         long ms = config.emitInterval().toMillis();
         this.timer = channel.eventLoop().scheduleAtFixedRate(this::emit, ms, ms, TimeUnit.MILLISECONDS);
     }
 
-    public static StatsdEmitter start(Stats stats, StatConfig config, Transport transport) {
-        Bootstrap b = new Bootstrap().group(transport.workers()).handler(new ChannelInboundHandlerAdapter());
-        Channel ch;
-        if (config.unix().isPresent()) {
-            ch = b.channel(EpollDomainDatagramChannel.class).bind(new DomainSocketAddress(
-                    System.getProperty("java.io.tmpdir") + "/g3k-statsd-" + ProcessHandle.current().pid() + ".sock"))
-                    .syncUninterruptibly().channel();
-        } else {
-            ch = b.channel(transport.datagramChannel()).bind(0).syncUninterruptibly().channel();
+    public static StatsdEmitter start(Stats stats, StatConfig config) {
+        Transport loop = Transport.side("g3k-statsd");
+        Bootstrap b = new Bootstrap().group(loop.workers()).handler(new ChannelInboundHandlerAdapter());
+        try {
+            Channel ch;
+            if (config.unix().isPresent()) {
+                if (loop.kind() != Transport.Kind.EPOLL) {
+                    throw new IllegalStateException("stat: a Unix socket target needs the native epoll transport");
+                }
+                ch = b.channel(EpollDomainDatagramChannel.class).bind(new DomainSocketAddress(
+                        System.getProperty("java.io.tmpdir") + "/g3k-statsd-" + ProcessHandle.current().pid() + ".sock"))
+                        .syncUninterruptibly().channel();
+            } else {
+                ch = b.channel(loop.datagramChannel()).bind(0).syncUninterruptibly().channel();
+            }
+            return new StatsdEmitter(stats, config, ch, loop);
+        } catch (RuntimeException e) {
+            loop.close();
+            throw e;
         }
-        return new StatsdEmitter(stats, config, ch);
     }
 
     /** The lines of one emit; counters advance their baseline. Runs on the emitter's event loop only. */
@@ -120,6 +131,6 @@ public final class StatsdEmitter implements AutoCloseable {
     public void close() {
         timer.cancel(false);
         channel.eventLoop().execute(this::emit);
-        channel.close();
+        channel.close().addListener(closed -> loop.workers().shutdownGracefully(0, 1, TimeUnit.SECONDS));
     }
 }

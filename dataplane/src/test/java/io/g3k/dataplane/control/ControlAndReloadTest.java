@@ -50,7 +50,7 @@ class ControlAndReloadTest {
         httpPort = daemon.server("http").orElseThrow().boundAddresses().getFirst().getPort();
         controller = new Controller(daemon, main);
         Path socket = dir.resolve("ctl/test_1.sock");
-        control = ControlServer.start(controller, daemon.transport(), socket, Optional.empty(), Optional.empty());
+        control = ControlServer.start(controller, socket, Optional.empty(), Optional.empty());
         client = new ControlClient(UnixDomainSocketAddress.of(socket), Optional.empty());
     }
 

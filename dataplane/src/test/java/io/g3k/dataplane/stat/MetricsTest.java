@@ -157,9 +157,8 @@ class MetricsTest {
             Path main = Files.writeString(dir.resolve("main.yml"), servers());
             try (Daemon daemon = Daemon.start(ConfigLoader.load(main))) {
                 Controller controller = new Controller(daemon, main);
-                try (ControlServer control = ControlServer.start(controller, daemon.transport(),
-                        dir.resolve("ctl/p.sock"), Optional.of(new InetSocketAddress("127.0.0.1", 0)),
-                        Optional.of("s3cret"))) {
+                try (ControlServer control = ControlServer.start(controller, dir.resolve("ctl/p.sock"),
+                        Optional.of(new InetSocketAddress("127.0.0.1", 0)), Optional.of("s3cret"))) {
                     int port = daemon.server("http").orElseThrow().boundAddresses().getFirst().getPort();
                     Curl.run("-x", "http://127.0.0.1:" + port, "http://127.0.0.1:" + origin.port() + "/p");
                     String admin = "http://127.0.0.1:" + control.tcpAddresses().getFirst().getPort();

@@ -1,0 +1,94 @@
+package io.g3k.dataplane.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.uring.IoUring;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.api.Test;
+
+class TransportTest {
+    private final String before = System.getProperty("g3k.transport");
+
+    @AfterEach
+    void restore() {
+        if (before == null) {
+            System.clearProperty("g3k.transport");
+        } else {
+            System.setProperty("g3k.transport", before);
+        }
+    }
+
+    @Test
+    void unaskedTheFastestTheMachineHasIsChosen() {
+        System.clearProperty("g3k.transport");
+        Assumptions.assumeTrue(System.getenv("G3K_TRANSPORT") == null, "G3K_TRANSPORT set for this run");
+        assertThat(Transport.chosen()).isEqualTo(IoUring.isAvailable() ? Transport.Kind.IO_URING
+                : Epoll.isAvailable() ? Transport.Kind.EPOLL : Transport.Kind.NIO);
+    }
+
+    @Test
+    void anUnknownTransportIsAClearError() {
+        System.setProperty("g3k.transport", "kqueue");
+        assertThatThrownBy(Transport::chosen).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("G3K_TRANSPORT 'kqueue': expected io_uring, epoll or nio");
+    }
+
+    /** Each kind this machine has carries bytes both ways between its own client and server channels. */
+    @ParameterizedTest
+    @EnumSource(Transport.Kind.class)
+    void eachKindAskedForCarriesBytes(Transport.Kind kind) throws Exception {
+        Assumptions.assumeTrue(kind != Transport.Kind.IO_URING || IoUring.isAvailable(), "no io_uring here");
+        Assumptions.assumeTrue(kind != Transport.Kind.EPOLL || Epoll.isAvailable(), "no epoll here");
+        System.setProperty("g3k.transport", kind.toString());
+        try (Transport transport = Transport.create(1)) {
+            assertThat(transport.kind()).isEqualTo(kind);
+            assertThat(transport.reusePort()).isEqualTo(kind != Transport.Kind.NIO);
+            ServerBootstrap sb = new ServerBootstrap().group(transport.workers()).channel(transport.serverChannel())
+                    .childHandler(new ChannelInboundHandlerAdapter() {
+                        @Override
+                        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                            ctx.writeAndFlush(msg); // echo
+                        }
+                    });
+            transport.reusePort(sb);
+            Channel server = sb.bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
+            CompletableFuture<String> echoed = new CompletableFuture<>();
+            Channel client = new Bootstrap().group(transport.workers()).channel(transport.socketChannel())
+                    .handler(new ChannelInboundHandlerAdapter() {
+                        @Override
+                        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                            echoed.complete(((ByteBuf) msg).toString(StandardCharsets.US_ASCII));
+                            ((ByteBuf) msg).release();
+                        }
+                    }).connect(server.localAddress()).sync().channel();
+            client.writeAndFlush(Unpooled.copiedBuffer("ping", StandardCharsets.US_ASCII));
+            assertThat(echoed.get(5, TimeUnit.SECONDS)).isEqualTo("ping");
+            client.close().sync();
+            server.close().sync();
+        }
+    }
+
+    @Test
+    void sideLoopsUseEpollWhereThereIsNativeSupportForUnixSockets() {
+        try (Transport side = Transport.side("test-side")) {
+            assertThat(side.kind()).isEqualTo(Epoll.isAvailable() ? Transport.Kind.EPOLL : Transport.Kind.NIO);
+            assertThat(side.threads()).isEqualTo(1);
+        }
+    }
+}
