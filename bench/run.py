@@ -503,13 +503,18 @@ def report(results):
     for scenario, direct, by_name in results:
         g3k_name = next(n for n in by_name if n.startswith("g3k"))
         g3k = by_name[g3k_name]
-        for metric in [k for k in g3k if k not in ("errors", "error")] or ["error"]:
+        # every metric anyone measured: one that failed (g3k included) shows its error in its cell
+        metrics = list(dict.fromkeys(k for value in by_name.values() for k in value if k not in ("errors", "error")))
+        for metric in metrics or ["error"]:
             cells = []
             for name, value in by_name.items():
                 if name == g3k_name:
                     continue
-                if metric not in value or metric not in g3k:
+                if metric not in value:
                     cells.append(f"{name}: {value.get('error', 'n/a')}")
+                    continue
+                if metric not in g3k:
+                    cells.append(f"{name} {value[metric]:.2f}")
                     continue
                 if value[metric] < 0.01 or g3k[metric] < 0:
                     cells.append(f"{name} {value[metric]:.2f} (no ratio: no growth measured)")
@@ -543,6 +548,8 @@ def main():
             duel_rows = duels()  # after the scenarios: every proxy in them is warm
         finally:
             bench.stop_all()
+    # the raw figures first: a report that fails must not lose a ten-minute run
+    Path(tempfile.gettempdir(), "g3k-bench-last.json").write_text(json.dumps({"scenarios": results, "duels": duel_rows}))
     table = report(results) + (duel_report(duel_rows) if duel_rows else "")
     stamp = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H%MZ")
     header = (f"# g3k bench {stamp}\n\n{CORES} CPUs; proxies on CPU {PROXY_CPU}, clients and origin on CPU {LOAD_CPU}; "
