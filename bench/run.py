@@ -21,8 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SECONDS = int(os.environ.get("BENCH_SECONDS", "8"))
 IDLE_TUNNELS = int(os.environ.get("BENCH_IDLE_TUNNELS", "2000"))
-TLS_BULK_WARM_UP = int(os.environ.get("BENCH_BULK_WARM_UP", "3"))  # transfers before a measured bulk transfer
-WARM_UP = int(os.environ.get("BENCH_TLS_WARM_UP", "20"))  # seconds of handshakes before the measured run
+TLS_WARM_UP = int(os.environ.get("BENCH_TLS_WARM_UP", "20"))  # seconds of handshakes before the measured run
 BULK_WARM_UP = int(os.environ.get("BENCH_BULK_WARM_UP", "3"))  # transfers before a measured bulk transfer
 WARM_UP = int(os.environ.get("BENCH_WARM_UP", "15"))  # seconds of wrk load, in bursts, before a measured wrk run
 ONLY = os.environ.get("BENCH_ONLY", "")  # runs only the scenarios whose name contains this text
@@ -510,7 +509,7 @@ def report(results):
             for name, value in by_name.items():
                 if name == g3k_name:
                     continue
-                if metric not in value:
+                if metric not in value or metric == "error":
                     cells.append(f"{name}: {value.get('error', 'n/a')}")
                     continue
                 if metric not in g3k:
@@ -521,7 +520,7 @@ def report(results):
                     continue
                 cells.append(f"{name} {value[metric]:.2f} (×{g3k[metric] / value[metric]:.2f})")
             base = f"{direct[metric]:.2f}" if direct and metric in direct else "–"
-            mine = f"{g3k[metric]:.2f}" if metric in g3k else g3k.get("error", "n/a")
+            mine = f"{g3k[metric]:.2f}" if metric in g3k and metric != "error" else g3k.get("error", "n/a")
             if direct and direct.get(metric) and metric in g3k:
                 mine += f" (×{g3k[metric] / direct[metric]:.2f} of direct)"
             lines.append(f"| {scenario} | {metric} | {base} | {mine} | {'; '.join(cells)} |")
