@@ -62,4 +62,20 @@ class WorkloadsTest {
         assertThat(template.getSpec().getNodeSelector()).containsEntry("pool", "edge");
         assertThat(template.getMetadata().getAnnotations()).containsEntry("team", "net");
     }
+
+    /** Unset, the data plane picks io_uring or epoll itself; set, the pods get G3K_TRANSPORT and roll. */
+    @Test
+    void aTransportAskedForReachesThePodsAndRollsThem() {
+        ProxyGroup pg = group();
+        String base = Workloads.restartHash(pg, List.of("edge-tls"));
+        assertThat(Workloads.deployment(pg, rendered("a")).getSpec().getTemplate().getSpec().getContainers().getFirst()
+                .getEnv()).isEmpty();
+        pg.getSpec().transport = "epoll";
+        assertThat(Workloads.deployment(pg, rendered("a")).getSpec().getTemplate().getSpec().getContainers().getFirst()
+                .getEnv()).singleElement().satisfies(env -> {
+                    assertThat(env.getName()).isEqualTo("G3K_TRANSPORT");
+                    assertThat(env.getValue()).isEqualTo("epoll");
+                });
+        assertThat(Workloads.restartHash(pg, List.of("edge-tls"))).isNotEqualTo(base);
+    }
 }

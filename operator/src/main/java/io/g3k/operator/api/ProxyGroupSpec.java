@@ -29,6 +29,14 @@ public class ProxyGroupSpec {
     @Max(256)
     public Integer workers;
 
+    /**
+     * The data plane's event-loop transport: {@code auto} takes io_uring where the pod's seccomp profile allows it
+     * (container runtimes' defaults often refuse it) and epoll otherwise; the others force one ({@code G3K_TRANSPORT}).
+     */
+    @Default("auto")
+    @Pattern("^(auto|io_uring|epoll|nio)$")
+    public String transport = "auto";
+
     /** How long an old pod drains established tunnels in a rolling upgrade. */
     @Default("10m")
     @Pattern("^[0-9]+(ms|s|m|h)$")

@@ -3,6 +3,7 @@ package io.g3k.operator.workload;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.ContainerPortBuilder;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
@@ -78,7 +79,7 @@ public final class Workloads {
     public static String restartHash(ProxyGroup pg, List<String> tlsSecrets) {
         var spec = pg.getSpec();
         String inputs = String.join("\n", "v1", spec.image, String.valueOf(spec.workers), String.valueOf(spec.stat),
-                String.valueOf(spec.log), String.valueOf(spec.drainTimeout), String.valueOf(spec.adminPort),
+                String.valueOf(spec.log), String.valueOf(spec.drainTimeout), String.valueOf(spec.adminPort), transport(spec),
                 String.valueOf(spec.resources), String.join(",", tlsSecrets), overrides(spec.pod));
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
@@ -122,6 +123,8 @@ public final class Workloads {
                 .withArgs("run", "-c", CONFIG_MOUNT + "/main.yml", "-G", "g3k", "--state-dir", STATE_DIR,
                         "--control-listen", "0.0.0.0:" + spec.adminPort, "--admin-token-file", ADMIN_MOUNT + "/token")
                 .withPorts(ports).withVolumeMounts(mounts).withResources(spec.resources)
+                .withEnv(transport(spec).equals("auto") ? List.of()
+                        : List.of(new EnvVarBuilder().withName("G3K_TRANSPORT").withValue(transport(spec)).build()))
                 .withNewReadinessProbe().withNewHttpGet().withPath("/healthz").withPort(new IntOrString(spec.adminPort))
                 .endHttpGet().withPeriodSeconds(2).endReadinessProbe()
                 .withNewLivenessProbe().withNewTcpSocket().withPort(new IntOrString(spec.adminPort)).endTcpSocket()
@@ -144,6 +147,10 @@ public final class Workloads {
                 .withNodeSelector(pod(pg).nodeSelector).withTolerations(pod(pg).tolerations)
                 .withPriorityClassName(pod(pg).priorityClassName).withAffinity(pod(pg).affinity)
                 .withVolumes(volumes).endSpec().endTemplate().endSpec().build();
+    }
+
+    private static String transport(ProxyGroupSpec spec) {
+        return spec.transport == null ? "auto" : spec.transport;
     }
 
     private static ProxyGroupSpec.PodOverrides pod(ProxyGroup pg) {
