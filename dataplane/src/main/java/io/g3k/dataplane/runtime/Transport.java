@@ -62,21 +62,18 @@ public record Transport(EventLoopGroup workers, Class<? extends ServerSocketChan
     }
 
     private static Transport create(int n, String threadName, Kind kind) {
-        var threadFactory = new DefaultThreadFactory(threadName);
-        IoHandlerFactory handlers = switch (kind) {
-            case IO_URING -> IoUringIoHandler.newFactory();
-            case EPOLL -> EpollIoHandler.newFactory();
-            case NIO -> NioIoHandler.newFactory();
-        };
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(n, threadFactory, handlers);
         return switch (kind) {
-            case IO_URING -> new Transport(group, IoUringServerSocketChannel.class, IoUringSocketChannel.class,
-                    IoUringDatagramChannel.class, kind, n);
-            case EPOLL -> new Transport(group, EpollServerSocketChannel.class, EpollSocketChannel.class,
-                    EpollDatagramChannel.class, kind, n);
-            case NIO -> new Transport(group, NioServerSocketChannel.class, NioSocketChannel.class,
-                    NioDatagramChannel.class, kind, n);
+            case IO_URING -> new Transport(loops(n, threadName, IoUringIoHandler.newFactory()),
+                    IoUringServerSocketChannel.class, IoUringSocketChannel.class, IoUringDatagramChannel.class, kind, n);
+            case EPOLL -> new Transport(loops(n, threadName, EpollIoHandler.newFactory()),
+                    EpollServerSocketChannel.class, EpollSocketChannel.class, EpollDatagramChannel.class, kind, n);
+            case NIO -> new Transport(loops(n, threadName, NioIoHandler.newFactory()),
+                    NioServerSocketChannel.class, NioSocketChannel.class, NioDatagramChannel.class, kind, n);
         };
+    }
+
+    private static EventLoopGroup loops(int n, String threadName, IoHandlerFactory handlers) {
+        return new MultiThreadIoEventLoopGroup(n, new DefaultThreadFactory(threadName), handlers);
     }
 
     /** The kind asked for, if this machine has it (else a clear error); unasked, the fastest it has. */

@@ -21,8 +21,4 @@ public final class ConstantBytes {
     public ByteBuf writeTo(ByteBuf out) {
         return out.writeBytes(bytes, 0, bytes.readableBytes());
     }
-
-    public int length() {
-        return bytes.readableBytes();
-    }
 }
