@@ -19,11 +19,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SECONDS = int(os.environ.get("BENCH_SECONDS", "8"))
+SECONDS = int(os.environ.get("BENCH_SECONDS", "6"))
 IDLE_TUNNELS = int(os.environ.get("BENCH_IDLE_TUNNELS", "2000"))
 TLS_WARM_UP = int(os.environ.get("BENCH_TLS_WARM_UP", "20"))  # seconds of handshakes before the measured run
 BULK_WARM_UP = int(os.environ.get("BENCH_BULK_WARM_UP", "3"))  # transfers before a measured bulk transfer
-WARM_UP = int(os.environ.get("BENCH_WARM_UP", "15"))  # seconds of wrk load, in bursts, before a measured wrk run
+WARM_UP = int(os.environ.get("BENCH_WARM_UP", "10"))  # seconds of wrk load, in bursts, before a measured wrk run
+CHURN_WARM_UP = int(os.environ.get("BENCH_CHURN_WARM_UP", "3"))  # and of a connection a request, in between
 ONLY = os.environ.get("BENCH_ONLY", "")  # runs only the scenarios whose name contains this text
 CORES = os.cpu_count() or 1
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -74,6 +75,7 @@ class Bench:
         return cert, key
 
     def start_all(self):
+        ports_free([ORIGIN, ORIGIN_TLS, IPERF, *PORTS.values()])
         os.chmod(self.work, 0o755)
         www = self.work / "www"
         www.mkdir()
@@ -90,6 +92,9 @@ class Bench:
                 location = /small {{ return 200 "hello\\n"; }} }} }}
             """)), "-e", str(self.work / "origin.err")], ORIGIN, cpu=LOAD_CPU)
         self.start("iperf3", ["iperf3", "-s", "-B", "127.0.0.1", "-p", str(IPERF)], IPERF, cpu=LOAD_CPU)
+        # without an AOT cache (bin/g3k train) even if one was made: it speeds up start-up, not what is measured
+        # here after the warm-ups, and a run must not depend on what an earlier command left behind
+        os.environ["G3K_AOT_CACHE"] = str(self.work / "none.aot")
         self.start("g3k", [str(ROOT / "bin" / "g3k"), "run", "-G", "bench", "-C", str(self.work), "-c", str(self.write("g3k.yml", f"""
 resolver:
   - {{name: default, type: c-ares, server: 127.0.0.1:9}}
@@ -236,7 +241,19 @@ def wrk(port, absolute, close=False, tls=False, seconds=None):
                                 f"https://localhost:{port}/small" if tls else f"http://127.0.0.1:{port}/small"]))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)|Socket errors: (.*)", out)
     return {"req/s": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
-            "p50 ms": latency(out, "50%"), "p99 ms": latency(out, "99%"), "errors": errors.group(0) if errors else ""}
+            "p50 ms": latency(out, "50%"), "p99 ms": latency(out, "99%"), "errors": errors.group(0) if errors else "",
+            "requests": int(re.search(r"(\d+) requests in", out).group(1))}
+
+
+def wrk_cpu(bench, name, load):
+    """A load's figures (wrk, s_time) and the proxy's CPU time per request (or handshake). Where the client and origin are what is busy (SNI
+    routing: TLS on both ends, the proxy only relays records) every proxy gets the same req/s and the ratios say
+    nothing; the proxy's own CPU per request still does."""
+    before = cpu_ticks(bench, name)
+    result = load()
+    ticks = cpu_ticks(bench, name) - before
+    result["CPU µs/req"] = ticks / CLOCK_TICKS * 1e6 / result["requests"]
+    return result
 
 
 def latency(out, pct):
@@ -274,6 +291,12 @@ def cpu_ticks(bench, name):
     return stat_ticks(root, children=True) + sum(stat_ticks(k) for k in kids)
 
 
+def steal_and_total():
+    """The machine's stolen and total CPU ticks so far (/proc/stat): time the VM's host gave to someone else."""
+    fields = [int(f) for f in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    return fields[7], sum(fields[:8])
+
+
 def stat_ticks(pid, children=False):
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -287,7 +310,7 @@ def handshakes(port, seconds=None):
     out = run(pinned(LOAD_CPU, ["openssl", "s_time", "-connect", f"127.0.0.1:{port}", "-new",
                                 "-time", str(seconds or SECONDS // 2 or 1)]))
     count, secs = re.search(r"(\d+) connections in ([\d.]+) real seconds", out).groups()
-    return {"handshakes/s": int(count) / float(secs)}
+    return {"handshakes/s": int(count) / float(secs), "requests": int(count)}
 
 
 def idle_tunnels(bench, name, port):
@@ -376,6 +399,20 @@ def run(cmd):
     return result.stdout
 
 
+def ports_free(ports):
+    """Refuses to start on a port something already answers on: g3k and haproxy bind with SO_REUSEPORT, so a proxy
+    left over from another run would share the port without an error and take part of the load."""
+    taken = []
+    for port in ports:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            taken.append(port)
+        except OSError:
+            pass
+    if taken:
+        raise RuntimeError(f"ports in use by another process: {taken} (a proxy left running?)")
+
+
 def wait_port(port, name, timeout=60):
     deadline = time.time() + timeout
     while time.time() < deadline:
@@ -388,36 +425,39 @@ def wait_port(port, name, timeout=60):
 
 
 # ---- report ---------------------------------------------------------------------------------------------------
-LOWER_IS_BETTER = {"p50 ms", "p99 ms", "KiB/tunnel", "RSS KiB/tunnel", "CPU s/GiB"}
+LOWER_IS_BETTER = {"p50 ms", "p99 ms", "KiB/tunnel", "RSS KiB/tunnel", "CPU s/GiB", "CPU µs/req"}
 
 
 def scenarios(bench):
     socks5 = lambda name: ["-x", f"socks5://127.0.0.1:{PORTS[name]}"]
     tunnel = lambda name: ["-p", "-x", f"http://127.0.0.1:{PORTS[name]}"]
-    # every proxy gets the same WARM_UP seconds of the scenario's load first, in bursts (see bursts); the direct
-    # baseline, with no proxy to warm, a short run
-    warmed_wrk = lambda port, **kw: Warmed(lambda: wrk(port, **kw), lambda: bursts(lambda s: wrk(port, seconds=s, **kw)))
+    # every proxy gets the same WARM_UP seconds of the scenario's load first, in bursts, with CHURN_WARM_UP seconds
+    # of new connections between them (see bursts); the direct baseline, with no proxy to warm, a short run
+    process = lambda name: name.split()[0]  # "haproxy tcp" is one of haproxy's listeners
+    warmed_wrk = lambda name, **kw: Warmed(lambda: wrk_cpu(bench, process(name), lambda: wrk(PORTS[name], **kw)),
+                                           lambda: bursts(lambda s: wrk(PORTS[name], seconds=s, **kw),
+                                                          churn=lambda: wrk(PORTS[name], close=True, seconds=CHURN_WARM_UP, **kw)))
     direct_wrk = lambda port, **kw: Warmed(lambda: wrk(port, False, **kw), lambda: wrk(port, False, seconds=2, **kw))
-    conns = lambda port, absolute: {"conns/s": wrk(port, absolute, True)["req/s"]}
+    conns = lambda result: {"conns/s": result["req/s"], **({"CPU µs/req": result["CPU µs/req"]} if "CPU µs/req" in result else {})}
     speed = lambda result: {"MB/s": result["MB/s"]}
     # a GiB is about 16k reads of 64 KiB: about when the JIT's C2 compiles the relay loop, so a first GiB measures
     # the compiler; three before the measured one, for every proxy (SOCKS5 bulk would otherwise run warmer for g3k
     # than CONNECT bulk, as both use the same relay). An iperf3 run moves several GiB: one is enough there.
     bulk = lambda fn, rounds=BULK_WARM_UP: Warmed(fn, lambda: [fn() for _ in range(rounds)])
-    process = lambda name: name.split()[0]  # "haproxy tcp" is one of haproxy's listeners
     return [
         ("HTTP forward (wrk, 32 conns)", direct_wrk(ORIGIN),
-         {n: warmed_wrk(PORTS[n], absolute=True) for n in ["g3k http", "squid", "tinyproxy"]}),
+         {n: warmed_wrk(n, absolute=True) for n in ["g3k http", "squid", "tinyproxy"]}),
         # each connection runs its set-up code once, so from cold g3k's JIT takes many seconds to compile it
         # (1.0k, 2.5k, 6.0k, 9.1k conns/s in four 8 s runs): bursts here too, for every proxy
         ("HTTP forward, new connection per request (wrk)",
-         Warmed(lambda: conns(ORIGIN, False), lambda: wrk(ORIGIN, False, True, seconds=2)),
-         {n: Warmed(lambda n=n: conns(PORTS[n], True), lambda n=n: bursts(lambda s: wrk(PORTS[n], True, True, seconds=s)))
+         Warmed(lambda: conns(wrk(ORIGIN, False, True)), lambda: wrk(ORIGIN, False, True, seconds=2)),
+         {n: Warmed(lambda n=n: conns(wrk_cpu(bench, process(n), lambda: wrk(PORTS[n], True, True))),
+                    lambda n=n: bursts(lambda s: wrk(PORTS[n], True, True, seconds=s)))
           for n in ["g3k http", "squid", "tinyproxy"]}),
         ("HTTP reverse proxy (wrk, 32 conns)", direct_wrk(ORIGIN),
-         {n: warmed_wrk(PORTS[n], absolute=False) for n in ["g3k rproxy", "haproxy http", "nginx http"]}),
+         {n: warmed_wrk(n, absolute=False) for n in ["g3k rproxy", "haproxy http", "nginx http"]}),
         ("SNI routing, TLS passed through (wrk https, 32 conns)", direct_wrk(ORIGIN_TLS, tls=True),
-         {n: warmed_wrk(PORTS[n], absolute=False, tls=True) for n in ["g3k sni", "haproxy sni", "nginx sni"]}),
+         {n: warmed_wrk(n, absolute=False, tls=True) for n in ["g3k sni", "haproxy sni", "nginx sni"]}),
         ("CONNECT bulk (curl, 1 GiB)", lambda: speed(curl_bulk([])),
          {n: bulk(lambda n=n: with_cpu(bench, process(n), lambda: curl_bulk(tunnel(n))))
           for n in ["g3k http", "squid", "tinyproxy"]}),
@@ -429,7 +469,8 @@ def scenarios(bench):
           for n in ["g3k tcp", "haproxy tcp", "nginx tcp", "socat"]}),
         # the handshake path runs once per connection: g3k's JIT needs ~10k handshakes to finish compiling it
         ("TLS offload handshakes (openssl s_time)", None,
-         {n: Warmed(lambda n=n: handshakes(PORTS[n]), lambda n=n: handshakes(PORTS[n], TLS_WARM_UP))
+         {n: Warmed(lambda n=n: wrk_cpu(bench, process(n), lambda: handshakes(PORTS[n])),
+                    lambda n=n: handshakes(PORTS[n], TLS_WARM_UP))
           for n in ["g3k tls", "haproxy tls", "nginx tls", "stunnel"]}),
         # measured once (no warm-up run): see idle_tunnels
         (f"Idle CONNECT tunnels ({IDLE_TUNNELS} more on {IDLE_TUNNELS} open)", None,
@@ -438,44 +479,64 @@ def scenarios(bench):
     ]
 
 
-# (scenario, g3k, peer, absolute-form URIs): where g3k and its peers are close and the proxy is what is busy (in
-# the SNI scenario the TLS client and origin are: in a duel g3k, haproxy and nginx relay the same req/s)
-DUELS = [("HTTP reverse proxy", "g3k rproxy", "haproxy http", False),
-         ("HTTP reverse proxy", "g3k rproxy", "nginx http", False)]
+# (scenario, g3k, peer, metric, load): where sequential runs left g3k and a peer close, or swung from one run to the
+# next. In the SNI duels the TLS client and origin are what is busy (g3k and its peer relay about the same req/s),
+# so there the CPU each proxy spent per request, measured in the same seconds, is what ranks them.
+https = lambda port: wrk(port, False, tls=True)
+DUELS = [("HTTP reverse proxy", "g3k rproxy", "haproxy http", "req/s", lambda port: wrk(port, False)),
+         ("HTTP reverse proxy", "g3k rproxy", "nginx http", "req/s", lambda port: wrk(port, False)),
+         ("SNI routing", "g3k sni", "haproxy sni", "req/s", https),
+         ("SNI routing", "g3k sni", "nginx sni", "req/s", https),
+         ("HTTP forward, new connection per request", "g3k http", "squid", "req/s", lambda port: wrk(port, True, True)),
+         ("TLS offload handshakes", "g3k tls", "haproxy tls", "handshakes/s", handshakes)]
 DUEL_ROUNDS = 2
 
 
-def duels():
-    """g3k and one peer loaded at once, each by its own wrk. Both proxies are pinned to the same core and busy, so
-    the scheduler gives each half of it: the ratio of their req/s is the inverse ratio of their CPU cost per
-    request, however fast the VM happens to be at that moment (sequential runs swing by ±15% here)."""
+def duels(bench):
+    """g3k and one peer loaded at once, each by its own client. Both proxies are pinned to the same core and busy,
+    so the scheduler gives each half of it: the ratio of their rates is the inverse ratio of their CPU cost per
+    request, however fast the VM happens to be at that moment (sequential runs swing by ±15% here). Each side's
+    CPU per request, measured over the same seconds, says the same where the proxies are the bottleneck, and is
+    the only fair figure where they are not."""
+    process = lambda name: name.split()[0]
     rows = []
-    for scenario, mine, peer, absolute in DUELS:
+    for scenario, mine, peer, metric, load in DUELS:
         if ONLY.lower() not in scenario.lower():
             continue
         print(f"-- duel: {scenario}, {mine} and {peer}", file=sys.stderr)
         for _ in range(DUEL_ROUNDS):
+            measured = lambda name: wrk_cpu(bench, process(name), lambda: load(PORTS[name]))
             with ThreadPoolExecutor(2) as pool:
-                a, b = pool.map(lambda port: wrk(port, absolute)["req/s"], [PORTS[mine], PORTS[peer]])
-            rows.append((scenario, peer, a, b))
+                a, b = pool.map(measured, [mine, peer])
+            rows.append((scenario, peer, metric, a[metric], b[metric], a["CPU µs/req"], b["CPU µs/req"]))
     return rows
 
 
 def duel_report(rows):
-    lines = ["| Scenario | peer | g3k req/s | peer req/s | g3k ÷ peer |", "|---|---|---|---|---|"]
-    lines += [f"| {s} | {peer} | {a:.0f} | {b:.0f} | ×{a / b:.3f} |" for s, peer, a, b in rows]
-    return ("\n\n## Equal-CPU duels\n\ng3k and the peer loaded at the same time (wrk -c32 each), sharing the pinned "
-            f"core: per-request CPU cost compared at the same moment; {DUEL_ROUNDS} rounds each.\n\n" + "\n".join(lines))
+    lines = ["| Scenario | peer | metric | g3k | peer | g3k ÷ peer | CPU µs/req g3k | peer | g3k ÷ peer |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    lines += [f"| {s} | {peer} | {metric} | {a:.0f} | {b:.0f} | ×{a / b:.3f} | {ca:.1f} | {cb:.1f} | ×{ca / cb:.3f} |"
+              for s, peer, metric, a, b, ca, cb in rows]
+    return ("\n\n## Equal-CPU duels\n\ng3k and the peer loaded at the same time (each by its own client: wrk -c32, "
+            "openssl s_time), sharing the pinned core: the rate each got and the CPU each spent per request over the "
+            f"same seconds (lower is better); {DUEL_ROUNDS} rounds each.\n\n" + "\n".join(lines))
 
 
-def bursts(load, total=None, burst=5):
-    """total seconds of load in bursts with an idle second after each. A long-running proxy goes from idle to busy
-    all day; g3k's JIT compiles the event loop while it is busy, and the first few times the loop goes idle it
-    throws that code away ("made not entrant: uncommon trap": the idle path was never seen) and the next burst
-    runs while it recompiles. Bursts put those first transitions into the warm-up, for every proxy alike."""
-    for _ in range(max(1, (total or WARM_UP) // burst)):
+def bursts(load, churn=None, burst=5):
+    """WARM_UP seconds of load in bursts, an idle second after each, and churn (if given) after the first burst.
+
+    A long-running proxy goes from idle to busy all day; g3k's JIT compiles the event loop while it is busy, and the
+    first few times the loop goes idle it throws that code away ("made not entrant: uncommon trap": the idle path
+    was never seen) and the next burst runs while it recompiles. Bursts put those transitions into the warm-up.
+    And a long-running proxy has accepted many connections: keep-alive bursts alone open 32 each, so g3k's
+    connection set-up code was still interpreted when the measured run opened its 32, all at once (each first
+    response took 30-50 ms, against 7 ms once a few thousand connections had been through). churn is that."""
+    for i in range(max(1, WARM_UP // burst)):
         load(burst)
         time.sleep(1)
+        if churn and i == 0 and CHURN_WARM_UP > 0:
+            churn()
+            time.sleep(1)
 
 
 class Warmed:
@@ -503,7 +564,7 @@ def report(results):
         g3k_name = next(n for n in by_name if n.startswith("g3k"))
         g3k = by_name[g3k_name]
         # every metric anyone measured: one that failed (g3k included) shows its error in its cell
-        metrics = list(dict.fromkeys(k for value in by_name.values() for k in value if k not in ("errors", "error")))
+        metrics = list(dict.fromkeys(k for value in by_name.values() for k in value if k not in ("errors", "error", "requests")))
         for metric in metrics or ["error"]:
             cells = []
             for name, value in by_name.items():
@@ -532,7 +593,7 @@ def main():
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 65536), hard))
-    started = time.time()
+    started, steal_before = time.time(), steal_and_total()
     with tempfile.TemporaryDirectory(prefix="g3k-bench-") as tmp:
         bench = Bench(Path(tmp))
         try:
@@ -544,15 +605,18 @@ def main():
                 print(f"-- {scenario}", file=sys.stderr)
                 base = measure(direct) if direct else None
                 results.append((scenario, base, {name: measure(fn) for name, fn in peers.items()}))
-            duel_rows = duels()  # after the scenarios: every proxy in them is warm
+            duel_rows = duels(bench)  # after the scenarios: every proxy in them is warm
         finally:
             bench.stop_all()
     # the raw figures first: a report that fails must not lose a ten-minute run
     Path(tempfile.gettempdir(), "g3k-bench-last.json").write_text(json.dumps({"scenarios": results, "duels": duel_rows}))
     table = report(results) + (duel_report(duel_rows) if duel_rows else "")
     stamp = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H%MZ")
+    steal = [after - before for before, after in zip(steal_before, steal_and_total())]
     header = (f"# g3k bench {stamp}\n\n{CORES} CPUs; proxies on CPU {PROXY_CPU}, clients and origin on CPU {LOAD_CPU}; "
-              f"{SECONDS}s per load run; took {time.time() - started:.0f}s.\n\n")
+              f"{SECONDS}s per load run; took {time.time() - started:.0f}s; the VM's host took "
+              f"{100 * steal[0] / max(1, steal[1]):.1f}% of the CPU time (steal): a slow minute is slow for everyone "
+              "in it, so compare ratios, and above all the duels (below).\n\n")
     print(header + table)
     if ONLY:
         return  # a partial run is for tuning; bench/results keeps whole runs only

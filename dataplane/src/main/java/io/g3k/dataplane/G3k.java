@@ -10,6 +10,7 @@ import io.g3k.dataplane.auth.PassphraseHashCommand;
 import io.g3k.dataplane.control.CtlCommand;
 import io.g3k.dataplane.runtime.Controller;
 import io.g3k.dataplane.runtime.Daemon;
+import io.g3k.dataplane.train.TrainCommand;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.UnixDomainSocketAddress;
@@ -23,10 +24,14 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** The g3k command line: {@code run}, {@code check}, {@code ctl}, {@code passphrase-hash}, {@code --version}. */
+/**
+ * The g3k command line: {@code run}, {@code check}, {@code ctl}, {@code passphrase-hash}, {@code train},
+ * {@code --version}.
+ */
 @Command(name = "g3k", mixinStandardHelpOptions = true, versionProvider = G3k.Version.class,
         description = "g3proxy-compatible forward/reverse proxy on Netty.",
-        subcommands = {G3k.Run.class, G3k.Check.class, CtlCommand.class, PassphraseHashCommand.class})
+        subcommands = {G3k.Run.class, G3k.Check.class, CtlCommand.class, PassphraseHashCommand.class,
+                TrainCommand.class})
 public final class G3k {
     static final int CONFIG_ERROR = 2;
 

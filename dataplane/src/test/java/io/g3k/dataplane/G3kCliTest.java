@@ -7,11 +7,17 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.regex.Pattern;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** The command line: check prints the resolved config; a bad config is refused with exit code 2. */
+/**
+ * The command line: check prints the resolved config; a bad config is refused with exit code 2; train puts traffic
+ * through every load it names and leaves nothing running.
+ */
 class G3kCliTest {
     @TempDir
     Path dir;
@@ -74,5 +80,33 @@ class G3kCliTest {
         Outcome o = run("--version");
         assertThat(o.exit()).isZero();
         assertThat(o.out()).startsWith("g3k ");
+    }
+
+    @Test
+    void trainPutsTrafficThroughEveryServerTypeAndStopsThemAll() {
+        long threadsBefore = g3kThreads();
+        Outcome o = run("train", "--seconds", "2");
+        assertThat(o.exit()).as(o.out() + o.err()).isZero();
+        for (String load : new String[] {"http_proxy forward", "http_proxy CONNECT", "socks_proxy SOCKS5",
+                "http_rproxy, a connection a request", "tcp_stream", "tls_stream handshakes"}) {
+            assertThat(o.out()).as(o.out()).containsPattern("g3k train: " + Pattern.quote(load)
+                    + " +[1-9][0-9]* requests, 0 failed rounds");
+        }
+        // the servers it started are gone: their event-loop threads end with shutdown
+        Awaitility.await().atMost(Duration.ofSeconds(10))
+                .until(() -> g3kThreads() <= threadsBefore);
+    }
+
+    @Test
+    void trainRefusesLessThanASecond() {
+        Outcome o = run("train", "--seconds", "0");
+        assertThat(o.exit()).isEqualTo(2);
+        assertThat(o.err()).contains("--seconds must be at least 1");
+    }
+
+    private static long g3kThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.isAlive() && (t.getName().startsWith("g3k-worker") || t.getName().startsWith("g3k-train")))
+                .count();
     }
 }
