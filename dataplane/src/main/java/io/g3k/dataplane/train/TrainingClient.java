@@ -1,5 +1,6 @@
 package io.g3k.dataplane.train;
 
+import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -101,7 +102,8 @@ final class TrainingClient {
     private int requests(Socket s, int count, String target, boolean close) throws IOException {
         byte[] request = ("GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1:" + origin + "\r\n"
                 + (close ? "Connection: close\r\n" : "") + "\r\n").getBytes(StandardCharsets.ISO_8859_1);
-        InputStream in = s.getInputStream();
+        // buffered: readHead takes a byte at a time (the replies before this point are read exactly, unbuffered)
+        InputStream in = new BufferedInputStream(s.getInputStream());
         for (int i = 0; i < count; i++) {
             s.getOutputStream().write(request);
             String head = readHead(in);

@@ -1,5 +1,6 @@
 package io.g3k.dataplane.train;
 
+import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -42,7 +43,7 @@ final class TrainingOrigin implements AutoCloseable {
     }
 
     private static void serve(Socket s) {
-        try (s; InputStream in = s.getInputStream(); OutputStream out = s.getOutputStream()) {
+        try (s; InputStream in = new BufferedInputStream(s.getInputStream()); OutputStream out = s.getOutputStream()) {
             String head;
             while ((head = TrainingClient.readHead(in)) != null) {
                 boolean close = head.toLowerCase().contains("\r\nconnection: close");
