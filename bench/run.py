@@ -246,9 +246,9 @@ def wrk(port, absolute, close=False, tls=False, seconds=None):
 
 
 def wrk_cpu(bench, name, load):
-    """A load's figures (wrk, s_time) and the proxy's CPU time per request (or handshake). Where the client and origin are what is busy (SNI
-    routing: TLS on both ends, the proxy only relays records) every proxy gets the same req/s and the ratios say
-    nothing; the proxy's own CPU per request still does."""
+    """A load's figures (wrk, s_time) and the proxy's CPU time per request (or handshake). Where the client and
+    origin are what is busy (SNI routing: TLS on both ends, the proxy only relays records) every proxy gets the same
+    req/s and the ratios say nothing; the proxy's own CPU per request still does."""
     before = cpu_ticks(bench, name)
     result = load()
     ticks = cpu_ticks(bench, name) - before
@@ -282,6 +282,11 @@ def with_cpu(bench, name, transfer):
     result = transfer()
     ticks = cpu_ticks(bench, name) - before
     return {"MB/s": result["MB/s"], "CPU s/GiB": ticks / CLOCK_TICKS / (result.pop("bytes") / (1 << 30))}
+
+
+def process(name):
+    """The process behind a peer's name: "haproxy tcp" is one of haproxy's listeners."""
+    return name.split()[0]
 
 
 def cpu_ticks(bench, name):
@@ -433,12 +438,11 @@ def scenarios(bench):
     tunnel = lambda name: ["-p", "-x", f"http://127.0.0.1:{PORTS[name]}"]
     # every proxy gets the same WARM_UP seconds of the scenario's load first, in bursts, with CHURN_WARM_UP seconds
     # of new connections between them (see bursts); the direct baseline, with no proxy to warm, a short run
-    process = lambda name: name.split()[0]  # "haproxy tcp" is one of haproxy's listeners
     warmed_wrk = lambda name, **kw: Warmed(lambda: wrk_cpu(bench, process(name), lambda: wrk(PORTS[name], **kw)),
                                            lambda: bursts(lambda s: wrk(PORTS[name], seconds=s, **kw),
                                                           churn=lambda: wrk(PORTS[name], close=True, seconds=CHURN_WARM_UP, **kw)))
     direct_wrk = lambda port, **kw: Warmed(lambda: wrk(port, False, **kw), lambda: wrk(port, False, seconds=2, **kw))
-    conns = lambda result: {"conns/s": result["req/s"], **({"CPU µs/req": result["CPU µs/req"]} if "CPU µs/req" in result else {})}
+    conns = lambda result: {("conns/s" if k == "req/s" else k): v for k, v in result.items() if k in ("req/s", "CPU µs/req")}
     speed = lambda result: {"MB/s": result["MB/s"]}
     # a GiB is about 16k reads of 64 KiB: about when the JIT's C2 compiles the relay loop, so a first GiB measures
     # the compiler; three before the measured one, for every proxy (SOCKS5 bulk would otherwise run warmer for g3k
@@ -498,7 +502,6 @@ def duels(bench):
     request, however fast the VM happens to be at that moment (sequential runs swing by ±15% here). Each side's
     CPU per request, measured over the same seconds, says the same where the proxies are the bottleneck, and is
     the only fair figure where they are not."""
-    process = lambda name: name.split()[0]
     rows = []
     for scenario, mine, peer, metric, load in DUELS:
         if ONLY.lower() not in scenario.lower():
