@@ -20,7 +20,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.bouncycastle.asn1.x500.X500Name;
@@ -96,7 +95,7 @@ public final class TrainCommand implements Callable<Integer> {
     /** Every load in a thread of its own, round after round, until the time is up. */
     private static Map<String, Outcome> run(Map<String, Load> loads, Duration duration) throws InterruptedException {
         Instant deadline = Instant.now().plus(duration);
-        Map<String, Outcome> outcomes = new ConcurrentHashMap<>();
+        Map<String, Outcome> outcomes = new LinkedHashMap<>(); // filled before the threads start, read after they end
         List<Thread> threads = new ArrayList<>();
         loads.forEach((name, load) -> {
             Outcome outcome = new Outcome();
@@ -114,9 +113,7 @@ public final class TrainCommand implements Callable<Integer> {
         for (Thread t : threads) {
             t.join();
         }
-        Map<String, Outcome> ordered = new LinkedHashMap<>();
-        loads.keySet().forEach(name -> ordered.put(name, outcomes.get(name)));
-        return ordered;
+        return outcomes;
     }
 
     /** Prints what each load did; fails when a load never got through (the cache would miss its code). */
