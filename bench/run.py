@@ -249,10 +249,8 @@ def wrk_cpu(bench, name, load):
     """A load's figures (wrk, s_time) and the proxy's CPU time per request (or handshake). Where the client and
     origin are what is busy (SNI routing: TLS on both ends, the proxy only relays records) every proxy gets the same
     req/s and the ratios say nothing; the proxy's own CPU per request still does."""
-    before = cpu_ticks(bench, name)
-    result = load()
-    ticks = cpu_ticks(bench, name) - before
-    result["CPU µs/req"] = ticks / CLOCK_TICKS * 1e6 / result["requests"]
+    result, seconds = cpu_seconds(bench, name, load)
+    result["CPU µs/req"] = seconds * 1e6 / result["requests"]
     return result
 
 
@@ -278,10 +276,15 @@ def iperf(port):
 def with_cpu(bench, name, transfer):
     """A bulk transfer's MB/s and the proxy's CPU time per GiB relayed. MB/s alone swings with the VM and with the
     client; CPU per GiB is what the proxy costs (still in this minute's CPU speed, like every figure here)."""
+    result, seconds = cpu_seconds(bench, name, transfer)
+    return {"MB/s": result["MB/s"], "CPU s/GiB": seconds / (result.pop("bytes") / (1 << 30))}
+
+
+def cpu_seconds(bench, name, load):
+    """load()'s result and the CPU seconds the peer's processes spent meanwhile."""
     before = cpu_ticks(bench, name)
-    result = transfer()
-    ticks = cpu_ticks(bench, name) - before
-    return {"MB/s": result["MB/s"], "CPU s/GiB": ticks / CLOCK_TICKS / (result.pop("bytes") / (1 << 30))}
+    result = load()
+    return result, (cpu_ticks(bench, name) - before) / CLOCK_TICKS
 
 
 def process(name):
