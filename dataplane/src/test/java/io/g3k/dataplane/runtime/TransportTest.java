@@ -38,8 +38,8 @@ class TransportTest {
     void unaskedTheFastestTheMachineHasIsChosen() {
         System.clearProperty("g3k.transport");
         Assumptions.assumeTrue(System.getenv("G3K_TRANSPORT") == null, "G3K_TRANSPORT set for this run");
-        assertThat(Transport.chosen()).isEqualTo(IoUring.isAvailable() ? Transport.Kind.IO_URING
-                : Epoll.isAvailable() ? Transport.Kind.EPOLL : Transport.Kind.NIO);
+        assertThat(Transport.chosen()).isEqualTo(Transport.unavailability(Transport.Kind.IO_URING) == null
+                ? Transport.Kind.IO_URING : Epoll.isAvailable() ? Transport.Kind.EPOLL : Transport.Kind.NIO);
     }
 
     @Test
@@ -49,12 +49,18 @@ class TransportTest {
                 .hasMessage("G3K_TRANSPORT 'kqueue': expected io_uring, epoll or nio");
     }
 
+    /** Netty's edge-triggered multishot POLLIN loses a FIN that arrives with the last bytes: g3k turns it off. */
+    @Test
+    void ioUringPollsOneShot() {
+        Assumptions.assumeTrue(Transport.unavailability(Transport.Kind.IO_URING) == null, "no io_uring here");
+        assertThat(IoUring.isPollAddMultishotEnabled()).isFalse();
+    }
+
     /** Each kind this machine has carries bytes both ways between its own client and server channels. */
     @ParameterizedTest
     @EnumSource(Transport.Kind.class)
     void eachKindAskedForCarriesBytes(Transport.Kind kind) throws Exception {
-        Assumptions.assumeTrue(kind != Transport.Kind.IO_URING || IoUring.isAvailable(), "no io_uring here");
-        Assumptions.assumeTrue(kind != Transport.Kind.EPOLL || Epoll.isAvailable(), "no epoll here");
+        Assumptions.assumeTrue(Transport.unavailability(kind) == null, "no " + kind + " here");
         System.setProperty("g3k.transport", kind.toString());
         try (Transport transport = Transport.create(1)) {
             assertThat(transport.kind()).isEqualTo(kind);
