@@ -305,6 +305,26 @@ def steal_and_total():
     return fields[7], sum(fields[:8])
 
 
+def open_files(bench, name):
+    """The descriptors a peer's processes hold. Against the count at start-up, what is left after the run (beyond
+    pooled upstream connections) is connections both ends had closed but the proxy never let go of."""
+    total = 0
+    for pid in bench.family(name):
+        try:
+            total += len(os.listdir(f"/proc/{pid}/fd"))
+        except OSError:
+            pass  # a forked helper that just ended
+    return total
+
+
+def files_report(before, after):
+    lines = ["| proxy | at start | after the run |", "|---|---|---|"]
+    lines += [f"| {name} | {before[name]} | {after[name]} |" for name in before]
+    return ("\n\n## Open files\n\nEach proxy's open descriptors (all its processes) after start-up and 2 s after "
+            "the last load: growth beyond its pooled upstream connections would be closed connections it still "
+            "holds.\n\n" + "\n".join(lines))
+
+
 def stat_ticks(pid, children=False):
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -604,6 +624,8 @@ def main():
         bench = Bench(Path(tmp))
         try:
             bench.start_all()
+            proxies = [name for name in bench.procs if name not in ("origin", "iperf3")]
+            files_before = {name: open_files(bench, name) for name in proxies}
             results = []
             for scenario, direct, peers in scenarios(bench):
                 if ONLY.lower() not in scenario.lower():
@@ -612,11 +634,14 @@ def main():
                 base = measure(direct) if direct else None
                 results.append((scenario, base, {name: measure(fn) for name, fn in peers.items()}))
             duel_rows = duels(bench)  # after the scenarios: every proxy in them is warm
+            time.sleep(2)
+            files_after = {name: open_files(bench, name) for name in proxies}
         finally:
             bench.stop_all()
     # the raw figures first: a report that fails must not lose a ten-minute run
-    Path(tempfile.gettempdir(), "g3k-bench-last.json").write_text(json.dumps({"scenarios": results, "duels": duel_rows}))
-    table = report(results) + (duel_report(duel_rows) if duel_rows else "")
+    raw = {"scenarios": results, "duels": duel_rows, "open files": {"at start": files_before, "after": files_after}}
+    Path(tempfile.gettempdir(), "g3k-bench-last.json").write_text(json.dumps(raw))
+    table = report(results) + (duel_report(duel_rows) if duel_rows else "") + files_report(files_before, files_after)
     stamp = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H%MZ")
     steal = [after - before for before, after in zip(steal_before, steal_and_total())]
     header = (f"# g3k bench {stamp}\n\n{CORES} CPUs; proxies on CPU {PROXY_CPU}, clients and origin on CPU {LOAD_CPU}; "
@@ -629,7 +654,7 @@ def main():
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
     (out / f"{stamp}.md").write_text(header + table + "\n")
-    (out / f"{stamp}.json").write_text(json.dumps({"scenarios": results, "duels": duel_rows}, indent=1) + "\n")
+    (out / f"{stamp}.json").write_text(json.dumps(raw, indent=1) + "\n")
     (out / "latest.md").write_text(header + table + "\n")
 
 

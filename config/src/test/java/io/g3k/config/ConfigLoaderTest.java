@@ -9,6 +9,7 @@ import io.g3k.config.resolver.CAresResolverConfig;
 import io.g3k.config.server.HttpProxyServerConfig;
 import io.g3k.config.server.HttpRProxyServerConfig;
 import io.g3k.config.server.SocksProxyServerConfig;
+import io.g3k.config.server.TaskIdleCheck;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
@@ -282,6 +283,25 @@ class ConfigLoaderTest {
                   - {name: a, type: http_proxy, escaper: e, listen: 8080}
                   - {name: b, type: socks_proxy, escaper: e, listen: 8080}
                 """))).hasMessageContaining("already used by server 'a'");
+    }
+
+    @Test
+    void taskIdleCheckHasG3proxysDefaultsItsOldNameAndItsBounds() throws Exception {
+        G3Config config = ConfigLoader.load(write("main.yml", """
+                server:
+                  - {name: a, type: http_proxy, escaper: e}
+                  - {name: b, type: http_proxy, escaper: e, task_idle_check_duration: 10s, task_idle_max_count: 2}
+                  - {name: c, type: http_proxy, escaper: e, task_idle_check_interval: 1s}
+                """));
+        assertThat(config.servers()).extracting(s -> s.base().taskIdleCheck()).containsExactly(
+                new TaskIdleCheck(Duration.ofSeconds(60), 5), new TaskIdleCheck(Duration.ofSeconds(10), 2),
+                new TaskIdleCheck(Duration.ofSeconds(2), 5));
+        assertThat(config.warnings()).anyMatch(w -> w.contains("server[2] 'c'")
+                && w.contains("task_idle_check_interval 1s is outside 2s..1800s, using 2s"));
+        assertThatThrownBy(() -> ConfigLoader.load(write("zero.yml", """
+                server:
+                  - {name: a, type: http_proxy, escaper: e, task_idle_max_count: 0}
+                """))).hasMessageContaining("task_idle_max_count").hasMessageContaining("must be greater than 0, got 0");
     }
 
     @Test

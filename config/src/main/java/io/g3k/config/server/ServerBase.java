@@ -15,7 +15,8 @@ public record ServerBase(String name, Optional<ListenConfig> listen, Optional<St
                          Optional<String> userGroup, Optional<String> auditor,
                          Optional<NetworkFilter> ingressNetworkFilter,
                          Optional<SocketSpeedLimit> tcpSockSpeedLimit,
-                         Optional<SocketSpeedLimit> udpSockSpeedLimit, boolean listenInWorker) {
+                         Optional<SocketSpeedLimit> udpSockSpeedLimit, boolean listenInWorker,
+                         TaskIdleCheck taskIdleCheck) {
 
     static ServerBase proxy(String name, YamlMap map) {
         String escaper = map.requireString("escaper");
@@ -36,11 +37,11 @@ public record ServerBase(String name, Optional<ListenConfig> listen, Optional<St
         Optional<SocketSpeedLimit> speed = map.take("tcp_sock_speed_limit", SocketSpeedLimit::tcp, "tcp_conn_speed_limit", "tcp_conn_limit");
         Optional<SocketSpeedLimit> udpSpeed = map.take("udp_sock_speed_limit", SocketSpeedLimit::udp, "udp_relay_speed_limit", "udp_relay_limit");
         boolean inWorker = map.bool("listen_in_worker", false);
-        map.ignoreWithWarning("shared_logger", "tcp_misc_opts", "udp_misc_opts", "task_idle_check_interval",
-                "task_idle_check_duration", "task_idle_max_count", "flush_task_log_on_created",
+        TaskIdleCheck idleCheck = TaskIdleCheck.read(map);
+        map.ignoreWithWarning("shared_logger", "tcp_misc_opts", "udp_misc_opts", "flush_task_log_on_created",
                 "flush_task_log_on_connected", "task_log_flush_interval", "extra_metrics_tags",
                 "tcp_copy_buffer_size", "tcp_copy_yield_size", "udp_relay_packet_size", "udp_relay_yield_size",
                 "udp_relay_batch_size");
-        return new ServerBase(name, listen, escaper, userGroup, auditor, ingress, speed, udpSpeed, inWorker);
+        return new ServerBase(name, listen, escaper, userGroup, auditor, ingress, speed, udpSpeed, inWorker, idleCheck);
     }
 }

@@ -11,17 +11,22 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
+import io.g3k.config.server.TaskIdleCheck;
 import io.g3k.dataplane.task.Task;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.traffic.AbstractTrafficShapingHandler;
+import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.Promise;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongConsumer;
 
 /**
  * A bidirectional byte relay between two channels on the same event loop. Back-pressure: a side stops reading
  * while its peer is not writable. Half-close: EOF on one side shuts down output on the other; the session ends
- * when both sides reached EOF, or at once on an error or a reset.
+ * when both sides reached EOF, or at once on an error or a reset. Idle: a relay whose client carries its server's
+ * {@link #IDLE_CHECK} ends (reason {@code Idle}) once no byte moved either way for that many check intervals.
  */
 public final class Relay {
     /** A byte-level handler that stays on the client whatever protocol runs above it (TLS taps). */
@@ -36,10 +41,14 @@ public final class Relay {
      */
     private static final RecvByteBufAllocator COPY_READS = new AdaptiveRecvByteBufAllocator(64, 2048, 1 << 20);
 
+    /** Set on an accepted channel by its server: the idle check its relays run. */
+    public static final AttributeKey<TaskIdleCheck> IDLE_CHECK = AttributeKey.valueOf("g3k.taskIdleCheck");
+
     private final Channel client;
     private final Channel upstream;
     private final Promise<String> done;
     private int eofs;
+    private long reads; // both directions: both channels run on one loop
 
     private Relay(Channel client, Channel upstream) {
         this.client = client;
@@ -96,7 +105,29 @@ public final class Relay {
         upstream.config().setAutoRead(true);
         client.read();
         upstream.read();
+        TaskIdleCheck idleCheck = client.attr(IDLE_CHECK).get();
+        if (idleCheck != null) {
+            relay.watchIdle(idleCheck);
+        }
         return relay.done;
+    }
+
+    private void watchIdle(TaskIdleCheck check) {
+        long interval = check.checkInterval().toMillis();
+        ScheduledFuture<?> tick = client.eventLoop().scheduleAtFixedRate(new Runnable() {
+            private long readsBefore = reads;
+            private int idleRounds;
+
+            @Override
+            public void run() {
+                idleRounds = reads == readsBefore ? idleRounds + 1 : 0;
+                readsBefore = reads;
+                if (idleRounds >= check.maxCount()) {
+                    end("Idle");
+                }
+            }
+        }, interval, interval, TimeUnit.MILLISECONDS);
+        done.addListener(f -> tick.cancel(false));
     }
 
     /**
@@ -142,6 +173,7 @@ public final class Relay {
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            reads++;
             if (msg instanceof ByteBuf buf) {
                 counter.accept(buf.readableBytes());
             }

@@ -16,13 +16,16 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The byte relay through tcp_stream against a real TCP peer: everything arrives intact, a half-close (FIN after a
  * large upload) reaches the peer only after the last byte, and the peer can still answer afterwards; a client that
- * says goodbye after the peer has closed (a TLS close_notify, then its FIN or a reset) ends the tunnel.
+ * says goodbye after the peer has closed (a TLS close_notify, then its FIN or a reset) ends the tunnel; and
+ * {@code task_idle_check_interval} × {@code task_idle_max_count} without a byte either way closes it.
  */
 class RelayTest {
     @TempDir
@@ -107,6 +110,62 @@ class RelayTest {
                     }
                 }
                 await().atMost(Duration.ofSeconds(5)).until(() -> proxy.aliveTasks() == 0);
+            }
+        }
+    }
+
+    /** Idle check every 2 s, closed after 2 idle rounds: a silent tunnel ends (reason Idle), a talking one lives. */
+    @Test
+    void aSilentTunnelIsClosedAfterItsIdleRoundsAndATalkingOneIsNot() throws Exception {
+        try (ServerSocket peer = new ServerSocket()) {
+            peer.bind(new InetSocketAddress("127.0.0.1", 0));
+            Thread.ofVirtual().start(() -> {
+                while (!peer.isClosed()) {
+                    try {
+                        Socket s = peer.accept();
+                        Thread.ofVirtual().start(() -> {
+                            try (s) {
+                                s.getInputStream().transferTo(s.getOutputStream()); // echo
+                            } catch (Exception ignored) {
+                                // the client side asserts
+                            }
+                        });
+                    } catch (Exception e) {
+                        return;
+                    }
+                }
+            });
+            try (RunningProxy proxy = RunningProxy.start(dir, Yaml.withServers("""
+                      - name: tcp
+                        escaper: default
+                        type: tcp_stream
+                        listen: "127.0.0.1:0"
+                        proxy_pass: "127.0.0.1:%d"
+                        task_idle_check_interval: 2s
+                        task_idle_max_count: 2
+                    """.formatted(peer.getLocalPort())));
+                 Socket silent = new Socket("127.0.0.1", proxy.port("tcp"));
+                 Socket talking = new Socket("127.0.0.1", proxy.port("tcp"))) {
+                long start = System.nanoTime();
+                var silentEnded = new CompletableFuture<Duration>();
+                Thread.ofVirtual().start(() -> {
+                    try {
+                        silent.getInputStream().read();
+                    } catch (Exception ignored) {
+                        // a reset ends it too
+                    }
+                    silentEnded.complete(Duration.ofNanos(System.nanoTime() - start));
+                });
+                talking.setSoTimeout(2000);
+                for (int i = 0; i < 14; i++) { // 7 s, past the silent one's 4 s
+                    talking.getOutputStream().write('x');
+                    assertThat(talking.getInputStream().read()).isEqualTo('x');
+                    Thread.sleep(500);
+                }
+                // the second idle check after 2 s ends it; the first finds it idle once
+                assertThat(silentEnded.get(1, TimeUnit.SECONDS))
+                        .isBetween(Duration.ofMillis(3500), Duration.ofMillis(6500));
+                assertThat(proxy.aliveTasks()).isEqualTo(1);
             }
         }
     }
