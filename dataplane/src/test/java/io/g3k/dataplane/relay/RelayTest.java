@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.g3k.dataplane.support.RunningProxy;
 import io.g3k.dataplane.support.Yaml;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -31,43 +32,68 @@ class RelayTest {
     @TempDir
     Path dir;
 
+    interface Serve {
+        void serve(Socket s) throws Exception;
+    }
+
+    /** A loopback peer that serves each connection it accepts on a virtual thread of its own, then closes it. */
+    private static ServerSocket peer(Serve serve) throws IOException {
+        ServerSocket peer = new ServerSocket();
+        peer.bind(new InetSocketAddress("127.0.0.1", 0));
+        Thread.ofVirtual().start(() -> {
+            while (!peer.isClosed()) {
+                try {
+                    Socket s = peer.accept();
+                    Thread.ofVirtual().start(() -> {
+                        try (s) {
+                            serve.serve(s);
+                        } catch (Exception ignored) {
+                            // the client side asserts
+                        }
+                    });
+                } catch (IOException e) {
+                    return;
+                }
+            }
+        });
+        return peer;
+    }
+
+    /** g3k with one tcp_stream server, "tcp", to the peer; {@code keys} are more of the server's keys. */
+    private RunningProxy tcpStream(ServerSocket peer, String keys) throws IOException {
+        return RunningProxy.start(dir, Yaml.withServers("""
+                  - name: tcp
+                    escaper: default
+                    type: tcp_stream
+                    listen: "127.0.0.1:0"
+                    proxy_pass: "127.0.0.1:%d"
+                """.formatted(peer.getLocalPort()) + keys));
+    }
+
     @Test
     void halfCloseComesAfterTheLastByteAndTheAnswerStillFlows() throws Exception {
-        try (ServerSocket peer = new ServerSocket()) {
-            peer.bind(new InetSocketAddress("127.0.0.1", 0));
-            Thread.ofVirtual().start(() -> {
-                try (Socket s = peer.accept()) {
-                    MessageDigest sha = MessageDigest.getInstance("SHA-256");
-                    InputStream in = s.getInputStream();
-                    byte[] buf = new byte[65536];
-                    long total = 0;
-                    int n;
-                    while ((n = in.read(buf)) >= 0) {
-                        sha.update(buf, 0, n);
-                        total += n;
-                    }
-                    OutputStream out = s.getOutputStream();
-                    out.write((total + " " + HexFormat.of().formatHex(sha.digest())).getBytes(StandardCharsets.UTF_8));
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            });
-            try (RunningProxy proxy = RunningProxy.start(dir, Yaml.withServers("""
-                      - name: tcp
-                        escaper: default
-                        type: tcp_stream
-                        listen: "127.0.0.1:0"
-                        proxy_pass: "127.0.0.1:%d"
-                    """.formatted(peer.getLocalPort())));
-                 Socket client = new Socket("127.0.0.1", proxy.port("tcp"))) {
-                byte[] data = new byte[16 << 20];
-                new Random(42).nextBytes(data);
-                client.getOutputStream().write(data);
-                client.shutdownOutput();
-                String answer = new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-                String expected = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
-                assertThat(answer).isEqualTo(data.length + " " + expected);
-            }
+        try (ServerSocket peer = peer(s -> {
+                 MessageDigest sha = MessageDigest.getInstance("SHA-256");
+                 InputStream in = s.getInputStream();
+                 byte[] buf = new byte[65536];
+                 long total = 0;
+                 int n;
+                 while ((n = in.read(buf)) >= 0) {
+                     sha.update(buf, 0, n);
+                     total += n;
+                 }
+                 OutputStream out = s.getOutputStream();
+                 out.write((total + " " + HexFormat.of().formatHex(sha.digest())).getBytes(StandardCharsets.UTF_8));
+             });
+             RunningProxy proxy = tcpStream(peer, "");
+             Socket client = new Socket("127.0.0.1", proxy.port("tcp"))) {
+            byte[] data = new byte[16 << 20];
+            new Random(42).nextBytes(data);
+            client.getOutputStream().write(data);
+            client.shutdownOutput();
+            String answer = new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            String expected = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+            assertThat(answer).isEqualTo(data.length + " " + expected);
         }
     }
 
@@ -80,93 +106,54 @@ class RelayTest {
      */
     @Test
     void aClientGoodbyeRightAfterThePeerClosedEndsTheTunnel() throws Exception {
-        try (ServerSocket peer = new ServerSocket()) {
-            peer.bind(new InetSocketAddress("127.0.0.1", 0));
-            Thread.ofVirtual().start(() -> {
-                while (!peer.isClosed()) {
-                    try (Socket s = peer.accept()) {
-                        s.getInputStream().read(new byte[64]);
-                        s.getOutputStream().write("bye".getBytes(StandardCharsets.US_ASCII));
-                    } catch (Exception e) {
-                        return;
+        try (ServerSocket peer = peer(s -> {
+                 s.getInputStream().read(new byte[64]);
+                 s.getOutputStream().write("bye".getBytes(StandardCharsets.US_ASCII));
+             });
+             RunningProxy proxy = tcpStream(peer, "")) {
+            for (int i = 0; i < 200; i++) {
+                try (Socket client = new Socket("127.0.0.1", proxy.port("tcp"))) {
+                    client.getOutputStream().write("hello".getBytes(StandardCharsets.US_ASCII));
+                    assertThat(client.getInputStream().readAllBytes()).asString().isEqualTo("bye");
+                    client.getOutputStream().write(new byte[31]);
+                    if (i % 2 == 0) {
+                        client.setSoLinger(true, 0);
                     }
                 }
-            });
-            try (RunningProxy proxy = RunningProxy.start(dir, Yaml.withServers("""
-                      - name: tcp
-                        escaper: default
-                        type: tcp_stream
-                        listen: "127.0.0.1:0"
-                        proxy_pass: "127.0.0.1:%d"
-                    """.formatted(peer.getLocalPort())))) {
-                for (int i = 0; i < 200; i++) {
-                    try (Socket client = new Socket("127.0.0.1", proxy.port("tcp"))) {
-                        client.getOutputStream().write("hello".getBytes(StandardCharsets.US_ASCII));
-                        assertThat(client.getInputStream().readAllBytes()).asString().isEqualTo("bye");
-                        client.getOutputStream().write(new byte[31]);
-                        if (i % 2 == 0) {
-                            client.setSoLinger(true, 0);
-                        }
-                    }
-                }
-                await().atMost(Duration.ofSeconds(5)).until(() -> proxy.aliveTasks() == 0);
             }
+            await().atMost(Duration.ofSeconds(5)).until(() -> proxy.aliveTasks() == 0);
         }
     }
 
     /** Idle check every 2 s, closed after 2 idle rounds: a silent tunnel ends (reason Idle), a talking one lives. */
     @Test
     void aSilentTunnelIsClosedAfterItsIdleRoundsAndATalkingOneIsNot() throws Exception {
-        try (ServerSocket peer = new ServerSocket()) {
-            peer.bind(new InetSocketAddress("127.0.0.1", 0));
+        try (ServerSocket peer = peer(s -> s.getInputStream().transferTo(s.getOutputStream()));
+             RunningProxy proxy = tcpStream(peer, """
+                     task_idle_check_interval: 2s
+                     task_idle_max_count: 2
+                 """);
+             Socket silent = new Socket("127.0.0.1", proxy.port("tcp"));
+             Socket talking = new Socket("127.0.0.1", proxy.port("tcp"))) {
+            long start = System.nanoTime();
+            var silentEnded = new CompletableFuture<Duration>();
             Thread.ofVirtual().start(() -> {
-                while (!peer.isClosed()) {
-                    try {
-                        Socket s = peer.accept();
-                        Thread.ofVirtual().start(() -> {
-                            try (s) {
-                                s.getInputStream().transferTo(s.getOutputStream()); // echo
-                            } catch (Exception ignored) {
-                                // the client side asserts
-                            }
-                        });
-                    } catch (Exception e) {
-                        return;
-                    }
+                try {
+                    silent.getInputStream().read();
+                } catch (IOException ignored) {
+                    // a reset ends it too
                 }
+                silentEnded.complete(Duration.ofNanos(System.nanoTime() - start));
             });
-            try (RunningProxy proxy = RunningProxy.start(dir, Yaml.withServers("""
-                      - name: tcp
-                        escaper: default
-                        type: tcp_stream
-                        listen: "127.0.0.1:0"
-                        proxy_pass: "127.0.0.1:%d"
-                        task_idle_check_interval: 2s
-                        task_idle_max_count: 2
-                    """.formatted(peer.getLocalPort())));
-                 Socket silent = new Socket("127.0.0.1", proxy.port("tcp"));
-                 Socket talking = new Socket("127.0.0.1", proxy.port("tcp"))) {
-                long start = System.nanoTime();
-                var silentEnded = new CompletableFuture<Duration>();
-                Thread.ofVirtual().start(() -> {
-                    try {
-                        silent.getInputStream().read();
-                    } catch (Exception ignored) {
-                        // a reset ends it too
-                    }
-                    silentEnded.complete(Duration.ofNanos(System.nanoTime() - start));
-                });
-                talking.setSoTimeout(2000);
-                for (int i = 0; i < 14; i++) { // 7 s, past the silent one's 4 s
-                    talking.getOutputStream().write('x');
-                    assertThat(talking.getInputStream().read()).isEqualTo('x');
-                    Thread.sleep(500);
-                }
-                // the second idle check after 2 s ends it; the first finds it idle once
-                assertThat(silentEnded.get(1, TimeUnit.SECONDS))
-                        .isBetween(Duration.ofMillis(3500), Duration.ofMillis(6500));
-                assertThat(proxy.aliveTasks()).isEqualTo(1);
+            talking.setSoTimeout(2000);
+            for (int i = 0; i < 14; i++) { // 7 s, past the silent one's 4 s
+                talking.getOutputStream().write('x');
+                assertThat(talking.getInputStream().read()).isEqualTo('x');
+                Thread.sleep(500);
             }
+            // the first check finds it idle once, the second closes it
+            assertThat(silentEnded.get(1, TimeUnit.SECONDS)).isBetween(Duration.ofMillis(3500), Duration.ofMillis(6500));
+            assertThat(proxy.aliveTasks()).isEqualTo(1);
         }
     }
 }

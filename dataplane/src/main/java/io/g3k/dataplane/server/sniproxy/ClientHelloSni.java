@@ -6,7 +6,7 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Reads the server name from a TLS ClientHello without consuming it (the bytes still go to the upstream).
- * Handles a ClientHello spread over several records. Strict: one host_name entry, printable ASCII only.
+ * Handles a ClientHello spread over several records. Strict: one host_name entry, not empty, printable ASCII only.
  */
 final class ClientHelloSni {
     /** The outcome: need more bytes, a name (or null when the client sent no SNI), or invalid. */
@@ -79,7 +79,7 @@ final class ClientHelloSni {
                 if (nameType != 0) {
                     continue;
                 }
-                if (name != null) {
+                if (name != null || !value.isReadable()) { // RFC 6066: HostName is 1 byte at least
                     return Result.INVALID;
                 }
                 for (int i = value.readerIndex(); i < value.writerIndex(); i++) {

@@ -93,7 +93,7 @@ class SniProxyServerTest {
     }
 
     @Test
-    void refusesIpLiteralNulAndMissingServerNames() throws Exception {
+    void refusesIpLiteralNulEmptyAndMissingServerNames() throws Exception {
         int before = tlsOrigin.requests.get();
         Process p = new ProcessBuilder("openssl", "s_client", "-connect", "127.0.0.2:" + tlsOrigin.port(),
                 "-servername", "127.0.0.1").redirectErrorStream(true).start();
@@ -101,7 +101,8 @@ class SniProxyServerTest {
         String out = new String(p.getInputStream().readAllBytes());
         p.waitFor();
         assertThat(out).doesNotContain("BEGIN CERTIFICATE");
-        for (byte[] name : new byte[][] {"allowed.test\0.evil".getBytes(StandardCharsets.ISO_8859_1), null}) {
+        // a NUL inside, an empty host_name (found by the fuzzer), none at all
+        for (byte[] name : new byte[][] {"allowed.test\0.evil".getBytes(StandardCharsets.ISO_8859_1), new byte[0], null}) {
             try (RawClient c = new RawClient("127.0.0.2", proxy.port("sni"))) {
                 assertThat(c.send(clientHello(name)).readUntilClosed()).isEmpty();
             }
