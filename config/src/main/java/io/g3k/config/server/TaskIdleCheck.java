@@ -11,9 +11,9 @@ import java.time.Duration;
  * {@code Idle}). Bounds what dead peers (a NAT that forgot them, a client that vanished without a FIN) hold.
  */
 public record TaskIdleCheck(Duration checkInterval, int maxCount) {
-    static final Duration MIN_INTERVAL = Duration.ofSeconds(2);
-    static final Duration MAX_INTERVAL = Duration.ofMinutes(30);
-    public static final TaskIdleCheck DEFAULT = new TaskIdleCheck(Duration.ofSeconds(60), 5);
+    private static final Duration MIN_INTERVAL = Duration.ofSeconds(2);
+    private static final Duration MAX_INTERVAL = Duration.ofMinutes(30);
+    private static final TaskIdleCheck DEFAULT = new TaskIdleCheck(Duration.ofSeconds(60), 5);
 
     /** {@code task_idle_check_interval} (alias {@code task_idle_check_duration}, g3proxy < 1.13) and {@code task_idle_max_count}. */
     static TaskIdleCheck read(YamlMap map) {
