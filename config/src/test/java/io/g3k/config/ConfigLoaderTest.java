@@ -298,6 +298,16 @@ class ConfigLoaderTest {
                 new TaskIdleCheck(Duration.ofSeconds(2), 5));
         assertThat(config.warnings()).anyMatch(w -> w.contains("server[2] 'c'")
                 && w.contains("task_idle_check_interval 1s is outside 2s..1800s, using 2s"));
+        G3Config users = ConfigLoader.load(write("users.yml", """
+                user_group:
+                  - name: g
+                    static_users:
+                      - {name: u, task_idle_max_count: 1}
+                      - {name: v}
+                """));
+        assertThat(users.userGroups().getFirst().staticUsers()).extracting(u -> u.taskIdleMaxCount())
+                .containsExactly(java.util.OptionalInt.of(1), java.util.OptionalInt.empty());
+        assertThat(users.warnings()).noneMatch(w -> w.contains("task_idle_max_count"));
         assertThatThrownBy(() -> ConfigLoader.load(write("zero.yml", """
                 server:
                   - {name: a, type: http_proxy, escaper: e, task_idle_max_count: 0}

@@ -21,7 +21,7 @@ public record UserConfig(String name, PasswordToken token, Optional<Instant> exp
                          OptionalInt requestMaxAlive, Optional<SocketSpeedLimit> tcpSockSpeedLimit,
                          Optional<SocketSpeedLimit> udpSockSpeedLimit,
                          List<ExplicitSite> explicitSites, ResolveRedirection resolveRedirection,
-                         Optional<ResolveStrategy> resolveStrategy) {
+                         Optional<ResolveStrategy> resolveStrategy, OptionalInt taskIdleMaxCount) {
     static UserConfig parse(YamlMap map) {
         String name = map.requireString("name");
         if (name.isEmpty() || name.getBytes(StandardCharsets.UTF_8).length > 255) {
@@ -50,12 +50,14 @@ public record UserConfig(String name, PasswordToken token, Optional<Instant> exp
                 .orElse(ResolveRedirection.none());
         Optional<ResolveStrategy> strategy = map.take("resolve_strategy",
                 n -> ResolveStrategy.parse(n, map.location() + " key 'resolve_strategy'"));
-        map.ignoreWithWarning("log_rate_limit", "task_idle_max_count", "tcp_remote_keepalive",
+        OptionalInt idleMaxCount = map.take("task_idle_max_count", Values::positiveInt)
+                .map(OptionalInt::of).orElse(OptionalInt.empty());
+        map.ignoreWithWarning("log_rate_limit", "tcp_remote_keepalive",
                 "tcp_remote_misc_opts", "udp_remote_misc_opts", "tcp_client_misc_opts", "udp_client_misc_opts",
                 "http_upstream_keepalive", "http_rsp_header_recv_timeout", "log_uri_max_chars");
         map.finish();
         return new UserConfig(name, token, expire, ports, hosts, connRate, requestRate, maxAlive, speed, udpSpeed,
-                List.copyOf(sites), redirection, strategy);
+                List.copyOf(sites), redirection, strategy, idleMaxCount);
     }
 
     /** A dynamic user from a source file: the same schema as a static user. */
@@ -68,6 +70,6 @@ public record UserConfig(String name, PasswordToken token, Optional<Instant> exp
     public static UserConfig of(String name, PasswordToken token) {
         return new UserConfig(name, token, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
                 Optional.empty(), OptionalInt.empty(), Optional.empty(), Optional.empty(), List.of(), ResolveRedirection.none(),
-                Optional.empty());
+                Optional.empty(), OptionalInt.empty());
     }
 }

@@ -29,6 +29,11 @@ public record TaskIdleCheck(Duration checkInterval, int maxCount) {
         return new TaskIdleCheck(interval, maxCount);
     }
 
+    /** The same check closing after {@code count} idle rounds (a user's own {@code task_idle_max_count}). */
+    public TaskIdleCheck withMaxCount(int count) {
+        return new TaskIdleCheck(checkInterval, count);
+    }
+
     private static String seconds(Duration d) {
         return BigDecimal.valueOf(d.toMillis(), 3).stripTrailingZeros().toPlainString() + "s";
     }

@@ -8,6 +8,7 @@ import io.g3k.config.auth.UserConfig;
 import io.g3k.dataplane.stat.Stats;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -61,6 +62,11 @@ public final class User {
 
     boolean expired() {
         return config.expire().map(e -> Instant.now().isAfter(e)).orElse(false);
+    }
+
+    /** The user's own {@code task_idle_max_count}, which overrides its server's. */
+    public OptionalInt taskIdleMaxCount() {
+        return config.taskIdleMaxCount();
     }
 
     public Optional<SocketSpeedLimit> tcpSockSpeedLimit() {

@@ -80,7 +80,8 @@ public final class Relay {
 
     /** Relays for a task: counts its bytes and ends it with the reason the relay ended. */
     public static void relay(Channel client, Channel upstream, Task task) {
-        start(client, upstream, task::out, task::in).addListener(done -> task.finish(String.valueOf(done.getNow())));
+        start(client, upstream, task::out, task::in, task.idleCheck(client.attr(IDLE_CHECK).get()))
+                .addListener(done -> task.finish(String.valueOf(done.getNow())));
     }
 
     /**
@@ -90,6 +91,11 @@ public final class Relay {
      */
     public static Promise<String> start(Channel client, Channel upstream, LongConsumer clientToUpstream,
                                         LongConsumer upstreamToClient) {
+        return start(client, upstream, clientToUpstream, upstreamToClient, client.attr(IDLE_CHECK).get());
+    }
+
+    private static Promise<String> start(Channel client, Channel upstream, LongConsumer clientToUpstream,
+                                         LongConsumer upstreamToClient, TaskIdleCheck idleCheck) {
         Relay relay = new Relay(client, upstream);
         boolean unlimited = !shaped(client) && !shaped(upstream);
         for (Channel ch : new Channel[] {client, upstream}) {
@@ -105,7 +111,6 @@ public final class Relay {
         upstream.config().setAutoRead(true);
         client.read();
         upstream.read();
-        TaskIdleCheck idleCheck = client.attr(IDLE_CHECK).get();
         if (idleCheck != null) {
             relay.watchIdle(idleCheck);
         }

@@ -1,6 +1,7 @@
 package io.g3k.dataplane.task;
 
 import io.g3k.config.auth.ExplicitSite;
+import io.g3k.config.server.TaskIdleCheck;
 import io.g3k.dataplane.auth.User;
 import io.g3k.dataplane.stat.EscaperStats;
 import io.g3k.dataplane.stat.TrafficStats;
@@ -112,6 +113,15 @@ public final class Task {
                 siteUpstream = stats.siteUpstream(userKey, escaper, udp, siteId);
             }
         }
+    }
+
+    /** The idle check for this task's tunnel: its server's, with its user's {@code task_idle_max_count} if set. */
+    public TaskIdleCheck idleCheck(TaskIdleCheck server) {
+        User user = owner;
+        if (server == null || user == null || user.taskIdleMaxCount().isEmpty()) {
+            return server;
+        }
+        return server.withMaxCount(user.taskIdleMaxCount().getAsInt());
     }
 
     /** The upstream is reached; for forwarded requests, say whether over a reused connection. */

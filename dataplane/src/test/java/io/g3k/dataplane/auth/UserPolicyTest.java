@@ -45,6 +45,7 @@ class UserPolicyTest {
                     type: http_proxy
                     user_group: users
                     listen: "127.0.0.1:0"
+                    task_idle_check_interval: 2s
                   - name: socks
                     escaper: default
                     type: socks_proxy
@@ -89,6 +90,10 @@ class UserPolicyTest {
                         token:
                 %1$s
                         expire: "2020-01-01T00:00:00Z"
+                      - name: impatient
+                        token:
+                %1$s
+                        task_idle_max_count: 1
                 """.formatted(TOOR, origin.port()));
         daemon = Daemon.start(ConfigLoader.load(main));
         http = "http://127.0.0.1:" + daemon.server("http").orElseThrow().boundAddresses().getFirst().getPort();
@@ -176,6 +181,23 @@ class UserPolicyTest {
         assertThat(status("rate:toor", url)).isEqualTo("200");
         assertThat(status("rate:toor", url)).isEqualTo("200");
         assertThat(status("rate:toor", url)).isEqualTo("429");
+    }
+
+    /** The server checks every 2 s and would wait 5 idle rounds; this user's task_idle_max_count of 1 wins. */
+    @Test
+    void aUsersOwnIdleCountClosesItsSilentTunnelSooner() throws Exception {
+        try (RawClient tunnel = new RawClient(Integer.parseInt(http.substring(http.lastIndexOf(':') + 1)))) {
+            String auth = java.util.Base64.getEncoder().encodeToString("impatient:toor".getBytes(StandardCharsets.UTF_8));
+            tunnel.send("CONNECT 127.0.0.1:" + origin.port() + " HTTP/1.1\r\nHost: x\r\nProxy-Authorization: Basic "
+                    + auth + "\r\n\r\n");
+            String established = "HTTP/1.1 200 Connection established\r\n\r\n";
+            assertThat(new String(tunnel.readExactly(established.length()), StandardCharsets.US_ASCII))
+                    .isEqualTo(established);
+            long start = System.nanoTime();
+            assertThat(tunnel.readUntilClosed()).isEmpty();
+            assertThat(Duration.ofNanos(System.nanoTime() - start))
+                    .isBetween(Duration.ofMillis(1500), Duration.ofMillis(4500));
+        }
     }
 
     @Test
