@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SECONDS = int(os.environ.get("BENCH_SECONDS", "6"))
 IDLE_TUNNELS = int(os.environ.get("BENCH_IDLE_TUNNELS", "2000"))
-TLS_WARM_UP = int(os.environ.get("BENCH_TLS_WARM_UP", "20"))  # seconds of handshakes before the measured run
+TLS_WARM_UP = int(os.environ.get("BENCH_TLS_WARM_UP", "30"))  # seconds of handshakes before the measured run
 BULK_WARM_UP = int(os.environ.get("BENCH_BULK_WARM_UP", "3"))  # transfers before a measured bulk transfer
 WARM_UP = int(os.environ.get("BENCH_WARM_UP", "10"))  # seconds of wrk load, in bursts, before a measured wrk run
 CHURN_WARM_UP = int(os.environ.get("BENCH_CHURN_WARM_UP", "3"))  # and of a connection a request, in between
