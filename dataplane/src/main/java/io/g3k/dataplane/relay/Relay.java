@@ -11,22 +11,20 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
-import io.g3k.config.server.TaskIdleCheck;
+import io.g3k.dataplane.task.IdleWatch;
 import io.g3k.dataplane.task.Task;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.traffic.AbstractTrafficShapingHandler;
-import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.function.LongConsumer;
 
 /**
  * A bidirectional byte relay between two channels on the same event loop. Back-pressure: a side stops reading
  * while its peer is not writable. Half-close: EOF on one side shuts down output on the other; the session ends
- * when both sides reached EOF, or at once on an error or a reset. Idle: a relay whose client carries its server's
- * {@link #IDLE_CHECK} ends (reason {@code Idle}) once no byte moved either way for that many check intervals.
+ * when both sides reached EOF, or at once on an error or a reset, or (reason {@code Idle}) after its server's idle
+ * check without a byte either way ({@link IdleWatch}).
  */
 public final class Relay {
     /** A byte-level handler that stays on the client whatever protocol runs above it (TLS taps). */
@@ -40,9 +38,6 @@ public final class Relay {
      * through. Shared: the allocator only makes each channel's size guesser.
      */
     private static final RecvByteBufAllocator COPY_READS = new AdaptiveRecvByteBufAllocator(64, 2048, 1 << 20);
-
-    /** Set on an accepted channel by its server: the idle check its relays run. */
-    public static final AttributeKey<TaskIdleCheck> IDLE_CHECK = AttributeKey.valueOf("g3k.taskIdleCheck");
 
     private final Channel client;
     private final Channel upstream;
@@ -80,8 +75,7 @@ public final class Relay {
 
     /** Relays for a task: counts its bytes and ends it with the reason the relay ended. */
     public static void relay(Channel client, Channel upstream, Task task) {
-        start(client, upstream, task::out, task::in, task.idleCheck(client.attr(IDLE_CHECK).get()))
-                .addListener(done -> task.finish(String.valueOf(done.getNow())));
+        start(client, upstream, task::out, task::in, task).addListener(done -> task.finish(String.valueOf(done.getNow())));
     }
 
     /**
@@ -91,11 +85,11 @@ public final class Relay {
      */
     public static Promise<String> start(Channel client, Channel upstream, LongConsumer clientToUpstream,
                                         LongConsumer upstreamToClient) {
-        return start(client, upstream, clientToUpstream, upstreamToClient, client.attr(IDLE_CHECK).get());
+        return start(client, upstream, clientToUpstream, upstreamToClient, null);
     }
 
     private static Promise<String> start(Channel client, Channel upstream, LongConsumer clientToUpstream,
-                                         LongConsumer upstreamToClient, TaskIdleCheck idleCheck) {
+                                         LongConsumer upstreamToClient, Task task) {
         Relay relay = new Relay(client, upstream);
         boolean unlimited = !shaped(client) && !shaped(upstream);
         for (Channel ch : new Channel[] {client, upstream}) {
@@ -111,28 +105,11 @@ public final class Relay {
         upstream.config().setAutoRead(true);
         client.read();
         upstream.read();
+        ScheduledFuture<?> idleCheck = IdleWatch.start(client, task, () -> relay.reads, () -> relay.end("Idle"));
         if (idleCheck != null) {
-            relay.watchIdle(idleCheck);
+            relay.done.addListener(f -> idleCheck.cancel(false));
         }
         return relay.done;
-    }
-
-    private void watchIdle(TaskIdleCheck check) {
-        long interval = check.checkInterval().toMillis();
-        ScheduledFuture<?> tick = client.eventLoop().scheduleAtFixedRate(new Runnable() {
-            private long readsBefore = reads;
-            private int idleRounds;
-
-            @Override
-            public void run() {
-                idleRounds = reads == readsBefore ? idleRounds + 1 : 0;
-                readsBefore = reads;
-                if (idleRounds >= check.maxCount()) {
-                    end("Idle");
-                }
-            }
-        }, interval, interval, TimeUnit.MILLISECONDS);
-        done.addListener(f -> tick.cancel(false));
     }
 
     /**

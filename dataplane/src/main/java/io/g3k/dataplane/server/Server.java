@@ -6,7 +6,7 @@ import io.g3k.config.NetworkFilter;
 import io.g3k.config.server.ServerBase;
 import io.netty.channel.Channel;
 import io.g3k.dataplane.limit.SpeedLimits;
-import io.g3k.dataplane.relay.Relay;
+import io.g3k.dataplane.task.IdleWatch;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Optional;
@@ -57,7 +57,7 @@ public abstract class Server {
                 return;
             }
         }
-        ch.attr(Relay.IDLE_CHECK).set(base.taskIdleCheck());
+        ch.attr(IdleWatch.CHECK).set(base.taskIdleCheck());
         base.tcpSockSpeedLimit().ifPresent(limit -> ch.pipeline().addFirst("speed-limit",
                 SpeedLimits.tcp(limit, SpeedLimits.Side.CLIENT)));
         initChild(ch);

@@ -7,6 +7,7 @@ import io.g3k.dataplane.server.ClientAddress;
 import io.g3k.dataplane.auth.User;
 import io.g3k.dataplane.server.ServerContext;
 import io.g3k.dataplane.server.UserAdmission;
+import io.g3k.dataplane.task.IdleWatch;
 import io.g3k.dataplane.task.Task;
 import io.g3k.dataplane.limit.SpeedLimits;
 import io.netty.bootstrap.Bootstrap;
@@ -40,7 +41,8 @@ import java.util.concurrent.TimeUnit;
  * SOCKS5 UDP ASSOCIATE. A client-facing UDP socket accepts datagrams only from the TCP client's IP (and port, once
  * known); each target passes the escaper's resolution and egress checks; replies are accepted only from peers the
  * client sent to. With {@code enable_udp_associate: false} the session is g3proxy's "UDP connect": one peer only.
- * The session lives as long as the TCP control connection.
+ * The session lives as long as the TCP control connection, or until its server's idle check finds no datagram
+ * relayed either way for that many intervals (reason {@code Idle}).
  */
 final class SocksUdpAssociateTask {
     private final SocksProxyServerConfig config;
@@ -55,6 +57,8 @@ final class SocksUdpAssociateTask {
     private DatagramChannel clientSide;
     private DatagramChannel remoteSide;
     private ScheduledFuture<?> initialTimeout;
+    private ScheduledFuture<?> idleCheck;
+    private long relayed; // datagrams relayed either way: the idle check's activity
     private boolean ended;
     private final Optional<User> user;
 
@@ -131,6 +135,7 @@ final class SocksUdpAssociateTask {
             control.channel().read();
             initialTimeout = control.executor().schedule(() -> end("ClientTimeout"),
                     config.udpClientInitialTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            idleCheck = IdleWatch.start(control.channel(), task, () -> relayed, () -> end("Idle"));
         });
     }
 
@@ -179,6 +184,7 @@ final class SocksUdpAssociateTask {
         if (peers.size() < 4096) {
             peers.add(to);
         }
+        relayed++;
         task.out(payload.readableBytes());
         remoteSide.writeAndFlush(new DatagramPacket(payload, to));
     }
@@ -187,6 +193,7 @@ final class SocksUdpAssociateTask {
         if (clientAddr == null || !peers.contains(packet.sender())) {
             return;
         }
+        relayed++;
         task.in(packet.content().readableBytes());
         ByteBuf out = Unpooled.wrappedBuffer(Socks5UdpPacket.header(clientSide.alloc(), packet.sender()),
                 packet.content().retain());
@@ -203,8 +210,10 @@ final class SocksUdpAssociateTask {
             return;
         }
         ended = true;
-        if (initialTimeout != null) {
-            initialTimeout.cancel(false);
+        for (ScheduledFuture<?> timer : new ScheduledFuture<?>[] {initialTimeout, idleCheck}) {
+            if (timer != null) {
+                timer.cancel(false);
+            }
         }
         for (Channel ch : new Channel[] {clientSide, remoteSide}) {
             if (ch != null) {

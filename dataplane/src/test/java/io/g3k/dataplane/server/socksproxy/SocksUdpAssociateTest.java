@@ -16,7 +16,9 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -101,7 +103,30 @@ class SocksUdpAssociateTest {
             associate(control);
             assertThat(proxy.aliveTasks()).isEqualTo(1);
             control.close();
-            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+            Awaitility.await().atMost(Duration.ofSeconds(5))
+                    .until(() -> proxy.aliveTasks() == 0);
+        }
+    }
+
+    /** Idle check every 2 s, ending after one idle round: a datagram each way, then silence ends the session. */
+    @Test
+    void aSilentSessionEndsAtItsIdleCheck() throws Exception {
+        Path idle = Files.createDirectories(dir.resolve("idle"));
+        try (RunningProxy proxy = RunningProxy.start(idle, Configs.proxies(true, "",
+                "    task_idle_check_interval: 2s\n    task_idle_max_count: 1\n"));
+             RawClient control = new RawClient(proxy.port("socks"));
+             DatagramSocket client = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            InetSocketAddress relay = associate(control);
+            client.setSoTimeout(5000);
+            byte[] out = datagram(0, echo.address(), "once");
+            client.send(new DatagramPacket(out, out.length, relay));
+            client.receive(new DatagramPacket(new byte[2048], 2048));
+            long start = System.nanoTime();
+            // the first check (2 s in) saw the exchange, the second finds nothing new and ends the session
+            assertThat(control.readUntilClosed()).isEmpty();
+            assertThat(Duration.ofNanos(System.nanoTime() - start))
+                    .isBetween(Duration.ofMillis(2500), Duration.ofMillis(6000));
+            Awaitility.await().atMost(Duration.ofSeconds(5))
                     .until(() -> proxy.aliveTasks() == 0);
         }
     }
