@@ -8,6 +8,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.function.Function;
 
@@ -69,6 +70,11 @@ public final class YamlMap {
         } catch (RuntimeException e) {
             throw error(actual, e.getMessage() == null ? e.toString() : e.getMessage());
         }
+    }
+
+    /** {@link #take(String, Function, String...)} for an int-valued key. */
+    public OptionalInt takeInt(String key, Function<JsonNode, Integer> parser, String... aliases) {
+        return take(key, parser, aliases).map(OptionalInt::of).orElse(OptionalInt.empty());
     }
 
     public <T> T require(String key, Function<JsonNode, T> parser, String... aliases) {

@@ -35,8 +35,7 @@ public record UserConfig(String name, PasswordToken token, Optional<Instant> exp
         Optional<HostFilterSet> hosts = map.map("dst_host_filter_set").map(HostFilterSet::parse);
         Optional<RateLimit> connRate = map.take("tcp_conn_rate_limit", RateLimit::parse, "connection_rate_limit");
         Optional<RateLimit> requestRate = map.take("request_rate_limit", RateLimit::parse, "request_limit_quota");
-        OptionalInt maxAlive = map.take("request_max_alive", Values::positiveInt)
-                .map(OptionalInt::of).orElse(OptionalInt.empty());
+        OptionalInt maxAlive = map.takeInt("request_max_alive", Values::positiveInt);
         Optional<SocketSpeedLimit> speed = map.take("tcp_sock_speed_limit", SocketSpeedLimit::tcp, "tcp_conn_speed_limit", "tcp_conn_limit");
         Optional<SocketSpeedLimit> udpSpeed = map.take("udp_sock_speed_limit", SocketSpeedLimit::udp, "udp_relay_speed_limit", "udp_relay_limit");
         List<ExplicitSite> sites = new ArrayList<>();
@@ -50,8 +49,7 @@ public record UserConfig(String name, PasswordToken token, Optional<Instant> exp
                 .orElse(ResolveRedirection.none());
         Optional<ResolveStrategy> strategy = map.take("resolve_strategy",
                 n -> ResolveStrategy.parse(n, map.location() + " key 'resolve_strategy'"));
-        OptionalInt idleMaxCount = map.take("task_idle_max_count", Values::positiveInt)
-                .map(OptionalInt::of).orElse(OptionalInt.empty());
+        OptionalInt idleMaxCount = map.takeInt("task_idle_max_count", Values::positiveInt);
         map.ignoreWithWarning("log_rate_limit", "tcp_remote_keepalive",
                 "tcp_remote_misc_opts", "udp_remote_misc_opts", "tcp_client_misc_opts", "udp_client_misc_opts",
                 "http_upstream_keepalive", "http_rsp_header_recv_timeout", "log_uri_max_chars");

@@ -38,7 +38,7 @@ public record SniProxyServerConfig(ServerBase base, int tlsMaxClientHelloSize, D
                 throw m.error("exact_match", "an allowed host needs exact_match or child_match");
             }
             var host = new AllowedHost(match, m.string("redirect_host"),
-                    m.take("redirect_port", Values::port).map(OptionalInt::of).orElse(OptionalInt.empty()));
+                    m.takeInt("redirect_port", Values::port));
             m.finish();
             out.add(host);
         }
