@@ -114,6 +114,7 @@ server:
     type: http_rproxy
     escaper: default
     listen: "127.0.0.1:{PORTS['g3k rproxy']}"
+    append_forwarded_for: none  # as haproxy and nginx here: neither adds X-Forwarded-For unless told to
     hosts:
       - {{set_default: true, upstream: "127.0.0.1:{ORIGIN}"}}
   - name: sni

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.g3k.config.escaper.DirectFixedEscaperConfig;
 import io.g3k.config.escaper.ProxyChainEscaperConfig;
 import io.g3k.config.resolver.CAresResolverConfig;
+import io.g3k.config.server.HttpForwardedHeaderType;
 import io.g3k.config.server.HttpProxyServerConfig;
 import io.g3k.config.server.HttpRProxyServerConfig;
 import io.g3k.config.server.SocksProxyServerConfig;
@@ -15,6 +16,7 @@ import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -122,7 +124,34 @@ class ConfigLoaderTest {
         var rproxy = (HttpRProxyServerConfig) config.servers().getFirst();
         assertThat(rproxy.pipelineSize()).isEqualTo(3);
         assertThat(rproxy.pipelineReadIdleTimeout()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(rproxy.appendForwardedFor()).isEqualTo(HttpForwardedHeaderType.CLASSIC); // g3proxy's default
         assertThat(config.warnings()).isEmpty();
+    }
+
+    @Test
+    void forwardedHeaderKeysTakeG3proxysSpellings() throws Exception {
+        String template = """
+                escaper:
+                  - {name: deny, type: dummy_deny}
+                server:
+                  - {name: fwd, type: http_proxy, escaper: deny, steal_forwarded_for: true}
+                  - {name: rproxy, type: http_rproxy, escaper: deny, append_forwarded_for: %s,
+                     hosts: [{set_default: true, upstream: "127.0.0.1:8080"}]}
+                """;
+        var expected = Map.of("classic", HttpForwardedHeaderType.CLASSIC, "enable", HttpForwardedHeaderType.CLASSIC,
+                "true", HttpForwardedHeaderType.CLASSIC, "standard", HttpForwardedHeaderType.STANDARD,
+                "rfc7239", HttpForwardedHeaderType.STANDARD, "none", HttpForwardedHeaderType.DISABLE,
+                "disable", HttpForwardedHeaderType.DISABLE, "false", HttpForwardedHeaderType.DISABLE);
+        for (var e : expected.entrySet()) {
+            G3Config config = ConfigLoader.load(write("fwd-" + e.getKey() + ".yml", template.formatted(e.getKey())));
+            assertThat(((HttpProxyServerConfig) config.servers().get(0)).stealForwardedFor()).isTrue();
+            assertThat(((HttpRProxyServerConfig) config.servers().get(1)).appendForwardedFor()).as(e.getKey())
+                    .isEqualTo(e.getValue());
+        }
+        Path bad = write("fwd-bad.yml", template.formatted("x-real-ip"));
+        assertThatThrownBy(() -> ConfigLoader.load(bad)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("server[1] 'rproxy'").hasMessageContaining("key 'append_forwarded_for'")
+                .hasMessageContaining("expected classic, standard, none or a boolean, got x-real-ip");
     }
 
     @Test

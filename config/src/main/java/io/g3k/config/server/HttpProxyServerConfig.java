@@ -2,6 +2,7 @@ package io.g3k.config.server;
 
 import io.g3k.config.LoadContext;
 import io.g3k.config.TlsClientConfig;
+import io.g3k.config.TlsServerConfig;
 import io.g3k.config.Values;
 import io.g3k.config.YamlMap;
 import java.time.Duration;
@@ -15,7 +16,7 @@ public record HttpProxyServerConfig(ServerBase base, TlsClientConfig tlsClient, 
                                     Duration reqHeaderRecvTimeout, Duration rspHeaderRecvTimeout,
                                     int reqHeaderMaxSize, int rspHeaderMaxSize, int pipelineSize,
                                     Duration pipelineReadIdleTimeout, boolean allowCustomHost, int logUriMaxChars,
-                                    java.util.Optional<io.g3k.config.TlsServerConfig> tlsServer)
+                                    Optional<TlsServerConfig> tlsServer, boolean stealForwardedFor)
         implements ServerConfig {
     public static final String TYPE = "http_proxy";
     /** Netty's own limit is per header block; we never go above 64 KiB, as Squid and Envoy. */
@@ -43,10 +44,11 @@ public record HttpProxyServerConfig(ServerBase base, TlsClientConfig tlsClient, 
                 map.take("pipeline_read_idle_timeout", Values::duration).orElse(Duration.ofMinutes(5)),
                 map.bool("allow_custom_host", true),
                 map.take("log_uri_max_chars", Values::positiveInt).orElse(1024),
-                map.map("tls_server").map(m -> io.g3k.config.TlsServerConfig.parse(m, ctx.baseDir())));
+                map.map("tls_server").map(m -> TlsServerConfig.parse(m, ctx.baseDir())),
+                map.bool("steal_forwarded_for", false));
         map.ignoreWithWarning("server_id", "local_server_name", "body_line_max_length",
                 "http_forward_upstream_keepalive", "http_forward_mark_upstream", "echo_chained_info",
-                "drop_default_port_in_host", "steal_forwarded_for");
+                "drop_default_port_in_host");
         map.finish();
         return config;
     }

@@ -19,7 +19,8 @@ public record HttpRProxyServerConfig(ServerBase base, List<Host> hosts, boolean 
                                      Optional<TlsServerConfig> globalTlsServer, boolean noEarlyErrorReply,
                                      Duration reqHeaderRecvTimeout, Duration rspHeaderRecvTimeout,
                                      int reqHeaderMaxSize, int rspHeaderMaxSize, int pipelineSize,
-                                     Duration pipelineReadIdleTimeout) implements ServerConfig {
+                                     Duration pipelineReadIdleTimeout, HttpForwardedHeaderType appendForwardedFor)
+        implements ServerConfig {
     public static final String TYPE = "http_rproxy";
 
     /** One site: which Host names it serves and where it forwards. */
@@ -54,8 +55,9 @@ public record HttpRProxyServerConfig(ServerBase base, List<Host> hosts, boolean 
                 (int) Math.min(65536, map.take("req_header_max_size", Values::size).orElse(65536L)),
                 (int) Math.min(65536, map.take("rsp_header_max_size", Values::size).orElse(65536L)),
                 map.take("pipeline_size", Values::positiveInt).orElse(10),
-                map.take("pipeline_read_idle_timeout", Values::duration).orElse(Duration.ofMinutes(5)));
-        map.ignoreWithWarning("client_hello_recv_timeout", "append_forwarded_for", "log_uri_max_chars");
+                map.take("pipeline_read_idle_timeout", Values::duration).orElse(Duration.ofMinutes(5)),
+                map.take("append_forwarded_for", HttpForwardedHeaderType::parse).orElse(HttpForwardedHeaderType.CLASSIC));
+        map.ignoreWithWarning("client_hello_recv_timeout", "log_uri_max_chars");
         map.finish();
         return config;
     }

@@ -2,8 +2,10 @@ package io.g3k.dataplane.server;
 
 import io.netty.channel.Channel;
 import io.netty.util.AttributeKey;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.util.Optional;
 
 /**
  * The client's address for a connection: the socket peer, or the source a PROXY protocol header announced on a
@@ -17,6 +19,11 @@ public final class ClientAddress {
     public static SocketAddress of(Channel ch) {
         InetSocketAddress announced = ch.attr(KEY).get();
         return announced != null ? announced : ch.remoteAddress();
+    }
+
+    /** The client's IP address, if it has one (a Unix socket peer has none). */
+    public static Optional<InetAddress> ip(Channel ch) {
+        return of(ch) instanceof InetSocketAddress inet ? Optional.ofNullable(inet.getAddress()) : Optional.empty();
     }
 
     public static void announce(Channel ch, InetSocketAddress client) {

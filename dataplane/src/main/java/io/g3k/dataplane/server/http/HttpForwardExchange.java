@@ -87,6 +87,7 @@ final class HttpForwardExchange implements HttpExchange {
 
     @Override
     public void start() {
+        config.forwarded().apply(request.headers(), ctx.channel());
         if (target.scheme().equals("ftp") && !context.escaper().mayForwardAsIs("ftp")) {
             failFtpLocally();
             return;

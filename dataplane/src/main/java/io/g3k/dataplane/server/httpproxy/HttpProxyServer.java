@@ -1,9 +1,11 @@
 package io.g3k.dataplane.server.httpproxy;
 
+import io.g3k.config.server.HttpForwardedHeaderType;
 import io.g3k.config.server.HttpProxyServerConfig;
 import io.g3k.dataplane.server.Server;
 import io.g3k.dataplane.server.ServerContext;
 import io.g3k.dataplane.server.UserAdmission;
+import io.g3k.dataplane.server.http.ForwardedHeaders;
 import io.g3k.dataplane.server.http.HttpFrontHandler;
 import io.g3k.dataplane.server.http.HttpFrontSettings;
 import io.g3k.dataplane.tls.TlsClientContexts;
@@ -22,7 +24,7 @@ public final class HttpProxyServer extends Server {
         this.config = config;
         this.front = new HttpFrontSettings(config.name(), config.reqHeaderRecvTimeout(),
                 config.pipelineReadIdleTimeout(), config.pipelineSize(), config.rspHeaderRecvTimeout(),
-                config.rspHeaderMaxSize());
+                config.rspHeaderMaxSize(), new ForwardedHeaders(config.stealForwardedFor(), HttpForwardedHeaderType.DISABLE));
         this.router = new HttpProxyRouter(config, context.userGroup(), UserAdmission.refusals(context, config.name()),
                 TlsClientContexts.build(config.tlsClient(), "server '" + config.name() + "'"));
         this.tls = config.tlsServer().map(t -> TlsServerContext.build(t, "server '" + config.name() + "'")).orElse(null);
