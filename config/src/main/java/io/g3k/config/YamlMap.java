@@ -66,7 +66,8 @@ public final class YamlMap {
         try {
             return Optional.ofNullable(parser.apply(value));
         } catch (ConfigException e) {
-            throw e;
+            // a value parsed as a map of its own (a port range, a rate limit) names only its own keys
+            throw e.getMessage().startsWith(location) ? e : error(actual, e.getMessage());
         } catch (RuntimeException e) {
             throw error(actual, e.getMessage() == null ? e.toString() : e.getMessage());
         }

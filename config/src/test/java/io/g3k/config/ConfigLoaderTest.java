@@ -129,6 +129,30 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void udpBindPortRangeIsARangeStringOrAMap() throws Exception {
+        String template = """
+                escaper:
+                  - {name: deny, type: dummy_deny}
+                server:
+                  - {name: socks, type: socks_proxy, escaper: deny, udp_bind_port_range: %s}
+                """;
+        var expected = Map.of("10000-10100", new PortRange(10000, 10100), "{start: 20000, end: 20000}",
+                new PortRange(20000, 20000), "{from: 3000, to: 3010}", new PortRange(3000, 3010));
+        for (var e : expected.entrySet()) {
+            G3Config config = ConfigLoader.load(write("range.yml", template.formatted(e.getKey())));
+            assertThat(((SocksProxyServerConfig) config.servers().getFirst()).udpBindPortRange()).contains(e.getValue());
+        }
+        var refused = Map.of("20000-10000", "start at most end", "0-100", "ports are 1-65535",
+                "10000", "expected a port range such as 10000-10100", "a-b", "invalid port or port range 'a-b'",
+                "{start: 10000}", "key 'end'");
+        for (var e : refused.entrySet()) {
+            Path bad = write("range-bad.yml", template.formatted(e.getKey()));
+            assertThatThrownBy(() -> ConfigLoader.load(bad)).as(e.getKey()).isInstanceOf(ConfigException.class)
+                    .hasMessageContaining("key 'udp_bind_port_range'").hasMessageContaining(e.getValue());
+        }
+    }
+
+    @Test
     void forwardedHeaderKeysTakeG3proxysSpellings() throws Exception {
         String template = """
                 escaper:

@@ -3,6 +3,7 @@ package io.g3k.config.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.g3k.config.IpLiteral;
 import io.g3k.config.LoadContext;
+import io.g3k.config.PortRange;
 import io.g3k.config.Values;
 import io.g3k.config.YamlMap;
 import java.net.InetAddress;
@@ -11,11 +12,14 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
-/** {@code type: socks_proxy}: SOCKS4, 4a and 5 CONNECT, and SOCKS5 UDP ASSOCIATE. */
+/**
+ * {@code type: socks_proxy}: SOCKS4, 4a and 5 CONNECT, and SOCKS5 UDP ASSOCIATE. {@code udp_bind_port_range} keeps
+ * the client-facing UDP sockets (the address an ASSOCIATE reply names) within ports a firewall or a Service opens.
+ */
 public record SocksProxyServerConfig(ServerBase base, boolean enableUdpAssociate,
                                      Duration negotiationTimeout, Duration udpClientInitialTimeout,
                                      Optional<InetAddress> udpBindIpv4, Optional<InetAddress> udpBindIpv6,
-                                     Optional<Long> udpSocketBuffer, Map<InetAddress, InetAddress> transmuteUdpEchoIp)
+                                     Optional<PortRange> udpBindPortRange, Optional<Long> udpSocketBuffer, Map<InetAddress, InetAddress> transmuteUdpEchoIp)
         implements ServerConfig {
     public static final String TYPE = "socks_proxy";
 
@@ -32,9 +36,9 @@ public record SocksProxyServerConfig(ServerBase base, boolean enableUdpAssociate
                 map.take("udp_client_initial_timeout", Values::duration).orElse(Duration.ofSeconds(30)),
                 map.take("udp_bind_ipv4", n -> IpLiteral.require(Values.string(n))),
                 map.take("udp_bind_ipv6", n -> IpLiteral.require(Values.string(n))),
+                map.take("udp_bind_port_range", PortRange::parse),
                 map.take("udp_socket_buffer", SocksProxyServerConfig::socketBuffer),
                 map.take("transmute_udp_echo_ip", SocksProxyServerConfig::transmute).orElse(Map.of()));
-        map.ignoreWithWarning("udp_bind_port_range");
         map.finish();
         return config;
     }

@@ -14,6 +14,7 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -94,12 +95,14 @@ final class SocksUdpAssociateTask {
                 });
         config.udpSocketBuffer().ifPresent(size -> b.option(ChannelOption.SO_RCVBUF, (int) (long) size)
                 .option(ChannelOption.SO_SNDBUF, (int) (long) size));
-        b.bind(bindIp, 0).addListener((io.netty.channel.ChannelFuture f) -> {
+        var loop = control.channel().eventLoop();
+        UdpPortRangeBind.bind(b, bindIp, config.udpBindPortRange(), loop).addListener((Future<Channel> f) -> {
             if (!f.isSuccess()) {
-                fail(Socks5CommandStatus.FAILURE, "cannot bind client UDP socket: " + f.cause().getMessage());
+                fail(Socks5CommandStatus.FAILURE, "cannot bind client UDP socket" + config.udpBindPortRange()
+                        .map(r -> " in " + r).orElse("") + ": " + f.cause().getMessage());
                 return;
             }
-            clientSide = (DatagramChannel) f.channel();
+            clientSide = (DatagramChannel) f.getNow();
             context.escaper().udpBind(control.channel().eventLoop(), new RemoteSide()).addListener((Future<DatagramChannel> r) -> remoteBound(r));
         });
     }
@@ -200,9 +203,12 @@ final class SocksUdpAssociateTask {
         clientSide.writeAndFlush(new DatagramPacket(out, clientAddr));
     }
 
+    /** Answers the ASSOCIATE with a failure, then ends (the reply goes out before the control connection closes). */
     private void fail(Socks5CommandStatus status, String reason) {
+        if (!ended) {
+            SocksNegotiationHandler.replyAndClose(control, SocksNegotiationHandler.failure5(status));
+        }
         end(reason);
-        SocksNegotiationHandler.replyAndClose(control, SocksNegotiationHandler.failure5(status));
     }
 
     private void end(String reason) {
@@ -220,7 +226,8 @@ final class SocksUdpAssociateTask {
                 ch.close();
             }
         }
-        control.channel().close();
+        // after anything already written to it, such as a failure reply
+        control.channel().writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         task.finish(reason);
     }
 

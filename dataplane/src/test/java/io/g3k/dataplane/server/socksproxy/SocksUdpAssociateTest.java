@@ -130,4 +130,49 @@ class SocksUdpAssociateTest {
                     .until(() -> proxy.aliveTasks() == 0);
         }
     }
+
+    /** A range of two ports: two sessions get one each, a third is refused, and closing them frees both. */
+    @Test
+    void clientSocketsStayWithinTheUdpBindPortRange() throws Exception {
+        int first = freeUdpPortPair();
+        Path ranged = Files.createDirectories(dir.resolve("ranged"));
+        try (RunningProxy proxy = RunningProxy.start(ranged, Configs.proxies(true, "",
+                "    udp_bind_port_range: %d-%d\n".formatted(first, first + 1)));
+             RawClient one = new RawClient(proxy.port("socks"));
+             RawClient two = new RawClient(proxy.port("socks"))) {
+            int a = associate(one).getPort();
+            int b = associate(two).getPort();
+            assertThat(java.util.Set.of(a, b)).containsExactlyInAnyOrder(first, first + 1);
+            try (RawClient three = new RawClient(proxy.port("socks"))) {
+                three.send(new byte[] {5, 1, 0});
+                assertThat(three.readExactly(2)).containsExactly(5, 0);
+                three.send(new byte[] {5, 3, 0, 1, 0, 0, 0, 0, 0, 0});
+                assertThat(three.readExactly(2)[1]).as("REP: general failure").isEqualTo((byte) 1);
+                assertThat(three.readUntilClosed()).hasSizeLessThanOrEqualTo(8);
+            }
+            one.close();
+            two.close();
+            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> proxy.aliveTasks() == 0);
+            // the refused session's tries left no socket behind, nor did the two that ended
+            for (int port : new int[] {first, first + 1}) {
+                Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> udpPortFree(port));
+            }
+        }
+    }
+
+    private static int freeUdpPortPair() {
+        for (int port = 31000 + new java.util.Random().nextInt(20000); ; port += 2) {
+            if (udpPortFree(port) && udpPortFree(port + 1)) {
+                return port;
+            }
+        }
+    }
+
+    private static boolean udpPortFree(int port) {
+        try (DatagramSocket probe = new DatagramSocket(new InetSocketAddress("127.0.0.1", port))) {
+            return true;
+        } catch (java.net.SocketException e) {
+            return false;
+        }
+    }
 }
