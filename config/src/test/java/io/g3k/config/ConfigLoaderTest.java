@@ -153,6 +153,30 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void extraMetricsTagsAreAMapOfSafeNamesAndValues() throws Exception {
+        String template = """
+                resolver:
+                  - {name: r, type: c-ares}
+                escaper:
+                  - {name: direct, type: direct_fixed, resolver: r, extra_metrics_tags: {pool: a}}
+                server:
+                  - {name: http, type: http_proxy, escaper: direct, extra_metrics_tags: %s}
+                """;
+        G3Config config = ConfigLoader.load(write("tags.yml", template.formatted("{team: platform, cost.center: 42}")));
+        assertThat(config.servers().getFirst().base().extraMetricsTags())
+                .containsExactly(Map.entry("team", "platform"), Map.entry("cost.center", "42"));
+        assertThat(config.escapers().getFirst().extraMetricsTags()).containsExactly(Map.entry("pool", "a"));
+        assertThat(config.warnings()).isEmpty();
+        var refused = Map.of("{server: other}", "tag 'server' is one g3k sets itself",
+                "{team: \"a,b\"}", "letters, digits and _ - . / only", "[team]", "expected a map of tag name to value");
+        for (var e : refused.entrySet()) {
+            Path bad = write("tags-bad.yml", template.formatted(e.getKey()));
+            assertThatThrownBy(() -> ConfigLoader.load(bad)).as(e.getKey()).isInstanceOf(ConfigException.class)
+                    .hasMessageContaining("key 'extra_metrics_tags'").hasMessageContaining(e.getValue());
+        }
+    }
+
+    @Test
     void forwardedHeaderKeysTakeG3proxysSpellings() throws Exception {
         String template = """
                 escaper:

@@ -1,15 +1,17 @@
 package io.g3k.config.escaper;
 
 import io.g3k.config.IpLiteral;
+import io.g3k.config.MetricsTags;
 import io.g3k.config.NetworkFilter;
 import io.g3k.config.ResolveStrategy;
 import io.g3k.config.SocketSpeedLimit;
 import io.g3k.config.Values;
 import io.g3k.config.YamlMap;
+import io.g3k.config.auth.ResolveRedirection;
 import java.net.InetAddress;
 import java.time.Duration;
-import io.g3k.config.auth.ResolveRedirection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -21,7 +23,8 @@ public record DirectFixedEscaperConfig(String name, boolean floating, String res
                                        boolean noIpv4, boolean noIpv6, int tcpConnectMaxRetry,
                                        Duration tcpConnectEachTimeout, Duration connectionAttemptDelay,
                                        Optional<SocketSpeedLimit> tcpSockSpeedLimit,
-                                       Optional<SocketSpeedLimit> udpSockSpeedLimit, ResolveRedirection resolveRedirection)
+                                       Optional<SocketSpeedLimit> udpSockSpeedLimit, ResolveRedirection resolveRedirection,
+                                       Map<String, String> extraMetricsTags)
         implements EscaperConfig {
     public static final String TYPE = "direct_fixed";
 
@@ -67,9 +70,10 @@ public record DirectFixedEscaperConfig(String name, boolean floating, String res
         ResolveRedirection redirection = map.take("resolve_redirection", ResolveRedirection::parse)
                 .orElse(new ResolveRedirection(List.of()));
         map.ignoreWithWarning("shared_logger", "tcp_misc_opts", "udp_misc_opts", "tcp_keepalive",
-                "extra_metrics_tags", "bind_interface", "cache_ipv4", "cache_ipv6");
+                "bind_interface", "cache_ipv4", "cache_ipv6");
+        Map<String, String> tags = map.take("extra_metrics_tags", MetricsTags::parse).orElse(Map.of());
         map.finish();
         return new DirectFixedEscaperConfig(name, floating, resolver, strategy, bindIps, filter, noIpv4, noIpv6,
-                maxRetry, eachTimeout, attemptDelay, speed, udpSpeed, redirection);
+                maxRetry, eachTimeout, attemptDelay, speed, udpSpeed, redirection, tags);
     }
 }

@@ -9,6 +9,11 @@ public sealed interface EscaperConfig permits DirectFixedEscaperConfig, DummyDen
 
     String type();
 
+    /** Static tags on this escaper's metrics ({@code extra_metrics_tags}). */
+    default java.util.Map<String, String> extraMetricsTags() {
+        return java.util.Map.of();
+    }
+
     /** Escapers this one routes to (route types). */
     default java.util.List<String> nextEscapers() {
         return java.util.List.of();

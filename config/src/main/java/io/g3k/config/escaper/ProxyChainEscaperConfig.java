@@ -1,5 +1,6 @@
 package io.g3k.config.escaper;
 
+import io.g3k.config.MetricsTags;
 import io.g3k.config.SocketSpeedLimit;
 import io.g3k.config.TlsClientConfig;
 import io.g3k.config.Values;
@@ -7,6 +8,7 @@ import io.g3k.config.YamlMap;
 import io.g3k.config.server.StreamUpstream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -18,7 +20,7 @@ public record ProxyChainEscaperConfig(String name, Protocol protocol, StreamUpst
                                       Optional<String> resolver, Optional<String> username, Optional<String> password,
                                       Optional<TlsClientConfig> tlsClient, Optional<String> tlsName,
                                       Duration peerNegotiationTimeout, HttpForwardCapability httpForwardCapability,
-                                      Optional<SocketSpeedLimit> tcpSockSpeedLimit)
+                                      Optional<SocketSpeedLimit> tcpSockSpeedLimit, Map<String, String> extraMetricsTags)
         implements EscaperConfig {
     public enum Protocol { HTTP, HTTPS, SOCKS5, SOCKS5S }
 
@@ -67,7 +69,8 @@ public record ProxyChainEscaperConfig(String name, Protocol protocol, StreamUpst
                 map.take("peer_negotiation_timeout", Values::duration).orElse(Duration.ofSeconds(10)),
                 httpProxy ? map.map("http_forward_capability").map(HttpForwardCapability::parse)
                         .orElse(HttpForwardCapability.NONE) : HttpForwardCapability.NONE,
-                map.take("tcp_sock_speed_limit", SocketSpeedLimit::tcp, "tcp_conn_speed_limit", "tcp_conn_limit"));
+                map.take("tcp_sock_speed_limit", SocketSpeedLimit::tcp, "tcp_conn_speed_limit", "tcp_conn_limit"),
+                map.take("extra_metrics_tags", MetricsTags::parse).orElse(Map.of()));
         if (config.username().isPresent() != config.password().isPresent()) {
             throw map.error("proxy_password", "proxy_username and proxy_password go together");
         }
@@ -75,7 +78,7 @@ public record ProxyChainEscaperConfig(String name, Protocol protocol, StreamUpst
             throw map.error("resolver", "is required when proxy_addr holds a domain name");
         }
         map.ignoreWithWarning("shared_logger", "tcp_keepalive", "tcp_misc_opts",
-                "extra_metrics_tags", "pass_proxy_userid", "bind_ipv4", "bind_ipv6", "tcp_connect",
+                "pass_proxy_userid", "bind_ipv4", "bind_ipv6", "tcp_connect",
                 "http_connect_rsp_header_max_size", "udp_sock_speed_limit");
         map.finish();
         return config;

@@ -1,6 +1,7 @@
 package io.g3k.config.escaper;
 
 import io.g3k.config.Keys;
+import io.g3k.config.MetricsTags;
 import io.g3k.config.TlsClientConfig;
 import io.g3k.config.Values;
 import io.g3k.config.YamlMap;
@@ -15,7 +16,8 @@ import java.time.Duration;
  */
 public record ProxyFloatEscaperConfig(String name, TlsClientConfig tlsClient, Duration expireGuard,
                                       Duration peerNegotiationTimeout, java.util.Optional<RedisSource> redis,
-                                      Duration refreshInterval) implements EscaperConfig {
+                                      Duration refreshInterval, java.util.Map<String, String> extraMetricsTags)
+        implements EscaperConfig {
     /** {@code source: redis://[:password@]host:port/db?sets_key=name}: peers are the JSON members of a set. */
     public record RedisSource(io.g3k.config.UpstreamAddr addr, int db, String setsKey,
                               java.util.Optional<String> password) {
@@ -56,8 +58,9 @@ public record ProxyFloatEscaperConfig(String name, TlsClientConfig tlsClient, Du
                 map.take("expire_guard_duration", Values::duration).orElse(Duration.ofSeconds(5)),
                 map.take("peer_negotiation_timeout", Values::duration, "tcp_connect_timeout")
                         .orElse(Duration.ofSeconds(10)), redis,
-                map.take("refresh_interval", Values::duration).orElse(Duration.ofSeconds(1)));
-        map.ignoreWithWarning("cache", "shared_logger", "tcp_keepalive", "extra_metrics_tags",
+                map.take("refresh_interval", Values::duration).orElse(Duration.ofSeconds(1)),
+                map.take("extra_metrics_tags", MetricsTags::parse).orElse(java.util.Map.of()));
+        map.ignoreWithWarning("cache", "shared_logger", "tcp_keepalive",
                 "tcp_sock_speed_limit", "udp_sock_speed_limit");
         map.finish();
         return config;

@@ -1,10 +1,12 @@
 package io.g3k.config.server;
 
 import io.g3k.config.ListenConfig;
+import io.g3k.config.MetricsTags;
 import io.g3k.config.NetworkFilter;
 import io.g3k.config.SocketSpeedLimit;
 import io.g3k.config.Values;
 import io.g3k.config.YamlMap;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -16,7 +18,7 @@ public record ServerBase(String name, Optional<ListenConfig> listen, Optional<St
                          Optional<NetworkFilter> ingressNetworkFilter,
                          Optional<SocketSpeedLimit> tcpSockSpeedLimit,
                          Optional<SocketSpeedLimit> udpSockSpeedLimit, boolean listenInWorker,
-                         TaskIdleCheck taskIdleCheck) {
+                         TaskIdleCheck taskIdleCheck, Map<String, String> extraMetricsTags) {
 
     static ServerBase proxy(String name, YamlMap map) {
         String escaper = map.requireString("escaper");
@@ -38,10 +40,11 @@ public record ServerBase(String name, Optional<ListenConfig> listen, Optional<St
         Optional<SocketSpeedLimit> udpSpeed = map.take("udp_sock_speed_limit", SocketSpeedLimit::udp, "udp_relay_speed_limit", "udp_relay_limit");
         boolean inWorker = map.bool("listen_in_worker", false);
         TaskIdleCheck idleCheck = TaskIdleCheck.read(map);
+        Map<String, String> tags = map.take("extra_metrics_tags", MetricsTags::parse).orElse(Map.of());
         map.ignoreWithWarning("shared_logger", "tcp_misc_opts", "udp_misc_opts", "flush_task_log_on_created",
-                "flush_task_log_on_connected", "task_log_flush_interval", "extra_metrics_tags",
+                "flush_task_log_on_connected", "task_log_flush_interval",
                 "tcp_copy_buffer_size", "tcp_copy_yield_size", "udp_relay_packet_size", "udp_relay_yield_size",
                 "udp_relay_batch_size");
-        return new ServerBase(name, listen, escaper, userGroup, auditor, ingress, speed, udpSpeed, inWorker, idleCheck);
+        return new ServerBase(name, listen, escaper, userGroup, auditor, ingress, speed, udpSpeed, inWorker, idleCheck, tags);
     }
 }

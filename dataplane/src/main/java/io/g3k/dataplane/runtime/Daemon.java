@@ -68,6 +68,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -232,6 +233,8 @@ public final class Daemon implements AutoCloseable {
         auditors = newAuditors;
         servers = newServers;
         config = next;
+        stats.extraTags(next.servers().stream().collect(Collectors.toMap(ServerConfig::name, c -> c.base().extraMetricsTags())),
+                next.escapers().stream().collect(Collectors.toMap(EscaperConfig::name, EscaperConfig::extraMetricsTags)));
         // resolvers and auditors no longer used may still serve tasks started before: close them a little later
         oldAuditors.forEach((name, old) -> {
             if (newAuditors.get(name) == null || newAuditors.get(name).instance() != old.instance()) {

@@ -52,6 +52,8 @@ public final class Stats {
     // every task looks its server and escaper up by name: a String key hashes once, a List.of key every time
     private final Map<String, ServerStats> serverByName = new ConcurrentHashMap<>();
     private final Map<String, EscaperStats> escaperByName = new ConcurrentHashMap<>();
+    private volatile Map<String, Map<String, String>> serverTags = Map.of();
+    private volatile Map<String, Map<String, String>> escaperTags = Map.of();
 
     public Stats(String group) {
         this.group = group;
@@ -89,6 +91,32 @@ public final class Stats {
 
     private static String transport(boolean udp) {
         return udp ? "udp" : "tcp";
+    }
+
+    /** Each server's and escaper's {@code extra_metrics_tags}, as the running config has them. */
+    public void extraTags(Map<String, Map<String, String>> servers, Map<String, Map<String, String>> escapers) {
+        serverTags = Map.copyOf(servers);
+        escaperTags = Map.copyOf(escapers);
+    }
+
+    /**
+     * The extra tags of one object of a family: those of the server it names (users' families included), else of
+     * the escaper it names.
+     */
+    public Map<String, String> extraTags(Family<?> family, List<String> key) {
+        int server = family.tags().indexOf("server");
+        if (server >= 0) {
+            return serverTags.getOrDefault(key.get(server), Map.of());
+        }
+        int escaper = family.tags().indexOf("escaper");
+        return escaper >= 0 ? escaperTags.getOrDefault(key.get(escaper), Map.of()) : Map.of();
+    }
+
+    /** Every extra tag name that can appear on a family's objects now (sorted, for stable label names). */
+    public List<String> extraTagNames(Family<?> family) {
+        var owners = family.tags().contains("server") ? serverTags
+                : family.tags().contains("escaper") ? escaperTags : Map.<String, Map<String, String>>of();
+        return owners.values().stream().flatMap(t -> t.keySet().stream()).distinct().sorted().toList();
     }
 
     public String group() {

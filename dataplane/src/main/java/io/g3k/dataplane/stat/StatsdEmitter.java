@@ -85,6 +85,7 @@ public final class StatsdEmitter implements AutoCloseable {
                 }
                 t.append(',').append(family.tags().get(i)).append(':').append(names.get(i));
             }
+            stats.extraTags(family, names).forEach((k, v) -> t.append(',').append(k).append(':').append(v));
             String tags = t + (object instanceof ServerStats s ? ",online:" + (s.online ? "y" : "n") : "");
             String key = family.tags() + "/" + names;
             for (Stats.Metric<S> metric : family.metrics()) {

@@ -179,4 +179,46 @@ class MetricsTest {
             }
         }
     }
+
+    /** A server's and an escaper's extra_metrics_tags, on StatsD lines and Prometheus labels, and after a reload. */
+    @Test
+    void extraMetricsTagsGoOnEveryLineOfTheirServerAndEscaper() throws Exception {
+        try (DatagramSocket statsd = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
+             TestOrigin origin = TestOrigin.http()) {
+            statsd.setSoTimeout(3000);
+            String config = """
+                    stat: {target: {udp: 127.0.0.1:%d}, prefix: g3proxy, emit_interval: 50ms}
+                    """.formatted(statsd.getLocalPort()) + Yaml.resolverAndEscaper(true)
+                    + "    extra_metrics_tags: {pool: egress-a}\n" + """
+                    server:
+                      - {name: http, escaper: default, type: http_proxy, listen: "127.0.0.1:0",
+                         extra_metrics_tags: {team: %s, cost.center: "42"}}
+                      - {name: plain, escaper: default, type: http_proxy, listen: "127.0.0.1:0"}
+                    """;
+            Path main = Files.writeString(dir.resolve("tags.yml"), config.formatted("platform"));
+            try (Daemon daemon = Daemon.start(ConfigLoader.load(main), "tags-test")) {
+                int port = daemon.server("http").orElseThrow().boundAddresses().getFirst().getPort();
+                assertThat(Curl.run("-x", "http://127.0.0.1:" + port, "http://127.0.0.1:" + origin.port() + "/t").out())
+                        .isEqualTo("hello /t\n");
+                String received = receiveUntil(statsd, "server.traffic.out.bytes", "escaper.traffic.in.bytes");
+                assertThat(received)
+                        .contains("g3proxy.server.task.total:1|c|#daemon_group:tags-test,stat_id:"
+                                + ProcessHandle.current().pid() + ",server:http,team:platform,cost.center:42,online:y\n")
+                        .contains(",server:http,transport:tcp,team:platform,cost.center:42\n")
+                        .contains(",escaper:default,pool:egress-a\n")
+                        .contains(",server:plain,online:y\n")
+                        .doesNotContain("server:plain,team");
+                String metrics = new String(daemon.prometheus().scrape(), StandardCharsets.UTF_8);
+                assertThat(metrics)
+                        .contains("g3proxy_server_task_total{cost_center=\"42\",daemon_group=\"tags-test\",server=\"http\",team=\"platform\"} 1")
+                        // a server without them has them empty: Prometheus takes an empty label for none
+                        .contains("g3proxy_server_task_total{cost_center=\"\",daemon_group=\"tags-test\",server=\"plain\",team=\"\"} 0")
+                        .contains("g3proxy_escaper_task_total{daemon_group=\"tags-test\",escaper=\"default\",pool=\"egress-a\"} 1");
+
+                daemon.reload(ConfigLoader.load(Files.writeString(main, config.formatted("edge"))));
+                assertThat(new String(daemon.prometheus().scrape(), StandardCharsets.UTF_8))
+                        .contains("g3proxy_server_task_total{cost_center=\"42\",daemon_group=\"tags-test\",server=\"http\",team=\"edge\"} 1");
+            }
+        }
+    }
 }

@@ -114,7 +114,8 @@ public final class ProxyFloatEscaper implements Escaper {
                 tls ? Optional.of(config.tlsClient()) : Optional.empty(),
                 Optional.ofNullable(item.path("tls_name").textValue()), config.peerNegotiationTimeout(),
                 ProxyChainEscaperConfig.HttpForwardCapability.NONE, item.hasNonNull("tcp_sock_speed_limit")
-                        ? Optional.of(SocketSpeedLimit.tcp(item.get("tcp_sock_speed_limit"))) : Optional.empty());
+                        ? Optional.of(SocketSpeedLimit.tcp(item.get("tcp_sock_speed_limit"))) : Optional.empty(),
+                config.extraMetricsTags());
         Instant expire = item.hasNonNull("expire") ? Instant.parse(item.get("expire").asText()) : Instant.MAX;
         return new Peer(new ProxyChainEscaper(chain, new DenyAllResolver("-"), transport, stats), expire);
     }
