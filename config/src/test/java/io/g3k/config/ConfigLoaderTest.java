@@ -17,6 +17,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -173,6 +175,44 @@ class ConfigLoaderTest {
             Path bad = write("tags-bad.yml", template.formatted(e.getKey()));
             assertThatThrownBy(() -> ConfigLoader.load(bad)).as(e.getKey()).isInstanceOf(ConfigException.class)
                     .hasMessageContaining("key 'extra_metrics_tags'").hasMessageContaining(e.getValue());
+        }
+    }
+
+    @Test
+    void tcpKeepaliveAndMiscOptsTakeG3proxysForms() throws Exception {
+        String template = """
+                resolver:
+                  - {name: r, type: c-ares}
+                escaper:
+                  - {name: direct, type: direct_fixed, resolver: r, tcp_keepalive: %s, tcp_misc_opts: %s}
+                """;
+        var keepalives = Map.of(
+                "true", new TcpKeepalive(true, Duration.ofSeconds(60), Optional.empty(), OptionalInt.empty()),
+                "false", TcpKeepalive.DISABLED,
+                "30s", new TcpKeepalive(true, Duration.ofSeconds(30), Optional.empty(), OptionalInt.empty()),
+                "{idle_time: 10s}", new TcpKeepalive(false, Duration.ofSeconds(10), Optional.empty(), OptionalInt.empty()),
+                "{enable: true, probe_interval: 5s, probe_count: 3}",
+                new TcpKeepalive(true, Duration.ofSeconds(60), Optional.of(Duration.ofSeconds(5)), OptionalInt.of(3)));
+        for (var e : keepalives.entrySet()) {
+            var config = (DirectFixedEscaperConfig) ConfigLoader.load(write("ka.yml", template.formatted(e.getKey(),
+                    "{mss: 1400, ttl: 64, tos: 0x10, mark: \"0xffffffff\", congestion_control: bbr, no_delay: false}")))
+                    .escapers().getFirst();
+            assertThat(config.tcpKeepalive()).as(e.getKey()).isEqualTo(e.getValue());
+            assertThat(config.tcpMiscOpts()).isEqualTo(new TcpMiscOpts(Optional.of(false), OptionalInt.of(1400),
+                    OptionalInt.of(64), OptionalInt.empty(), OptionalInt.of(16), OptionalInt.empty(), OptionalInt.of(-1),
+                    Optional.of("bbr")));
+        }
+        var refused = Map.of(
+                template.formatted("{enable: true, probe_count: 0}", "{}"), "probe_count must be within 1..127",
+                template.formatted("500ms", "{}"), "whole seconds within 1s..32767s",
+                template.formatted("true", "{mss: 10}"), "must be within 88..65535, got 10",
+                template.formatted("true", "{mark: -1}"), "a mark is a 32-bit number",
+                template.formatted("true", "{congestion_control: \"bbr; rm\"}"), "not a congestion control algorithm",
+                template.formatted("true", "{window: 1}"), "unknown or unsupported key 'window'");
+        for (var e : refused.entrySet()) {
+            Path bad = write("ka-bad.yml", e.getKey());
+            assertThatThrownBy(() -> ConfigLoader.load(bad)).as(e.getValue()).isInstanceOf(ConfigException.class)
+                    .hasMessageContaining("escaper[0] 'direct'").hasMessageContaining(e.getValue());
         }
     }
 

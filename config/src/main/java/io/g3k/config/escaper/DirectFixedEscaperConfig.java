@@ -5,6 +5,8 @@ import io.g3k.config.MetricsTags;
 import io.g3k.config.NetworkFilter;
 import io.g3k.config.ResolveStrategy;
 import io.g3k.config.SocketSpeedLimit;
+import io.g3k.config.TcpKeepalive;
+import io.g3k.config.TcpMiscOpts;
 import io.g3k.config.Values;
 import io.g3k.config.YamlMap;
 import io.g3k.config.auth.ResolveRedirection;
@@ -24,7 +26,8 @@ public record DirectFixedEscaperConfig(String name, boolean floating, String res
                                        Duration tcpConnectEachTimeout, Duration connectionAttemptDelay,
                                        Optional<SocketSpeedLimit> tcpSockSpeedLimit,
                                        Optional<SocketSpeedLimit> udpSockSpeedLimit, ResolveRedirection resolveRedirection,
-                                       Map<String, String> extraMetricsTags)
+                                       Map<String, String> extraMetricsTags, TcpKeepalive tcpKeepalive,
+                                       TcpMiscOpts tcpMiscOpts)
         implements EscaperConfig {
     public static final String TYPE = "direct_fixed";
 
@@ -69,11 +72,14 @@ public record DirectFixedEscaperConfig(String name, boolean floating, String res
         Optional<SocketSpeedLimit> udpSpeed = map.take("udp_sock_speed_limit", SocketSpeedLimit::udp, "udp_relay_speed_limit", "udp_relay_limit");
         ResolveRedirection redirection = map.take("resolve_redirection", ResolveRedirection::parse)
                 .orElse(new ResolveRedirection(List.of()));
-        map.ignoreWithWarning("shared_logger", "tcp_misc_opts", "udp_misc_opts", "tcp_keepalive",
+        TcpKeepalive keepalive = map.take("tcp_keepalive", TcpKeepalive::parse).orElse(TcpKeepalive.DISABLED);
+        TcpMiscOpts tcpMisc = map.take("tcp_misc_opts", TcpMiscOpts::parse).orElse(TcpMiscOpts.NONE);
+        map.ignoreWithWarning("shared_logger", "udp_misc_opts",
                 "bind_interface", "cache_ipv4", "cache_ipv6");
         Map<String, String> tags = map.take("extra_metrics_tags", MetricsTags::parse).orElse(Map.of());
         map.finish();
         return new DirectFixedEscaperConfig(name, floating, resolver, strategy, bindIps, filter, noIpv4, noIpv6,
-                maxRetry, eachTimeout, attemptDelay, speed, udpSpeed, redirection, tags);
+                maxRetry, eachTimeout, attemptDelay, speed, udpSpeed, redirection, tags,
+                keepalive, tcpMisc);
     }
 }

@@ -2,6 +2,8 @@ package io.g3k.config.escaper;
 
 import io.g3k.config.MetricsTags;
 import io.g3k.config.SocketSpeedLimit;
+import io.g3k.config.TcpKeepalive;
+import io.g3k.config.TcpMiscOpts;
 import io.g3k.config.TlsClientConfig;
 import io.g3k.config.Values;
 import io.g3k.config.YamlMap;
@@ -20,7 +22,8 @@ public record ProxyChainEscaperConfig(String name, Protocol protocol, StreamUpst
                                       Optional<String> resolver, Optional<String> username, Optional<String> password,
                                       Optional<TlsClientConfig> tlsClient, Optional<String> tlsName,
                                       Duration peerNegotiationTimeout, HttpForwardCapability httpForwardCapability,
-                                      Optional<SocketSpeedLimit> tcpSockSpeedLimit, Map<String, String> extraMetricsTags)
+                                      Optional<SocketSpeedLimit> tcpSockSpeedLimit, Map<String, String> extraMetricsTags,
+                                      TcpKeepalive tcpKeepalive, TcpMiscOpts tcpMiscOpts)
         implements EscaperConfig {
     public enum Protocol { HTTP, HTTPS, SOCKS5, SOCKS5S }
 
@@ -70,15 +73,16 @@ public record ProxyChainEscaperConfig(String name, Protocol protocol, StreamUpst
                 httpProxy ? map.map("http_forward_capability").map(HttpForwardCapability::parse)
                         .orElse(HttpForwardCapability.NONE) : HttpForwardCapability.NONE,
                 map.take("tcp_sock_speed_limit", SocketSpeedLimit::tcp, "tcp_conn_speed_limit", "tcp_conn_limit"),
-                map.take("extra_metrics_tags", MetricsTags::parse).orElse(Map.of()));
+                map.take("extra_metrics_tags", MetricsTags::parse).orElse(Map.of()),
+                map.take("tcp_keepalive", TcpKeepalive::parse).orElse(TcpKeepalive.DISABLED),
+                map.take("tcp_misc_opts", TcpMiscOpts::parse).orElse(TcpMiscOpts.NONE));
         if (config.username().isPresent() != config.password().isPresent()) {
             throw map.error("proxy_password", "proxy_username and proxy_password go together");
         }
         if (addrs.upstreams().stream().anyMatch(w -> w.addr().ip().isEmpty()) && config.resolver().isEmpty()) {
             throw map.error("resolver", "is required when proxy_addr holds a domain name");
         }
-        map.ignoreWithWarning("shared_logger", "tcp_keepalive", "tcp_misc_opts",
-                "pass_proxy_userid", "bind_ipv4", "bind_ipv6", "tcp_connect",
+        map.ignoreWithWarning("shared_logger", "pass_proxy_userid", "bind_ipv4", "bind_ipv6", "tcp_connect",
                 "http_connect_rsp_header_max_size", "udp_sock_speed_limit");
         map.finish();
         return config;

@@ -2,6 +2,8 @@ package io.g3k.config.escaper;
 
 import io.g3k.config.Keys;
 import io.g3k.config.MetricsTags;
+import io.g3k.config.TcpKeepalive;
+import io.g3k.config.TcpMiscOpts;
 import io.g3k.config.TlsClientConfig;
 import io.g3k.config.Values;
 import io.g3k.config.YamlMap;
@@ -16,7 +18,8 @@ import java.time.Duration;
  */
 public record ProxyFloatEscaperConfig(String name, TlsClientConfig tlsClient, Duration expireGuard,
                                       Duration peerNegotiationTimeout, java.util.Optional<RedisSource> redis,
-                                      Duration refreshInterval, java.util.Map<String, String> extraMetricsTags)
+                                      Duration refreshInterval, java.util.Map<String, String> extraMetricsTags,
+                                      TcpKeepalive tcpKeepalive, TcpMiscOpts tcpMiscOpts)
         implements EscaperConfig {
     /** {@code source: redis://[:password@]host:port/db?sets_key=name}: peers are the JSON members of a set. */
     public record RedisSource(io.g3k.config.UpstreamAddr addr, int db, String setsKey,
@@ -59,8 +62,10 @@ public record ProxyFloatEscaperConfig(String name, TlsClientConfig tlsClient, Du
                 map.take("peer_negotiation_timeout", Values::duration, "tcp_connect_timeout")
                         .orElse(Duration.ofSeconds(10)), redis,
                 map.take("refresh_interval", Values::duration).orElse(Duration.ofSeconds(1)),
-                map.take("extra_metrics_tags", MetricsTags::parse).orElse(java.util.Map.of()));
-        map.ignoreWithWarning("cache", "shared_logger", "tcp_keepalive",
+                map.take("extra_metrics_tags", MetricsTags::parse).orElse(java.util.Map.of()),
+                map.take("tcp_keepalive", TcpKeepalive::parse).orElse(TcpKeepalive.DISABLED),
+                map.take("tcp_misc_opts", TcpMiscOpts::parse).orElse(TcpMiscOpts.NONE));
+        map.ignoreWithWarning("cache", "shared_logger",
                 "tcp_sock_speed_limit", "udp_sock_speed_limit");
         map.finish();
         return config;

@@ -4,6 +4,7 @@ import io.g3k.config.ListenConfig;
 import io.g3k.config.MetricsTags;
 import io.g3k.config.NetworkFilter;
 import io.g3k.config.SocketSpeedLimit;
+import io.g3k.config.TcpMiscOpts;
 import io.g3k.config.Values;
 import io.g3k.config.YamlMap;
 import java.util.Map;
@@ -18,7 +19,8 @@ public record ServerBase(String name, Optional<ListenConfig> listen, Optional<St
                          Optional<NetworkFilter> ingressNetworkFilter,
                          Optional<SocketSpeedLimit> tcpSockSpeedLimit,
                          Optional<SocketSpeedLimit> udpSockSpeedLimit, boolean listenInWorker,
-                         TaskIdleCheck taskIdleCheck, Map<String, String> extraMetricsTags) {
+                         TaskIdleCheck taskIdleCheck, Map<String, String> extraMetricsTags,
+                         TcpMiscOpts tcpMiscOpts) {
 
     static ServerBase proxy(String name, YamlMap map) {
         String escaper = map.requireString("escaper");
@@ -41,10 +43,11 @@ public record ServerBase(String name, Optional<ListenConfig> listen, Optional<St
         boolean inWorker = map.bool("listen_in_worker", false);
         TaskIdleCheck idleCheck = TaskIdleCheck.read(map);
         Map<String, String> tags = map.take("extra_metrics_tags", MetricsTags::parse).orElse(Map.of());
-        map.ignoreWithWarning("shared_logger", "tcp_misc_opts", "udp_misc_opts", "flush_task_log_on_created",
+        TcpMiscOpts tcpMisc = map.take("tcp_misc_opts", TcpMiscOpts::parse).orElse(TcpMiscOpts.NONE);
+        map.ignoreWithWarning("shared_logger", "udp_misc_opts", "flush_task_log_on_created",
                 "flush_task_log_on_connected", "task_log_flush_interval",
                 "tcp_copy_buffer_size", "tcp_copy_yield_size", "udp_relay_packet_size", "udp_relay_yield_size",
                 "udp_relay_batch_size");
-        return new ServerBase(name, listen, escaper, userGroup, auditor, ingress, speed, udpSpeed, inWorker, idleCheck, tags);
+        return new ServerBase(name, listen, escaper, userGroup, auditor, ingress, speed, udpSpeed, inWorker, idleCheck, tags, tcpMisc);
     }
 }

@@ -1,5 +1,7 @@
 package io.g3k.dataplane.server;
 
+import io.g3k.config.TcpKeepalive;
+import io.g3k.dataplane.runtime.TcpSocketOptions;
 import io.g3k.config.AclAction;
 import io.g3k.config.ListenConfig;
 import io.g3k.config.NetworkFilter;
@@ -22,6 +24,7 @@ public abstract class Server {
 
     private final ServerBase base;
     private final int workerThreads;
+    private final TcpSocketOptions socketOptions;
     private Listener listener;
     protected final ServerContext context;
 
@@ -29,6 +32,8 @@ public abstract class Server {
         this.base = base;
         this.context = context;
         this.workerThreads = context.transport().threads();
+        this.socketOptions = TcpSocketOptions.of(TcpKeepalive.DISABLED, base.tcpMiscOpts(), context.transport().kind(),
+                "server '" + base.name() + "'");
     }
 
     public String name() {
@@ -57,6 +62,7 @@ public abstract class Server {
                 return;
             }
         }
+        socketOptions.applyTo(ch);
         ch.attr(IdleWatch.CHECK).set(base.taskIdleCheck());
         base.tcpSockSpeedLimit().ifPresent(limit -> ch.pipeline().addFirst("speed-limit",
                 SpeedLimits.tcp(limit, SpeedLimits.Side.CLIENT)));

@@ -7,6 +7,7 @@ import io.g3k.dataplane.escape.EscapeException;
 import io.g3k.dataplane.escape.EscapeHints;
 import io.g3k.dataplane.escape.Escaper;
 import io.g3k.dataplane.resolve.Resolver;
+import io.g3k.dataplane.runtime.TcpSocketOptions;
 import io.g3k.dataplane.runtime.Transport;
 import io.g3k.dataplane.stat.EscaperStats;
 import io.netty.bootstrap.Bootstrap;
@@ -33,6 +34,7 @@ public final class DirectFixedEscaper implements Escaper {
     private final TargetAddresses addresses;
 
     private final EscaperStats stats;
+    private final TcpSocketOptions socketOptions;
     /** direct_float: the published bind IPs and when each expires. */
     private volatile List<FloatingIp> floating = List.of();
 
@@ -44,6 +46,8 @@ public final class DirectFixedEscaper implements Escaper {
         this.stats = stats;
         this.transport = transport;
         this.addresses = new TargetAddresses(config, resolver);
+        this.socketOptions = TcpSocketOptions.of(config.tcpKeepalive(), config.tcpMiscOpts(), transport.kind(),
+                "escaper '" + config.name() + "'");
     }
 
     @Override
@@ -140,7 +144,7 @@ public final class DirectFixedEscaper implements Escaper {
                         .map(limit -> SpeedLimits.tcp(limit, SpeedLimits.Side.REMOTE))
                         .orElse(NO_HANDLER));
         bindIp(remote instanceof Inet4Address).ifPresent(ip -> b.localAddress(ip, 0));
-        return b;
+        return socketOptions.applyTo(b);
     }
 
     @Override

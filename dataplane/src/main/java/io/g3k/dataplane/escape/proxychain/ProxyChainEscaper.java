@@ -9,6 +9,7 @@ import io.g3k.dataplane.escape.EscapeException.Reason;
 import io.g3k.dataplane.escape.Escaper;
 import io.g3k.dataplane.escape.HttpProxyForward;
 import io.g3k.dataplane.resolve.Resolver;
+import io.g3k.dataplane.runtime.TcpSocketOptions;
 import io.g3k.dataplane.runtime.Transport;
 import io.g3k.dataplane.limit.SpeedLimits;
 import io.g3k.dataplane.util.Errors;
@@ -51,6 +52,7 @@ public final class ProxyChainEscaper implements Escaper {
     private final EscaperStats stats;
     private final Picker<UpstreamAddr> picker;
     private final SslContext tls;
+    private final TcpSocketOptions socketOptions;
 
     public ProxyChainEscaper(ProxyChainEscaperConfig config, Resolver resolver, Transport transport, EscaperStats stats) {
         this.config = config;
@@ -59,6 +61,8 @@ public final class ProxyChainEscaper implements Escaper {
         this.stats = stats;
         this.picker = Picker.of(config.proxyAddr());
         this.tls = config.tlsClient().map(t -> TlsClientContexts.build(t, "escaper '" + config.name() + "'")).orElse(null);
+        this.socketOptions = TcpSocketOptions.of(config.tcpKeepalive(), config.tcpMiscOpts(), transport.kind(),
+                "escaper '" + config.name() + "'");
     }
 
     @Override
@@ -174,7 +178,7 @@ public final class ProxyChainEscaper implements Escaper {
     /** A connection to the next proxy: TLS first for the over-TLS types, then the tunnel handshake when given. */
     private Bootstrap bootstrap(UpstreamAddr proxy, EventLoop loop, ProxyHandler handshake) {
         stats.tcpConnectAttempt.increment();
-        return new Bootstrap().group(loop).channel(transport.socketChannel())
+        Bootstrap b = new Bootstrap().group(loop).channel(transport.socketChannel())
                 // the target name must reach the next proxy as a name: never resolve it here (nor leak it to DNS)
                 .resolver(NoopAddressResolverGroup.INSTANCE)
                 .option(ChannelOption.AUTO_READ, false)
@@ -196,6 +200,7 @@ public final class ProxyChainEscaper implements Escaper {
                         }
                     }
                 });
+        return socketOptions.applyTo(b); // after the defaults above: tcp_misc_opts may turn no_delay off
     }
 
     private Future<InetSocketAddress> proxyAddress(UpstreamAddr proxy, EventLoop loop) {

@@ -1,0 +1,128 @@
+package io.g3k.dataplane.runtime;
+
+import io.g3k.config.TcpKeepalive;
+import io.g3k.config.TcpMiscOpts;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelException;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.socket.nio.NioChannelOption;
+import io.netty.channel.unix.IntegerUnixChannelOption;
+import io.netty.channel.unix.RawUnixChannelOption;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import jdk.net.ExtendedSocketOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code tcp_keepalive} and {@code tcp_misc_opts} as the channel options of a transport, worked out once per escaper
+ * or server and set on each of its TCP sockets. epoll and io_uring take any option (setsockopt by level and name);
+ * NIO only what the JDK has (no delay, keepalive, TOS), and says once which ones it leaves out.
+ */
+public final class TcpSocketOptions {
+    private static final Logger LOG = LoggerFactory.getLogger("g3k");
+    public static final TcpSocketOptions NONE = new TcpSocketOptions(List.of());
+    // Linux's levels and option names
+    private static final IntegerUnixChannelOption KEEPIDLE = new IntegerUnixChannelOption("G3K_TCP_KEEPIDLE", 6, 4);
+    private static final IntegerUnixChannelOption KEEPINTVL = new IntegerUnixChannelOption("G3K_TCP_KEEPINTVL", 6, 5);
+    private static final IntegerUnixChannelOption KEEPCNT = new IntegerUnixChannelOption("G3K_TCP_KEEPCNT", 6, 6);
+    private static final IntegerUnixChannelOption MAXSEG = new IntegerUnixChannelOption("G3K_TCP_MAXSEG", 6, 2);
+    private static final IntegerUnixChannelOption TTL = new IntegerUnixChannelOption("G3K_IP_TTL", 0, 2);
+    private static final IntegerUnixChannelOption HOPS = new IntegerUnixChannelOption("G3K_IPV6_UNICAST_HOPS", 41, 16);
+    private static final IntegerUnixChannelOption TCLASS = new IntegerUnixChannelOption("G3K_IPV6_TCLASS", 41, 67);
+    private static final IntegerUnixChannelOption MARK = new IntegerUnixChannelOption("G3K_SO_MARK", 1, 36);
+    /** TCP_CONGESTION takes the name's bytes; a raw option has a fixed length, so one per length. */
+    private static final Map<Integer, RawUnixChannelOption> CONGESTION = new ConcurrentHashMap<>();
+
+    /** An option and its value, made anew for each socket (a raw option's buffer is read as it is set). */
+    private record Opt<T>(ChannelOption<T> option, Supplier<T> value) {
+        static <T> Opt<T> of(ChannelOption<T> option, T value) {
+            return new Opt<>(option, () -> value);
+        }
+
+        void on(Bootstrap b) {
+            b.option(option, value.get());
+        }
+
+        void on(Channel ch) {
+            try {
+                ch.config().setOption(option, value.get());
+            } catch (ChannelException e) {
+                LOG.debug("{}: cannot set {}: {}", ch, option, e.getMessage());
+            }
+        }
+    }
+
+    private final List<Opt<?>> opts;
+
+    private TcpSocketOptions(List<Opt<?>> opts) {
+        this.opts = opts;
+    }
+
+    /** The options for a transport; {@code owner} ("escaper 'x'") names who asked in the NIO warning. */
+    public static TcpSocketOptions of(TcpKeepalive keepalive, TcpMiscOpts misc, Transport.Kind kind, String owner) {
+        boolean nio = kind == Transport.Kind.NIO;
+        List<Opt<?>> opts = new ArrayList<>();
+        List<String> unsupported = new ArrayList<>();
+        misc.noDelay().ifPresent(on -> opts.add(Opt.of(ChannelOption.TCP_NODELAY, on)));
+        misc.typeOfService().ifPresent(tos -> opts.add(Opt.of(ChannelOption.IP_TOS, tos)));
+        if (keepalive.enabled()) {
+            opts.add(Opt.of(ChannelOption.SO_KEEPALIVE, true));
+            int idle = (int) keepalive.idleTime().toSeconds();
+            opts.add(nio ? Opt.of(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPIDLE), idle) : Opt.of(KEEPIDLE, idle));
+            keepalive.probeInterval().map(d -> (int) d.toSeconds()).ifPresent(s -> opts.add(nio
+                    ? Opt.of(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPINTERVAL), s) : Opt.of(KEEPINTVL, s)));
+            keepalive.probeCount().ifPresent(n -> opts.add(nio
+                    ? Opt.of(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPCOUNT), n) : Opt.of(KEEPCNT, n)));
+        }
+        native_(misc.maxSegmentSize().isPresent(), nio, "max_segment_size", unsupported,
+                () -> opts.add(Opt.of(MAXSEG, misc.maxSegmentSize().getAsInt())));
+        native_(misc.timeToLive().isPresent(), nio, "time_to_live", unsupported,
+                () -> opts.add(Opt.of(TTL, misc.timeToLive().getAsInt())));
+        native_(misc.hopLimit().isPresent(), nio, "hop_limit", unsupported,
+                () -> opts.add(Opt.of(HOPS, misc.hopLimit().getAsInt())));
+        native_(misc.trafficClass().isPresent(), nio, "traffic_class", unsupported,
+                () -> opts.add(Opt.of(TCLASS, misc.trafficClass().getAsInt())));
+        native_(misc.netfilterMark().isPresent(), nio, "netfilter_mark", unsupported,
+                () -> opts.add(Opt.of(MARK, misc.netfilterMark().getAsInt())));
+        native_(misc.congestionControl().isPresent(), nio, "congestion_control", unsupported, () -> {
+            byte[] name = misc.congestionControl().get().getBytes(StandardCharsets.US_ASCII);
+            RawUnixChannelOption option = CONGESTION.computeIfAbsent(name.length,
+                    n -> new RawUnixChannelOption("G3K_TCP_CONGESTION_" + n, 6, 13, n));
+            opts.add(new Opt<>(option, () -> ByteBuffer.wrap(name)));
+        });
+        if (!unsupported.isEmpty()) {
+            LOG.warn("{}: tcp_misc_opts {} need the epoll or io_uring transport and are not set on NIO",
+                    owner, String.join(", ", unsupported));
+        }
+        return opts.isEmpty() ? NONE : new TcpSocketOptions(List.copyOf(opts));
+    }
+
+    private static void native_(boolean present, boolean nio, String key, List<String> unsupported, Runnable add) {
+        if (!present) {
+            return;
+        }
+        if (nio) {
+            unsupported.add(key);
+        } else {
+            add.run();
+        }
+    }
+
+    /** On a connection about to be made (after the bootstrap's own options, so these win). */
+    public Bootstrap applyTo(Bootstrap b) {
+        opts.forEach(o -> o.on(b));
+        return b;
+    }
+
+    /** On an accepted connection. */
+    public void applyTo(Channel ch) {
+        opts.forEach(o -> o.on(ch));
+    }
+}
