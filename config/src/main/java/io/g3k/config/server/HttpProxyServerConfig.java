@@ -1,5 +1,6 @@
 package io.g3k.config.server;
 
+import io.g3k.config.HttpKeepAlive;
 import io.g3k.config.LoadContext;
 import io.g3k.config.TlsClientConfig;
 import io.g3k.config.TlsServerConfig;
@@ -16,7 +17,8 @@ public record HttpProxyServerConfig(ServerBase base, TlsClientConfig tlsClient, 
                                     Duration reqHeaderRecvTimeout, Duration rspHeaderRecvTimeout,
                                     int reqHeaderMaxSize, int rspHeaderMaxSize, int pipelineSize,
                                     Duration pipelineReadIdleTimeout, boolean allowCustomHost, int logUriMaxChars,
-                                    Optional<TlsServerConfig> tlsServer, boolean stealForwardedFor)
+                                    Optional<TlsServerConfig> tlsServer, boolean stealForwardedFor,
+                                    HttpKeepAlive upstreamKeepalive)
         implements ServerConfig {
     public static final String TYPE = "http_proxy";
     /** Netty's own limit is per header block; we never go above 64 KiB, as Squid and Envoy. */
@@ -45,9 +47,10 @@ public record HttpProxyServerConfig(ServerBase base, TlsClientConfig tlsClient, 
                 map.bool("allow_custom_host", true),
                 map.take("log_uri_max_chars", Values::positiveInt).orElse(1024),
                 map.map("tls_server").map(m -> TlsServerConfig.parse(m, ctx.baseDir())),
-                map.bool("steal_forwarded_for", false));
+                map.bool("steal_forwarded_for", false),
+                map.take("http_forward_upstream_keepalive", HttpKeepAlive::parse).orElse(HttpKeepAlive.DEFAULT));
         map.ignoreWithWarning("server_id", "local_server_name", "body_line_max_length",
-                "http_forward_upstream_keepalive", "http_forward_mark_upstream", "echo_chained_info",
+                "http_forward_mark_upstream", "echo_chained_info",
                 "drop_default_port_in_host");
         map.finish();
         return config;

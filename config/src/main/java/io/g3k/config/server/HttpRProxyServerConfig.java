@@ -2,6 +2,7 @@ package io.g3k.config.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.g3k.config.HostMatch;
+import io.g3k.config.HttpKeepAlive;
 import io.g3k.config.LoadContext;
 import io.g3k.config.TlsClientConfig;
 import io.g3k.config.TlsServerConfig;
@@ -19,7 +20,8 @@ public record HttpRProxyServerConfig(ServerBase base, List<Host> hosts, boolean 
                                      Optional<TlsServerConfig> globalTlsServer, boolean noEarlyErrorReply,
                                      Duration reqHeaderRecvTimeout, Duration rspHeaderRecvTimeout,
                                      int reqHeaderMaxSize, int rspHeaderMaxSize, int pipelineSize,
-                                     Duration pipelineReadIdleTimeout, HttpForwardedHeaderType appendForwardedFor)
+                                     Duration pipelineReadIdleTimeout, HttpForwardedHeaderType appendForwardedFor,
+                                     HttpKeepAlive upstreamKeepalive)
         implements ServerConfig {
     public static final String TYPE = "http_rproxy";
 
@@ -56,7 +58,8 @@ public record HttpRProxyServerConfig(ServerBase base, List<Host> hosts, boolean 
                 (int) Math.min(65536, map.take("rsp_header_max_size", Values::size).orElse(65536L)),
                 map.take("pipeline_size", Values::positiveInt).orElse(10),
                 map.take("pipeline_read_idle_timeout", Values::duration).orElse(Duration.ofMinutes(5)),
-                map.take("append_forwarded_for", HttpForwardedHeaderType::parse).orElse(HttpForwardedHeaderType.CLASSIC));
+                map.take("append_forwarded_for", HttpForwardedHeaderType::parse).orElse(HttpForwardedHeaderType.CLASSIC),
+                map.take("http_forward_upstream_keepalive", HttpKeepAlive::parse).orElse(HttpKeepAlive.DEFAULT));
         map.ignoreWithWarning("client_hello_recv_timeout", "log_uri_max_chars");
         map.finish();
         return config;

@@ -41,6 +41,7 @@ public final class TestOrigin implements AutoCloseable {
         byte[] response = switch (path) {
             case "/echo" -> body;
             case "/peer" -> exchange.getRemoteAddress().getAddress().getHostAddress().getBytes(StandardCharsets.UTF_8);
+            case "/peer-port" -> String.valueOf(exchange.getRemoteAddress().getPort()).getBytes(StandardCharsets.UTF_8);
             case "/big" -> new byte[1 << 20];
             case "/headers" -> exchange.getRequestHeaders().entrySet().stream()
                     .map(e -> e.getKey().toLowerCase() + ": " + String.join(",", e.getValue()))

@@ -1,5 +1,6 @@
 package io.g3k.dataplane.server.http;
 
+import io.g3k.config.HttpKeepAlive;
 import io.g3k.config.UpstreamAddr;
 import io.g3k.dataplane.escape.EscapeException;
 import io.g3k.dataplane.escape.HttpProxyForward;
@@ -19,7 +20,9 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 /**
  * An upstream HTTP/1.1 connection for forwarding (TLS to the target for https forward, unless the escaper led to a
@@ -35,6 +38,7 @@ final class HttpForwardConnection extends ChannelInboundHandlerAdapter {
     private final RawResponseDecoder raw;
     private HttpForwardExchange exchange;
     private boolean reusable = true;
+    private ScheduledFuture<?> idleExpiry;
 
     private HttpForwardConnection(Channel channel, UpstreamAddr target, boolean tls, RawResponseDecoder raw) {
         this.channel = channel;
@@ -110,22 +114,33 @@ final class HttpForwardConnection extends ChannelInboundHandlerAdapter {
     /** The exchange is about to send its request with this method. */
     void attach(HttpForwardExchange exchange, HttpMethod method) {
         this.exchange = exchange;
+        if (idleExpiry != null) {
+            idleExpiry.cancel(false);
+            idleExpiry = null;
+        }
         if (raw != null) {
             raw.expect(HttpMethod.HEAD.equals(method));
         }
     }
 
-    /** The exchange finished; keep the connection only if the target allows it. */
-    void detach(boolean keepAlive) {
+    /**
+     * The exchange finished; keep the connection only if the target allows it and the server's
+     * {@code http_forward_upstream_keepalive} does, and for no longer unused than its {@code idle_expire}.
+     */
+    void detach(boolean keepAlive, HttpKeepAlive policy) {
         exchange = null;
-        if (!keepAlive) {
-            reusable = false;
-            channel.close();
+        if (!keepAlive || !policy.enabled()) {
+            close();
+            return;
         }
+        idleExpiry = channel.eventLoop().schedule(this::close, policy.idleExpire().toMillis(), TimeUnit.MILLISECONDS);
     }
 
     void close() {
         reusable = false;
+        if (idleExpiry != null) {
+            idleExpiry.cancel(false);
+        }
         channel.close();
     }
 

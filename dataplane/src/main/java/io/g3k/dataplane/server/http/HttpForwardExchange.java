@@ -400,7 +400,7 @@ final class HttpForwardExchange implements HttpExchange {
         lastWrite.addListener(f -> {
             finished = true;
             task.finish(f.isSuccess() ? "Completed" : "ClientClosed");
-            upstream.detach(upstreamReusable && requestDone);
+            upstream.detach(upstreamReusable && requestDone, config.upstreamKeepalive());
             handler.exchangeDone(ctx, clientKeepAlive && f.isSuccess());
         });
     }

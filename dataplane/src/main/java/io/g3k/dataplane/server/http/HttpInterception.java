@@ -1,5 +1,6 @@
 package io.g3k.dataplane.server.http;
 
+import io.g3k.config.HttpKeepAlive;
 import io.g3k.config.UpstreamAddr;
 import io.g3k.dataplane.server.ServerContext;
 import io.netty.channel.Channel;
@@ -75,7 +76,7 @@ public final class HttpInterception {
     /** g3proxy's h1_interception defaults: header timeouts 30 s / 60 s, 5 min idle, 64 KiB headers. */
     private static HttpFrontSettings settings(String server, int pipeline) {
         return new HttpFrontSettings(server, Duration.ofSeconds(30), Duration.ofMinutes(5), pipeline,
-                Duration.ofSeconds(60), MAX_HEADER_SIZE, ForwardedHeaders.AS_IS);
+                Duration.ofSeconds(60), MAX_HEADER_SIZE, ForwardedHeaders.AS_IS, HttpKeepAlive.DEFAULT);
     }
 
     /** Every request goes to the tunnel's target; inside a tunnel a request names a path, not a host. */

@@ -31,7 +31,8 @@ public final class HttpRProxyServer extends Server {
         this.config = config;
         this.front = new HttpFrontSettings(config.name(), config.reqHeaderRecvTimeout(),
                 config.pipelineReadIdleTimeout(), config.pipelineSize(), config.rspHeaderRecvTimeout(),
-                config.rspHeaderMaxSize(), new ForwardedHeaders(false, config.appendForwardedFor()));
+                config.rspHeaderMaxSize(), new ForwardedHeaders(false, config.appendForwardedFor()),
+                config.upstreamKeepalive());
         this.router = new HttpRProxyRouter(config, context.userGroup(), UserAdmission.refusals(context, config.name()));
         this.tls = config.enableTlsServer() ? tlsBySite(config) : null;
     }
