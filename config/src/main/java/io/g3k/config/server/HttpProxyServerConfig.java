@@ -45,7 +45,7 @@ public record HttpProxyServerConfig(ServerBase base, TlsClientConfig tlsClient, 
                 map.take("pipeline_size", Values::positiveInt).orElse(10),
                 map.take("pipeline_read_idle_timeout", Values::duration).orElse(Duration.ofMinutes(5)),
                 map.bool("allow_custom_host", true),
-                map.take("log_uri_max_chars", Values::positiveInt).orElse(1024),
+                map.take("log_uri_max_chars", Values::positiveInt, "uri_log_max_chars").orElse(1024),
                 map.map("tls_server").map(m -> TlsServerConfig.parse(m, ctx.baseDir())),
                 map.bool("steal_forwarded_for", false),
                 map.take("http_forward_upstream_keepalive", HttpKeepAlive::parse).orElse(HttpKeepAlive.DEFAULT));

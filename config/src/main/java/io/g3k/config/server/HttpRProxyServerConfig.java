@@ -21,7 +21,7 @@ public record HttpRProxyServerConfig(ServerBase base, List<Host> hosts, boolean 
                                      Duration reqHeaderRecvTimeout, Duration rspHeaderRecvTimeout,
                                      int reqHeaderMaxSize, int rspHeaderMaxSize, int pipelineSize,
                                      Duration pipelineReadIdleTimeout, HttpForwardedHeaderType appendForwardedFor,
-                                     HttpKeepAlive upstreamKeepalive)
+                                     HttpKeepAlive upstreamKeepalive, int logUriMaxChars)
         implements ServerConfig {
     public static final String TYPE = "http_rproxy";
 
@@ -59,8 +59,9 @@ public record HttpRProxyServerConfig(ServerBase base, List<Host> hosts, boolean 
                 map.take("pipeline_size", Values::positiveInt).orElse(10),
                 map.take("pipeline_read_idle_timeout", Values::duration).orElse(Duration.ofMinutes(5)),
                 map.take("append_forwarded_for", HttpForwardedHeaderType::parse).orElse(HttpForwardedHeaderType.CLASSIC),
-                map.take("http_forward_upstream_keepalive", HttpKeepAlive::parse).orElse(HttpKeepAlive.DEFAULT));
-        map.ignoreWithWarning("client_hello_recv_timeout", "log_uri_max_chars");
+                map.take("http_forward_upstream_keepalive", HttpKeepAlive::parse).orElse(HttpKeepAlive.DEFAULT),
+                map.take("log_uri_max_chars", Values::positiveInt, "uri_log_max_chars").orElse(1024));
+        map.ignoreWithWarning("client_hello_recv_timeout");
         map.finish();
         return config;
     }

@@ -16,8 +16,8 @@ import java.util.OptionalInt;
  * connected to (or the Host header's port). With {@code allowed_hosts} only the hosts listed are served, each
  * optionally sent to {@code redirect_host} / {@code redirect_port} instead.
  */
-public record SniProxyServerConfig(ServerBase base, int tlsMaxClientHelloSize, Duration requestRecvTimeout,
-                                   Optional<List<AllowedHost>> allowedHosts) implements ServerConfig {
+public record SniProxyServerConfig(ServerBase base, int tlsMaxClientHelloSize, Duration requestWaitTimeout,
+                                   Duration requestRecvTimeout, Optional<List<AllowedHost>> allowedHosts) implements ServerConfig {
     /** An allowed host and where it goes: the requested name and port unless redirected. */
     public record AllowedHost(HostMatch match, Optional<String> redirectHost, OptionalInt redirectPort) {}
 
@@ -48,9 +48,10 @@ public record SniProxyServerConfig(ServerBase base, int tlsMaxClientHelloSize, D
     static SniProxyServerConfig parse(String name, YamlMap map, LoadContext ctx) {
         var config = new SniProxyServerConfig(ServerBase.proxy(name, map),
                 (int) Math.min(1 << 20, map.take("tls_max_client_hello_size", Values::size).orElse(65536L)),
+                map.take("request_wait_timeout", Values::duration).orElse(Duration.ofSeconds(60)),
                 map.take("request_recv_timeout", Values::duration).orElse(Duration.ofSeconds(4)),
                 map.take("allowed_hosts").map(n -> allowedHosts(n, map)));
-        map.ignoreWithWarning("request_wait_timeout", "protocol_inspection", "server_tcp_portmap",
+        map.ignoreWithWarning("protocol_inspection", "server_tcp_portmap",
                 "client_tcp_portmap");
         map.finish();
         return config;

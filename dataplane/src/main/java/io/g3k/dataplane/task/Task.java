@@ -45,6 +45,7 @@ public final class Task {
     private volatile TrafficStats siteUpstream;
     private volatile User owner;
     private volatile String user = "-";
+    private volatile String uri;
     private volatile Object upstream = "-"; // turned into text only for the log line
     private volatile String escaper = "-";
     private volatile String protocol = "-";
@@ -113,6 +114,16 @@ public final class Task {
                 siteUpstream = stats.siteUpstream(userKey, escaper, udp, siteId);
             }
         }
+    }
+
+    /**
+     * The request target as the client sent it, for the task log (HTTP forward and reverse proxying), cut to
+     * {@code maxChars} (g3proxy's {@code log_uri_max_chars}). It holds no password: a target with user info is
+     * refused before any task starts.
+     */
+    public Task uri(String requested, int maxChars) {
+        this.uri = requested.length() > maxChars ? requested.substring(0, maxChars) + "..." : requested;
+        return this;
     }
 
     /** The idle check for this task's tunnel: its server's, with its user's {@code task_idle_max_count} if set. */
@@ -194,7 +205,7 @@ public final class Task {
         }
         long ms = (System.nanoTime() - startNanos) / 1_000_000;
         LOG.info("task server={} type={} client={} user={} upstream={} escaper={} protocol={} bytes_out={} "
-                        + "bytes_in={} duration_ms={} reason={}", server, type, client, user, upstream, escaper, protocol,
-                bytesOut.get(), bytesIn.get(), ms, reason);
+                        + "bytes_in={} duration_ms={} reason={}{}", server, type, client, user, upstream, escaper, protocol,
+                bytesOut.get(), bytesIn.get(), ms, reason, uri == null ? "" : " uri=" + uri);
     }
 }

@@ -79,7 +79,8 @@ final class HttpForwardExchange implements HttpExchange {
         this.requestUri = request.uri();
         this.clientKeepAlive = HttpUtil.isKeepAlive(request);
         this.task = context.tasks().start(config.server(), taskType,
-                ClientAddress.of(ctx.channel())).upstream(target.addr(), context.escaper().name());
+                ClientAddress.of(ctx.channel())).upstream(target.addr(), context.escaper().name())
+                .uri(requestUri, config.logUriMaxChars());
         this.ticket = ticket;
         ticket.own(task);
         this.adaptation = context.auditor().map(Auditor::adaptation).orElse(Auditor.Adaptation.NONE);

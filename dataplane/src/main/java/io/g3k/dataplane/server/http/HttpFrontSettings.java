@@ -5,8 +5,8 @@ import java.time.Duration;
 
 /**
  * The HTTP/1 front's timeouts and limits, what it does to forwarding headers, and how long it keeps an upstream
- * connection for the next request, taken from the server's config.
+ * connection for the next request, and how much of a request's URI its task log shows, taken from the server's config.
  */
 public record HttpFrontSettings(String server, Duration reqHeaderRecvTimeout, Duration idleTimeout, int pipelineSize,
                                 Duration rspHeaderRecvTimeout, int rspHeaderMaxSize, ForwardedHeaders forwarded,
-                                HttpKeepAlive upstreamKeepalive) {}
+                                HttpKeepAlive upstreamKeepalive, int logUriMaxChars) {}

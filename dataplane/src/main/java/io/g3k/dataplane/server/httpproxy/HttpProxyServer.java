@@ -25,7 +25,7 @@ public final class HttpProxyServer extends Server {
         this.front = new HttpFrontSettings(config.name(), config.reqHeaderRecvTimeout(),
                 config.pipelineReadIdleTimeout(), config.pipelineSize(), config.rspHeaderRecvTimeout(),
                 config.rspHeaderMaxSize(), new ForwardedHeaders(config.stealForwardedFor(), HttpForwardedHeaderType.DISABLE),
-                config.upstreamKeepalive());
+                config.upstreamKeepalive(), config.logUriMaxChars());
         this.router = new HttpProxyRouter(config, context.userGroup(), UserAdmission.refusals(context, config.name()),
                 TlsClientContexts.build(config.tlsClient(), "server '" + config.name() + "'"));
         this.tls = config.tlsServer().map(t -> TlsServerContext.build(t, "server '" + config.name() + "'")).orElse(null);

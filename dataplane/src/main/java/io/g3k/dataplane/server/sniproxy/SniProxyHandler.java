@@ -17,6 +17,7 @@ import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -33,25 +34,36 @@ final class SniProxyHandler extends ByteToMessageDecoder {
     private final ServerContext context;
     private ScheduledFuture<?> deadline;
     private boolean routed;
+    private boolean receiving;
 
     SniProxyHandler(SniProxyServerConfig config, ServerContext context) {
         this.config = config;
         this.context = context;
     }
 
+    /** Until the first byte: {@code request_wait_timeout}; from it to the whole ClientHello or request head: recv. */
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
-        deadline = ctx.executor().schedule(() -> {
+        deadline = closeAfter(ctx, config.requestWaitTimeout());
+    }
+
+    private ScheduledFuture<?> closeAfter(ChannelHandlerContext ctx, Duration timeout) {
+        return ctx.executor().schedule(() -> {
             if (!routed) {
                 ctx.close();
             }
-        }, config.requestRecvTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        }, timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
         if (routed || !in.isReadable()) {
             return;
+        }
+        if (!receiving) {
+            receiving = true;
+            deadline.cancel(false);
+            deadline = closeAfter(ctx, config.requestRecvTimeout());
         }
         int localPort = ((InetSocketAddress) ctx.channel().localAddress()).getPort();
         Optional<UpstreamAddr> target;

@@ -12,6 +12,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -39,6 +40,7 @@ class SniProxyServerTest {
                     escaper: default
                     type: sni_proxy
                     listen: "127.0.0.2:%d"
+                    request_wait_timeout: 3s
                     request_recv_timeout: 1s
                 """.formatted(tlsOrigin.port())));
     }
@@ -114,6 +116,24 @@ class SniProxyServerTest {
             assertThat(truncated.send(new byte[] {0x16, 3, 1, 0x10, 0}).readUntilClosed()).isEmpty();
         }
         assertThat(tlsOrigin.requests.get()).isEqualTo(before);
+    }
+
+    /** Silence is cut at request_wait_timeout (3 s); once a byte came, the rest must follow within 1 s. */
+    @Test
+    void waitsLongerForAFirstByteThanForTheRestOfTheHello() throws Exception {
+        try (RawClient silent = new RawClient("127.0.0.2", proxy.port("sni"));
+             RawClient started = new RawClient("127.0.0.2", proxy.port("sni"))) {
+            long t0 = System.nanoTime();
+            started.send(new byte[] {0x16, 3, 1});
+            assertThat(started.readUntilClosed()).isEmpty();
+            long startedClosed = System.nanoTime() - t0;
+            assertThat(silent.readUntilClosed()).isEmpty();
+            long silentClosed = System.nanoTime() - t0;
+            assertThat(Duration.ofNanos(startedClosed)).isBetween(Duration.ofMillis(700),
+                    Duration.ofMillis(2500));
+            assertThat(Duration.ofNanos(silentClosed)).isBetween(Duration.ofMillis(2700),
+                    Duration.ofMillis(6000));
+        }
     }
 
     /** A minimal TLS 1.2 ClientHello with the given SNI (none when null). */
