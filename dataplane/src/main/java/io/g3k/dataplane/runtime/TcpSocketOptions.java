@@ -12,6 +12,7 @@ import io.netty.channel.unix.RawUnixChannelOption;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -69,7 +70,6 @@ public final class TcpSocketOptions {
     public static TcpSocketOptions of(TcpKeepalive keepalive, TcpMiscOpts misc, Transport.Kind kind, String owner) {
         boolean nio = kind == Transport.Kind.NIO;
         List<Opt<?>> opts = new ArrayList<>();
-        List<String> unsupported = new ArrayList<>();
         misc.noDelay().ifPresent(on -> opts.add(Opt.of(ChannelOption.TCP_NODELAY, on)));
         misc.typeOfService().ifPresent(tos -> opts.add(Opt.of(ChannelOption.IP_TOS, tos)));
         if (keepalive.enabled()) {
@@ -81,38 +81,26 @@ public final class TcpSocketOptions {
             keepalive.probeCount().ifPresent(n -> opts.add(nio
                     ? Opt.of(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPCOUNT), n) : Opt.of(KEEPCNT, n)));
         }
-        native_(misc.maxSegmentSize().isPresent(), nio, "max_segment_size", unsupported,
-                () -> opts.add(Opt.of(MAXSEG, misc.maxSegmentSize().getAsInt())));
-        native_(misc.timeToLive().isPresent(), nio, "time_to_live", unsupported,
-                () -> opts.add(Opt.of(TTL, misc.timeToLive().getAsInt())));
-        native_(misc.hopLimit().isPresent(), nio, "hop_limit", unsupported,
-                () -> opts.add(Opt.of(HOPS, misc.hopLimit().getAsInt())));
-        native_(misc.trafficClass().isPresent(), nio, "traffic_class", unsupported,
-                () -> opts.add(Opt.of(TCLASS, misc.trafficClass().getAsInt())));
-        native_(misc.netfilterMark().isPresent(), nio, "netfilter_mark", unsupported,
-                () -> opts.add(Opt.of(MARK, misc.netfilterMark().getAsInt())));
-        native_(misc.congestionControl().isPresent(), nio, "congestion_control", unsupported, () -> {
-            byte[] name = misc.congestionControl().get().getBytes(StandardCharsets.US_ASCII);
-            RawUnixChannelOption option = CONGESTION.computeIfAbsent(name.length,
+        // the rest have no JDK option: native transports only
+        Map<String, Opt<?>> nativeOnly = new LinkedHashMap<>();
+        misc.maxSegmentSize().ifPresent(v -> nativeOnly.put("max_segment_size", Opt.of(MAXSEG, v)));
+        misc.timeToLive().ifPresent(v -> nativeOnly.put("time_to_live", Opt.of(TTL, v)));
+        misc.hopLimit().ifPresent(v -> nativeOnly.put("hop_limit", Opt.of(HOPS, v)));
+        misc.trafficClass().ifPresent(v -> nativeOnly.put("traffic_class", Opt.of(TCLASS, v)));
+        misc.netfilterMark().ifPresent(v -> nativeOnly.put("netfilter_mark", Opt.of(MARK, v)));
+        misc.congestionControl().ifPresent(name -> {
+            byte[] bytes = name.getBytes(StandardCharsets.US_ASCII);
+            RawUnixChannelOption option = CONGESTION.computeIfAbsent(bytes.length,
                     n -> new RawUnixChannelOption("G3K_TCP_CONGESTION_" + n, 6, 13, n));
-            opts.add(new Opt<>(option, () -> ByteBuffer.wrap(name)));
+            nativeOnly.put("congestion_control", new Opt<>(option, () -> ByteBuffer.wrap(bytes)));
         });
-        if (!unsupported.isEmpty()) {
+        if (nio && !nativeOnly.isEmpty()) {
             LOG.warn("{}: tcp_misc_opts {} need the epoll or io_uring transport and are not set on NIO",
-                    owner, String.join(", ", unsupported));
+                    owner, String.join(", ", nativeOnly.keySet()));
+        } else {
+            opts.addAll(nativeOnly.values());
         }
         return opts.isEmpty() ? NONE : new TcpSocketOptions(List.copyOf(opts));
-    }
-
-    private static void native_(boolean present, boolean nio, String key, List<String> unsupported, Runnable add) {
-        if (!present) {
-            return;
-        }
-        if (nio) {
-            unsupported.add(key);
-        } else {
-            add.run();
-        }
     }
 
     /** On a connection about to be made (after the bootstrap's own options, so these win). */
