@@ -219,6 +219,20 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aNextProxysBindAddressesKeepToTheirFamily() throws Exception {
+        String template = """
+                escaper:
+                  - {name: chain, type: proxy_http, proxy_addr: "127.0.0.1:3128", %s}
+                """;
+        var chain = (ProxyChainEscaperConfig) ConfigLoader.load(write("bind.yml",
+                template.formatted("bind_ipv4: 127.0.0.2, bind_ipv6: \"::1\""))).escapers().getFirst();
+        assertThat(chain.bindIpv4()).contains(InetAddress.getByName("127.0.0.2"));
+        assertThat(chain.bindIpv6()).contains(InetAddress.getByName("::1"));
+        assertRefused(template.formatted("bind_ipv4: \"::1\""), "key 'bind_ipv4'", "::1 is not an IPv4 address");
+        assertRefused(template.formatted("bind_ipv6: 127.0.0.2"), "key 'bind_ipv6'", "127.0.0.2 is not an IPv6 address");
+    }
+
+    @Test
     void forwardedHeaderKeysTakeG3proxysSpellings() throws Exception {
         String template = """
                 escaper:

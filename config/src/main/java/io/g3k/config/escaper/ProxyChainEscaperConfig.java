@@ -1,5 +1,7 @@
 package io.g3k.config.escaper;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.g3k.config.IpLiteral;
 import io.g3k.config.MetricsTags;
 import io.g3k.config.SocketSpeedLimit;
 import io.g3k.config.TcpKeepalive;
@@ -8,6 +10,9 @@ import io.g3k.config.TlsClientConfig;
 import io.g3k.config.Values;
 import io.g3k.config.YamlMap;
 import io.g3k.config.server.StreamUpstream;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -23,7 +28,8 @@ public record ProxyChainEscaperConfig(String name, Protocol protocol, StreamUpst
                                       Optional<TlsClientConfig> tlsClient, Optional<String> tlsName,
                                       Duration peerNegotiationTimeout, HttpForwardCapability httpForwardCapability,
                                       Optional<SocketSpeedLimit> tcpSockSpeedLimit, Map<String, String> extraMetricsTags,
-                                      TcpKeepalive tcpKeepalive, TcpMiscOpts tcpMiscOpts)
+                                      TcpKeepalive tcpKeepalive, TcpMiscOpts tcpMiscOpts,
+                                      Optional<InetAddress> bindIpv4, Optional<InetAddress> bindIpv6)
         implements EscaperConfig {
     public enum Protocol { HTTP, HTTPS, SOCKS5, SOCKS5S }
 
@@ -75,17 +81,30 @@ public record ProxyChainEscaperConfig(String name, Protocol protocol, StreamUpst
                 map.take("tcp_sock_speed_limit", SocketSpeedLimit::tcp, "tcp_conn_speed_limit", "tcp_conn_limit"),
                 map.take("extra_metrics_tags", MetricsTags::parse).orElse(Map.of()),
                 map.take("tcp_keepalive", TcpKeepalive::parse).orElse(TcpKeepalive.DISABLED),
-                map.take("tcp_misc_opts", TcpMiscOpts::parse).orElse(TcpMiscOpts.NONE));
+                map.take("tcp_misc_opts", TcpMiscOpts::parse).orElse(TcpMiscOpts.NONE),
+                map.take("bind_ipv4", n -> bindIp(n, Inet4Address.class)),
+                map.take("bind_ipv6", n -> bindIp(n, Inet6Address.class)));
         if (config.username().isPresent() != config.password().isPresent()) {
             throw map.error("proxy_password", "proxy_username and proxy_password go together");
         }
         if (addrs.upstreams().stream().anyMatch(w -> w.addr().ip().isEmpty()) && config.resolver().isEmpty()) {
             throw map.error("resolver", "is required when proxy_addr holds a domain name");
         }
-        map.ignoreWithWarning("shared_logger", "pass_proxy_userid", "bind_ipv4", "bind_ipv6", "tcp_connect",
+        map.ignoreWithWarning("shared_logger", "pass_proxy_userid", "tcp_connect",
                 "http_connect_rsp_header_max_size", "udp_sock_speed_limit");
         map.finish();
         return config;
     }
 
+
+    /** {@code bind_ipv4} / {@code bind_ipv6}: the local address of connections to the next proxy, of that family. */
+    private static InetAddress bindIp(JsonNode node, Class<? extends InetAddress> family) {
+        String text = Values.string(node);
+        InetAddress ip = IpLiteral.require(text);
+        if (!family.isInstance(ip)) {
+            throw new IllegalArgumentException(text + " is not an "
+                    + (family == Inet4Address.class ? "IPv4" : "IPv6") + " address");
+        }
+        return ip;
+    }
 }

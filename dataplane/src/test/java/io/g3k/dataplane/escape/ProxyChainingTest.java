@@ -76,6 +76,25 @@ class ProxyChainingTest {
         }
     }
 
+    /** bind_ipv4: squid logs the connections from g3k as coming from that address. */
+    @Test
+    void connectsToTheNextProxyFromBindIpv4() throws Exception {
+        try (PeerProcess squid = PeerProcess.squid();
+             RunningProxy proxy = RunningProxy.start(Files.createDirectories(dir.resolve("squid-bind")), chain("""
+                       - name: chain
+                         type: proxy_http
+                         proxy_addr: 127.0.0.1:%d
+                         bind_ipv4: 127.0.0.2
+                     """.formatted(squid.port())))) {
+            assertThat(through(proxy, "/bound")).isEqualTo("hello /bound\n");
+            Path log = squid.home().resolve("access.log");
+            org.awaitility.Awaitility.await().until(() -> Files.exists(log) && Files.readString(log).contains("/bound"));
+            // squid's native log: time, elapsed, client address, ...
+            assertThat(Files.readString(log).lines().filter(l -> l.contains("/bound")))
+                    .isNotEmpty().allSatisfy(l -> assertThat(l.split("\\s+")[2]).isEqualTo("127.0.0.2"));
+        }
+    }
+
     @Test
     void chainsThroughMicrosocksWithAuthentication() throws Exception {
         try (PeerProcess socks = PeerProcess.microsocks(dir, "chain-user", "chain-pass");

@@ -32,6 +32,7 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.resolver.NoopAddressResolverGroup;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
+import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -111,7 +112,7 @@ public final class ProxyChainEscaper implements Escaper {
     /** A connection to the next HTTP proxy itself (TLS for proxy_https), for requests it takes in absolute form. */
     private void forwardConnect(InetSocketAddress proxyAddress, UpstreamAddr proxy, EventLoop loop,
                                 Promise<Channel> result) {
-        connectSocket(bootstrap(proxy, loop, null), proxyAddress, proxy, result).addListener((ChannelFuture f) -> {
+        connectSocket(bootstrap(proxy, proxyAddress, loop, null), proxyAddress, proxy, result).addListener((ChannelFuture f) -> {
             if (!f.isSuccess()) {
                 return;
             }
@@ -146,7 +147,7 @@ public final class ProxyChainEscaper implements Escaper {
         };
         handshake.setConnectTimeoutMillis(config.peerNegotiationTimeout().toMillis());
         // Netty's proxy handler swaps this unresolved destination for the proxy's address and asks the proxy for it
-        ChannelFuture connected = connectSocket(bootstrap(proxy, loop, handshake),
+        ChannelFuture connected = connectSocket(bootstrap(proxy, proxyAddress, loop, handshake),
                 InetSocketAddress.createUnresolved(target.host(), target.port()), proxy, result);
         handshake.connectFuture().addListener(done -> {
             Channel ch = connected.channel();
@@ -175,8 +176,11 @@ public final class ProxyChainEscaper implements Escaper {
         });
     }
 
-    /** A connection to the next proxy: TLS first for the over-TLS types, then the tunnel handshake when given. */
-    private Bootstrap bootstrap(UpstreamAddr proxy, EventLoop loop, ProxyHandler handshake) {
+    /**
+     * A connection to the next proxy (at {@code address}, from {@code bind_ipv4} / {@code bind_ipv6} when set): TLS
+     * first for the over-TLS types, then the tunnel handshake when given.
+     */
+    private Bootstrap bootstrap(UpstreamAddr proxy, InetSocketAddress address, EventLoop loop, ProxyHandler handshake) {
         stats.tcpConnectAttempt.increment();
         Bootstrap b = new Bootstrap().group(loop).channel(transport.socketChannel())
                 // the target name must reach the next proxy as a name: never resolve it here (nor leak it to DNS)
@@ -200,6 +204,8 @@ public final class ProxyChainEscaper implements Escaper {
                         }
                     }
                 });
+        (address.getAddress() instanceof Inet4Address ? config.bindIpv4() : config.bindIpv6())
+                .ifPresent(ip -> b.localAddress(ip, 0));
         return socketOptions.applyTo(b); // after the defaults above: tcp_misc_opts may turn no_delay off
     }
 
