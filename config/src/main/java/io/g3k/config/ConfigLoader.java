@@ -4,7 +4,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import io.g3k.config.audit.AuditorConfig;
 import io.g3k.config.auth.UserGroupConfig;
 import io.g3k.config.escaper.EscaperConfigs;
@@ -25,7 +27,12 @@ import java.util.stream.Stream;
  * YAML document) or a directory (every file with the main file's extension, in name order).
  */
 public final class ConfigLoader {
-    private static final YAMLMapper YAML = new YAMLMapper();
+    /**
+     * YAML as g3proxy reads it (YAML 1.2): only {@code true} and {@code false} are booleans, so {@code name: off} or
+     * the country {@code no} stay words; keys that want a boolean still take yes/no/on/off ({@link Values#bool}).
+     */
+    public static final YAMLMapper YAML = new YAMLMapper(YAMLFactory.builder()
+            .enable(YAMLParser.Feature.PARSE_BOOLEAN_LIKE_WORDS_AS_STRINGS).build());
     private static final List<String> MAIN_NAMES = List.of("main.yaml", "main.yml", "main.conf",
             "g3proxy.yaml", "g3proxy.yml", "g3proxy.conf");
 

@@ -19,8 +19,9 @@ public record HttpKeepAlive(boolean enabled, Duration idleExpire) {
     }
 
     public static HttpKeepAlive parse(JsonNode node) {
-        if (node.isBoolean()) {
-            return new HttpKeepAlive(node.booleanValue(), DEFAULT.idleExpire());
+        var word = Values.boolWord(node);
+        if (word.isPresent()) {
+            return new HttpKeepAlive(word.get(), DEFAULT.idleExpire());
         }
         if (!node.isObject()) {
             return new HttpKeepAlive(true, Values.duration(node));

@@ -29,9 +29,9 @@ public record TcpKeepalive(boolean enabled, Duration idleTime, Optional<Duration
     }
 
     public static TcpKeepalive parse(JsonNode node) {
-        if (node.isBoolean()) {
-            return node.booleanValue() ? new TcpKeepalive(true, DEFAULT_IDLE, Optional.empty(), OptionalInt.empty())
-                    : DISABLED;
+        var word = Values.boolWord(node);
+        if (word.isPresent()) {
+            return word.get() ? new TcpKeepalive(true, DEFAULT_IDLE, Optional.empty(), OptionalInt.empty()) : DISABLED;
         }
         if (!node.isObject()) {
             return new TcpKeepalive(true, Values.duration(node), Optional.empty(), OptionalInt.empty());

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -31,8 +32,8 @@ public final class Values {
     /** A ratio in [0, 1]: a number, a percentage ({@code 50%}), a fraction ({@code 1/2}) or a boolean. */
     public static double ratio(JsonNode node) {
         double value;
-        if (node.isBoolean()) {
-            value = node.booleanValue() ? 1 : 0;
+        if (boolWord(node).isPresent()) {
+            value = boolWord(node).get() ? 1 : 0;
         } else if (node.isNumber()) {
             value = node.doubleValue();
         } else {
@@ -59,13 +60,14 @@ public final class Values {
     }
 
     public static boolean bool(JsonNode node) {
-        if (node.isBoolean()) {
-            return node.booleanValue();
+        Optional<Boolean> word = boolWord(node);
+        if (word.isPresent()) {
+            return word.get();
         }
         if (node.isTextual()) {
-            switch (node.asText().toLowerCase(Locale.ROOT)) {
-                case "true", "yes", "on", "1" -> { return true; }
-                case "false", "no", "off", "0" -> { return false; }
+            switch (node.asText()) {
+                case "1" -> { return true; }
+                case "0" -> { return false; }
                 default -> { }
             }
         }
@@ -73,6 +75,24 @@ public final class Values {
             return node.intValue() != 0;
         }
         throw new IllegalArgumentException("expected a boolean, got " + YamlMap.describe(node));
+    }
+
+    /**
+     * A boolean, or a word for one ({@code yes}, {@code no}, {@code on}, {@code off}): how a key that takes a boolean
+     * or something else (a duration, a map) tells the boolean apart, now that YAML 1.2 leaves those words strings.
+     */
+    public static Optional<Boolean> boolWord(JsonNode node) {
+        if (node.isBoolean()) {
+            return Optional.of(node.booleanValue());
+        }
+        if (node.isTextual()) {
+            switch (node.asText().toLowerCase(Locale.ROOT)) {
+                case "true", "yes", "on" -> { return Optional.of(true); }
+                case "false", "no", "off" -> { return Optional.of(false); }
+                default -> { }
+            }
+        }
+        return Optional.empty();
     }
 
     public static int integer(JsonNode node) {

@@ -5,12 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.g3k.config.escaper.DirectFixedEscaperConfig;
 import io.g3k.config.escaper.ProxyChainEscaperConfig;
+import io.g3k.config.escaper.RouteGeoIpEscaperConfig;
 import io.g3k.config.resolver.CAresResolverConfig;
 import io.g3k.config.server.HttpForwardedHeaderType;
 import io.g3k.config.server.HttpProxyServerConfig;
 import io.g3k.config.server.HttpRProxyServerConfig;
 import io.g3k.config.server.SocksProxyServerConfig;
 import io.g3k.config.server.TaskIdleCheck;
+import io.g3k.config.server.TcpStreamServerConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -230,6 +232,31 @@ class ConfigLoaderTest {
         assertThat(chain.bindIpv6()).contains(InetAddress.getByName("::1"));
         assertRefused(template.formatted("bind_ipv4: \"::1\""), "key 'bind_ipv4'", "::1 is not an IPv4 address");
         assertRefused(template.formatted("bind_ipv6: 127.0.0.2"), "key 'bind_ipv6'", "127.0.0.2 is not an IPv6 address");
+    }
+
+    /** YAML 1.2, as g3proxy: yes / no / on / off are words, so a server named off or the country no stay so. */
+    @Test
+    void onlyTrueAndFalseAreBooleansAsInG3proxy() throws Exception {
+        G3Config config = ConfigLoader.load(write("yaml12.yml", """
+                resolver:
+                  - {name: r, type: c-ares}
+                escaper:
+                  - {name: direct, type: direct_fixed, resolver: r, tcp_keepalive: on}
+                  - {name: nordic, type: route_geoip, resolver: r, default_next: direct,
+                     geo_rules: [{next: direct, countries: [no, se]}]}
+                server:
+                  - {name: off, type: socks_proxy, escaper: direct, enable_udp_associate: yes}
+                  - {name: "no", type: tcp_stream, escaper: direct, proxy_pass: "127.0.0.1:1", tls_client: on}
+                """));
+        var socks = (SocksProxyServerConfig) config.servers().get(0);
+        assertThat(socks.name()).isEqualTo("off");
+        assertThat(socks.enableUdpAssociate()).isTrue();
+        var stream = (TcpStreamServerConfig) config.servers().get(1);
+        assertThat(stream.name()).isEqualTo("no");
+        assertThat(stream.upstream().tlsClient()).isPresent();
+        assertThat(((DirectFixedEscaperConfig) config.escapers().get(0)).tcpKeepalive().enabled()).isTrue();
+        assertThat(((RouteGeoIpEscaperConfig) config.escapers().get(1)).rules().getFirst().countries())
+                .containsExactlyInAnyOrder("NO", "SE");
     }
 
     @Test

@@ -29,7 +29,8 @@ public record ProxyChainEscaperConfig(String name, Protocol protocol, StreamUpst
                                       Duration peerNegotiationTimeout, HttpForwardCapability httpForwardCapability,
                                       Optional<SocketSpeedLimit> tcpSockSpeedLimit, Map<String, String> extraMetricsTags,
                                       TcpKeepalive tcpKeepalive, TcpMiscOpts tcpMiscOpts,
-                                      Optional<InetAddress> bindIpv4, Optional<InetAddress> bindIpv6)
+                                      Optional<InetAddress> bindIpv4, Optional<InetAddress> bindIpv6,
+                                      boolean passProxyUserid)
         implements EscaperConfig {
     public enum Protocol { HTTP, HTTPS, SOCKS5, SOCKS5S }
 
@@ -83,14 +84,18 @@ public record ProxyChainEscaperConfig(String name, Protocol protocol, StreamUpst
                 map.take("tcp_keepalive", TcpKeepalive::parse).orElse(TcpKeepalive.DISABLED),
                 map.take("tcp_misc_opts", TcpMiscOpts::parse).orElse(TcpMiscOpts.NONE),
                 map.take("bind_ipv4", n -> bindIp(n, Inet4Address.class)),
-                map.take("bind_ipv6", n -> bindIp(n, Inet6Address.class)));
+                map.take("bind_ipv6", n -> bindIp(n, Inet6Address.class)),
+                httpProxy && map.bool("pass_proxy_userid", false));
         if (config.username().isPresent() != config.password().isPresent()) {
             throw map.error("proxy_password", "proxy_username and proxy_password go together");
         }
         if (addrs.upstreams().stream().anyMatch(w -> w.addr().ip().isEmpty()) && config.resolver().isEmpty()) {
             throw map.error("resolver", "is required when proxy_addr holds a domain name");
         }
-        map.ignoreWithWarning("shared_logger", "pass_proxy_userid", "tcp_connect",
+        if (!httpProxy) {
+            map.ignoreWithWarning("pass_proxy_userid"); // g3proxy passes the user id to HTTP proxies only
+        }
+        map.ignoreWithWarning("shared_logger", "tcp_connect",
                 "http_connect_rsp_header_max_size", "udp_sock_speed_limit");
         map.finish();
         return config;

@@ -52,8 +52,9 @@ public record SocksProxyServerConfig(ServerBase base, boolean enableUdpAssociate
     }
 
     private static Map<InetAddress, InetAddress> transmute(JsonNode node) {
-        if (node.isBoolean()) {
-            if (node.booleanValue()) {
+        var word = Values.boolWord(node);
+        if (word.isPresent()) {
+            if (word.get()) {
                 throw new IllegalArgumentException("'true' (use the local address) is not supported; give a map");
             }
             return Map.of();

@@ -33,8 +33,9 @@ public record StreamUpstream(List<Weighted> upstreams, PickPolicy pickPolicy, Op
         PickPolicy policy = map.take("upstream_pick_policy", StreamUpstream::policy).orElse(PickPolicy.RANDOM);
         Optional<TlsClientConfig> tls = Optional.empty();
         Optional<JsonNode> raw = map.take("tls_client");
-        if (raw.isPresent() && !(raw.get().isBoolean() && !raw.get().booleanValue())) {
-            JsonNode node = raw.get().isBoolean() || raw.get().isNull() ? Values.emptyMap() : raw.get();
+        Optional<Boolean> word = raw.flatMap(Values::boolWord);
+        if (raw.isPresent() && !word.equals(Optional.of(false))) {
+            JsonNode node = word.isPresent() || raw.get().isNull() ? Values.emptyMap() : raw.get();
             tls = Optional.of(TlsClientConfig.parse(new YamlMap(node, map.location() + " key 'tls_client'",
                     map.warnings()), baseDir));
         }

@@ -1,7 +1,7 @@
 package io.g3k.dataplane.auth;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.g3k.config.ConfigLoader;
 import io.g3k.config.auth.PasswordToken;
 import io.g3k.config.auth.UserConfig;
 import io.g3k.config.auth.UserGroupConfig;
@@ -31,7 +31,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class UserGroup implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger("g3k");
-    private static final YAMLMapper YAML = new YAMLMapper();
     private static final PasswordToken.FastHash DECOY = new PasswordToken.FastHash(
             HexFormat.of().parseHex("0000000000000000"), Map.of("MD5", new byte[16], "SHA-1", new byte[20]));
 
@@ -116,7 +115,7 @@ public final class UserGroup implements AutoCloseable {
      * file). All or nothing: an invalid list changes nothing. Returns how many users there are now.
      */
     public synchronized int publish(String contents, String origin) throws java.io.IOException {
-        JsonNode root = YAML.readTree(contents);
+        JsonNode root = ConfigLoader.YAML.readTree(contents);
         if (root == null || !root.isArray()) {
             throw new IllegalArgumentException(origin + ": expected a list of users");
         }

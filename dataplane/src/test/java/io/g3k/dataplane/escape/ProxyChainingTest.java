@@ -2,6 +2,7 @@ package io.g3k.dataplane.escape;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.g3k.dataplane.support.Configs;
 import io.g3k.dataplane.support.Curl;
 import io.g3k.dataplane.support.PeerProcess;
 import io.g3k.dataplane.support.RawClient;
@@ -9,8 +10,16 @@ import io.g3k.dataplane.support.RunningProxy;
 import io.g3k.dataplane.support.TestOrigin;
 import io.g3k.dataplane.support.TestPki;
 import io.g3k.dataplane.support.Yaml;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Base64;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -92,6 +101,35 @@ class ProxyChainingTest {
             // squid's native log: time, elapsed, client address, ...
             assertThat(Files.readString(log).lines().filter(l -> l.contains("/bound")))
                     .isNotEmpty().allSatisfy(l -> assertThat(l.split("\\s+")[2]).isEqualTo("127.0.0.2"));
+        }
+    }
+
+    /** pass_proxy_userid: the next proxy is told the client's user name, with g3proxy's fixed password. */
+    @Test
+    void passesTheUserIdToTheNextProxy() throws Exception {
+        try (ServerSocket next = new ServerSocket(0, 10, InetAddress.getLoopbackAddress());
+             RunningProxy proxy = RunningProxy.start(Files.createDirectories(dir.resolve("userid")),
+                     Yaml.RESOLVER_AND_ESCAPER + """
+                       - {name: chain, type: proxy_http, proxy_addr: "127.0.0.1:%d", pass_proxy_userid: true}
+                     """.formatted(next.getLocalPort()) + Configs.USER_GROUP + """
+                     server:
+                       - {name: http, type: http_proxy, escaper: chain, user_group: users, listen: "127.0.0.1:0"}
+                     """)) {
+            CompletableFuture<String> head = CompletableFuture.supplyAsync(() -> {
+                try (Socket s = next.accept()) {
+                    String got = new RawClient(s).readHead();
+                    s.getOutputStream().write("HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n".getBytes());
+                    return got;
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            var r = Curl.run("-p", "-x", "http://127.0.0.1:" + proxy.port("http"), "-U", "root:toor",
+                    "http://127.0.0.1:" + origin.port() + "/userid");
+            assertThat(r.exit()).as(r.err()).isNotZero(); // the stand-in next proxy refuses every tunnel
+            String expected = Base64.getEncoder().encodeToString("root:g3proxy".getBytes(StandardCharsets.UTF_8));
+            assertThat(head.get(10, TimeUnit.SECONDS)).startsWith("CONNECT 127.0.0.1:" + origin.port() + " ")
+                    .containsIgnoringCase("proxy-authorization: Basic " + expected + "\r\n");
         }
     }
 

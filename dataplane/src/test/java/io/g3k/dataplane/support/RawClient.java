@@ -16,7 +16,12 @@ public final class RawClient implements AutoCloseable {
     }
 
     public RawClient(String host, int port) throws IOException {
-        socket = new Socket(host, port);
+        this(new Socket(host, port));
+    }
+
+    /** Either end of a connection, an accepted one too. */
+    public RawClient(Socket socket) throws IOException {
+        this.socket = socket;
         socket.setSoTimeout(10_000);
     }
 

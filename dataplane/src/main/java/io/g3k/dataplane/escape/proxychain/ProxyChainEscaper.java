@@ -38,6 +38,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * {@code proxy_http}, {@code proxy_https}, {@code proxy_socks5}: every task is a tunnel through the next proxy
@@ -47,6 +48,8 @@ import java.util.List;
  * plain connection to it marked {@link HttpProxyForward}.
  */
 public final class ProxyChainEscaper implements Escaper {
+    /** The password g3proxy sends with a passed user id (its package name). */
+    private static final String PASSED_USERID_PASSWORD = "g3proxy";
     private final ProxyChainEscaperConfig config;
     private final Resolver resolver;
     private final Transport transport;
@@ -81,10 +84,11 @@ public final class ProxyChainEscaper implements Escaper {
                 result.tryFailure(f.cause());
                 return;
             }
+            Optional<Credentials> credentials = credentials(hints);
             if (hints.httpForwardScheme().map(this::mayForwardAsIs).orElse(false)) {
-                forwardConnect(f.getNow(), proxy, loop, result);
+                forwardConnect(f.getNow(), proxy, credentials, loop, result);
             } else {
-                connect(f.getNow(), proxy, target, loop, result);
+                connect(f.getNow(), proxy, target, credentials, loop, result);
             }
         });
         result.addListener(done -> {
@@ -109,16 +113,30 @@ public final class ProxyChainEscaper implements Escaper {
         };
     }
 
+    /** Who this task is to the next proxy. */
+    private record Credentials(String username, String password) {}
+
+    /**
+     * With {@code pass_proxy_userid}, the task's user, with g3proxy's fixed password ({@code g3proxy}: the next
+     * proxy learns who the client is, not a secret); else the escaper's own {@code proxy_username}, if any.
+     */
+    private Optional<Credentials> credentials(EscapeHints hints) {
+        if (config.passProxyUserid() && hints.user().isPresent()) {
+            return Optional.of(new Credentials(hints.user().get(), PASSED_USERID_PASSWORD));
+        }
+        return config.username().map(u -> new Credentials(u, config.password().orElseThrow()));
+    }
+
     /** A connection to the next HTTP proxy itself (TLS for proxy_https), for requests it takes in absolute form. */
-    private void forwardConnect(InetSocketAddress proxyAddress, UpstreamAddr proxy, EventLoop loop,
-                                Promise<Channel> result) {
+    private void forwardConnect(InetSocketAddress proxyAddress, UpstreamAddr proxy, Optional<Credentials> credentials,
+                                EventLoop loop, Promise<Channel> result) {
         connectSocket(bootstrap(proxy, proxyAddress, loop, null), proxyAddress, proxy, result).addListener((ChannelFuture f) -> {
             if (!f.isSuccess()) {
                 return;
             }
             Channel ch = f.channel();
-            new HttpProxyForward(config.username().map(u ->
-                    "Basic " + Base64.getEncoder().encodeToString((u + ":" + config.password().orElseThrow())
+            new HttpProxyForward(credentials.map(c ->
+                    "Basic " + Base64.getEncoder().encodeToString((c.username() + ":" + c.password())
                             .getBytes(StandardCharsets.UTF_8)))).markOn(ch);
             if (!config.tls()) {
                 result.trySuccess(ch);
@@ -136,14 +154,14 @@ public final class ProxyChainEscaper implements Escaper {
         });
     }
 
-    private void connect(InetSocketAddress proxyAddress, UpstreamAddr proxy, UpstreamAddr target, EventLoop loop,
-                         Promise<Channel> result) {
+    private void connect(InetSocketAddress proxyAddress, UpstreamAddr proxy, UpstreamAddr target,
+                         Optional<Credentials> credentials, EventLoop loop, Promise<Channel> result) {
         ProxyHandler handshake = switch (config.protocol()) {
-            case HTTP, HTTPS -> config.username().isPresent()
-                    ? new HttpProxyHandler(proxyAddress, config.username().get(), config.password().orElseThrow())
+            case HTTP, HTTPS -> credentials.isPresent()
+                    ? new HttpProxyHandler(proxyAddress, credentials.get().username(), credentials.get().password())
                     : new HttpProxyHandler(proxyAddress);
-            case SOCKS5, SOCKS5S -> new Socks5ProxyHandler(proxyAddress, config.username().orElse(null),
-                    config.password().orElse(null));
+            case SOCKS5, SOCKS5S -> new Socks5ProxyHandler(proxyAddress,
+                    credentials.map(Credentials::username).orElse(null), credentials.map(Credentials::password).orElse(null));
         };
         handshake.setConnectTimeoutMillis(config.peerNegotiationTimeout().toMillis());
         // Netty's proxy handler swaps this unresolved destination for the proxy's address and asks the proxy for it

@@ -116,7 +116,7 @@ public final class ProxyFloatEscaper implements Escaper {
                 ProxyChainEscaperConfig.HttpForwardCapability.NONE, item.hasNonNull("tcp_sock_speed_limit")
                         ? Optional.of(SocketSpeedLimit.tcp(item.get("tcp_sock_speed_limit"))) : Optional.empty(),
                 config.extraMetricsTags(), config.tcpKeepalive(), config.tcpMiscOpts(), Optional.empty(),
-                Optional.empty());
+                Optional.empty(), false);
         Instant expire = item.hasNonNull("expire") ? Instant.parse(item.get("expire").asText()) : Instant.MAX;
         return new Peer(new ProxyChainEscaper(chain, new DenyAllResolver("-"), transport, stats), expire);
     }
