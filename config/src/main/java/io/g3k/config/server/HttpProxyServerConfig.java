@@ -18,7 +18,7 @@ public record HttpProxyServerConfig(ServerBase base, TlsClientConfig tlsClient, 
                                     int reqHeaderMaxSize, int rspHeaderMaxSize, int pipelineSize,
                                     Duration pipelineReadIdleTimeout, boolean allowCustomHost, int logUriMaxChars,
                                     Optional<TlsServerConfig> tlsServer, boolean stealForwardedFor,
-                                    HttpKeepAlive upstreamKeepalive)
+                                    HttpKeepAlive upstreamKeepalive, boolean dropDefaultPortInHost)
         implements ServerConfig {
     public static final String TYPE = "http_proxy";
     /** Netty's own limit is per header block; we never go above 64 KiB, as Squid and Envoy. */
@@ -48,10 +48,10 @@ public record HttpProxyServerConfig(ServerBase base, TlsClientConfig tlsClient, 
                 map.take("log_uri_max_chars", Values::positiveInt, "uri_log_max_chars").orElse(1024),
                 map.map("tls_server").map(m -> TlsServerConfig.parse(m, ctx.baseDir())),
                 map.bool("steal_forwarded_for", false),
-                map.take("http_forward_upstream_keepalive", HttpKeepAlive::parse).orElse(HttpKeepAlive.DEFAULT));
+                map.take("http_forward_upstream_keepalive", HttpKeepAlive::parse).orElse(HttpKeepAlive.DEFAULT),
+                map.bool("drop_default_port_in_host", false));
         map.ignoreWithWarning("server_id", "local_server_name", "body_line_max_length",
-                "http_forward_mark_upstream", "echo_chained_info",
-                "drop_default_port_in_host");
+                "http_forward_mark_upstream", "echo_chained_info");
         map.finish();
         return config;
     }

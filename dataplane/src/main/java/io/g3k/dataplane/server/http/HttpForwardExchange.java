@@ -88,7 +88,7 @@ final class HttpForwardExchange implements HttpExchange {
 
     @Override
     public void start() {
-        config.forwarded().apply(request.headers(), ctx.channel());
+        config.upstreamHeaders().apply(request.headers(), ctx.channel());
         if (target.scheme().equals("ftp") && !context.escaper().mayForwardAsIs("ftp")) {
             failFtpLocally();
             return;
@@ -174,9 +174,7 @@ final class HttpForwardExchange implements HttpExchange {
         HopByHop.stripForUpstream(out.headers());
         viaProxy.flatMap(HttpProxyForward::proxyAuthorization)
                 .ifPresent(auth -> out.headers().set(HttpHeaderNames.PROXY_AUTHORIZATION, auth));
-        if (!out.headers().contains(HttpHeaderNames.HOST)) {
-            out.headers().set(HttpHeaderNames.HOST, target.addr().toString());
-        }
+        config.upstreamHeaders().host(out.headers(), target.scheme(), target.addr());
         return out;
     }
 

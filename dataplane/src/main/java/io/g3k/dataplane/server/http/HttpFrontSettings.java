@@ -8,5 +8,5 @@ import java.time.Duration;
  * connection for the next request, and how much of a request's URI its task log shows, taken from the server's config.
  */
 public record HttpFrontSettings(String server, Duration reqHeaderRecvTimeout, Duration idleTimeout, int pipelineSize,
-                                Duration rspHeaderRecvTimeout, int rspHeaderMaxSize, ForwardedHeaders forwarded,
+                                Duration rspHeaderRecvTimeout, int rspHeaderMaxSize, UpstreamHeaders upstreamHeaders,
                                 HttpKeepAlive upstreamKeepalive, int logUriMaxChars) {}

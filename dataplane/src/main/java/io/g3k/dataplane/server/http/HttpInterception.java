@@ -76,7 +76,7 @@ public final class HttpInterception {
     /** g3proxy's h1_interception defaults: header timeouts 30 s / 60 s, 5 min idle, 64 KiB headers. */
     private static HttpFrontSettings settings(String server, int pipeline) {
         return new HttpFrontSettings(server, Duration.ofSeconds(30), Duration.ofMinutes(5), pipeline,
-                Duration.ofSeconds(60), MAX_HEADER_SIZE, ForwardedHeaders.AS_IS, HttpKeepAlive.DEFAULT,
+                Duration.ofSeconds(60), MAX_HEADER_SIZE, UpstreamHeaders.AS_IS, HttpKeepAlive.DEFAULT,
                 1024);
     }
 

@@ -5,7 +5,7 @@ import io.g3k.config.server.HttpProxyServerConfig;
 import io.g3k.dataplane.server.Server;
 import io.g3k.dataplane.server.ServerContext;
 import io.g3k.dataplane.server.UserAdmission;
-import io.g3k.dataplane.server.http.ForwardedHeaders;
+import io.g3k.dataplane.server.http.UpstreamHeaders;
 import io.g3k.dataplane.server.http.HttpFrontHandler;
 import io.g3k.dataplane.server.http.HttpFrontSettings;
 import io.g3k.dataplane.tls.TlsClientContexts;
@@ -24,7 +24,8 @@ public final class HttpProxyServer extends Server {
         this.config = config;
         this.front = new HttpFrontSettings(config.name(), config.reqHeaderRecvTimeout(),
                 config.pipelineReadIdleTimeout(), config.pipelineSize(), config.rspHeaderRecvTimeout(),
-                config.rspHeaderMaxSize(), new ForwardedHeaders(config.stealForwardedFor(), HttpForwardedHeaderType.DISABLE),
+                config.rspHeaderMaxSize(), new UpstreamHeaders(config.stealForwardedFor(), HttpForwardedHeaderType.DISABLE,
+                        config.dropDefaultPortInHost()),
                 config.upstreamKeepalive(), config.logUriMaxChars());
         this.router = new HttpProxyRouter(config, context.userGroup(), UserAdmission.refusals(context, config.name()),
                 TlsClientContexts.build(config.tlsClient(), "server '" + config.name() + "'"));

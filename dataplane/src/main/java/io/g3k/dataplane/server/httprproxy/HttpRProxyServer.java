@@ -6,7 +6,7 @@ import io.g3k.config.server.HttpRProxyServerConfig.Host;
 import io.g3k.dataplane.server.Server;
 import io.g3k.dataplane.server.ServerContext;
 import io.g3k.dataplane.server.UserAdmission;
-import io.g3k.dataplane.server.http.ForwardedHeaders;
+import io.g3k.dataplane.server.http.UpstreamHeaders;
 import io.g3k.dataplane.server.http.HttpFrontHandler;
 import io.g3k.dataplane.server.http.HttpFrontSettings;
 import io.g3k.dataplane.tls.TlsServerContext;
@@ -31,7 +31,7 @@ public final class HttpRProxyServer extends Server {
         this.config = config;
         this.front = new HttpFrontSettings(config.name(), config.reqHeaderRecvTimeout(),
                 config.pipelineReadIdleTimeout(), config.pipelineSize(), config.rspHeaderRecvTimeout(),
-                config.rspHeaderMaxSize(), new ForwardedHeaders(false, config.appendForwardedFor()),
+                config.rspHeaderMaxSize(), new UpstreamHeaders(false, config.appendForwardedFor(), false),
                 config.upstreamKeepalive(), config.logUriMaxChars());
         this.router = new HttpRProxyRouter(config, context.userGroup(), UserAdmission.refusals(context, config.name()));
         this.tls = config.enableTlsServer() ? tlsBySite(config) : null;

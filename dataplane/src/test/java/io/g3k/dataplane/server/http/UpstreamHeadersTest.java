@@ -10,10 +10,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Forwarding headers as the origin sees them, through curl: http_rproxy's {@code append_forwarded_for} (classic by
- * default, as g3proxy) and http_proxy's {@code steal_forwarded_for}.
+ * Request headers as the origin sees them, through curl: http_rproxy's {@code append_forwarded_for} (classic by
+ * default, as g3proxy), http_proxy's {@code steal_forwarded_for} and {@code drop_default_port_in_host}.
  */
-class ForwardedHeadersTest {
+class UpstreamHeadersTest {
     @RegisterExtension
     static final OriginsFixture origins = new OriginsFixture("""
                   - {name: rproxy, escaper: default, type: http_rproxy, listen: "127.0.0.1:0",
@@ -25,6 +25,8 @@ class ForwardedHeadersTest {
                   - {name: forward, escaper: default, type: http_proxy, listen: "127.0.0.1:0"}
                   - {name: forward-steal, escaper: default, type: http_proxy, listen: "127.0.0.1:0",
                      steal_forwarded_for: true}
+                  - {name: forward-drop, escaper: default, type: http_proxy, listen: "127.0.0.1:0",
+                     drop_default_port_in_host: true}
                 """, "");
 
     private String headersVia(String server, String... curlArgs) throws Exception {
@@ -68,5 +70,12 @@ class ForwardedHeadersTest {
         assertThat(headersVia("forward", sent)).contains("x-forwarded-for: 192.0.2.7\n", "forwarded: for=192.0.2.7\n");
         assertThat(headersVia("forward-steal", sent)).contains("x-kept: yes")
                 .doesNotContain("x-forwarded-for").doesNotContain("forwarded:");
+    }
+
+    @Test
+    void dropDefaultPortInHostSendsTheHostWithoutPort80() throws Exception {
+        assertThat(headersVia("forward", "-H", "Host: www.example:80")).contains("\nhost: www.example:80\n");
+        assertThat(headersVia("forward-drop", "-H", "Host: www.example:80")).contains("\nhost: www.example\n");
+        assertThat(headersVia("forward-drop", "-H", "Host: www.example:8080")).contains("\nhost: www.example:8080\n");
     }
 }

@@ -1,8 +1,10 @@
 package io.g3k.dataplane.server.http;
 
+import io.g3k.config.UpstreamAddr;
 import io.g3k.config.server.HttpForwardedHeaderType;
 import io.g3k.dataplane.server.ClientAddress;
 import io.netty.channel.Channel;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
 import java.net.Inet6Address;
@@ -10,16 +12,17 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 
 /**
- * What a server does to a request's forwarding headers on the way upstream: {@code steal} (http_proxy's
+ * What a server does to a request's headers on the way upstream: {@code steal} (http_proxy's
  * {@code steal_forwarded_for}) drops the client's own {@code Forwarded} and {@code X-Forwarded-For}, so the origin
  * learns nothing of the hops before; {@code append} (http_rproxy's {@code append_forwarded_for}) adds this hop's
- * client to the list, after any the client sent.
+ * client to the list, after any the client sent; {@code dropDefaultPort} (http_proxy's
+ * {@code drop_default_port_in_host}) sends {@code Host: example.com} for {@code example.com:80} (443 for https).
  */
-public record ForwardedHeaders(boolean steal, HttpForwardedHeaderType append) {
+public record UpstreamHeaders(boolean steal, HttpForwardedHeaderType append, boolean dropDefaultPort) {
     private static final AsciiString FORWARDED = AsciiString.cached("forwarded");
     private static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
     /** Headers left as the client sent them. */
-    public static final ForwardedHeaders AS_IS = new ForwardedHeaders(false, HttpForwardedHeaderType.DISABLE);
+    public static final UpstreamHeaders AS_IS = new UpstreamHeaders(false, HttpForwardedHeaderType.DISABLE, false);
 
     void apply(HttpHeaders headers, Channel client) {
         if (steal) {
@@ -32,6 +35,19 @@ public record ForwardedHeaders(boolean steal, HttpForwardedHeaderType append) {
                     .ifPresent(ip -> append(headers, X_FORWARDED_FOR, ip.getHostAddress()));
             case STANDARD -> append(headers, FORWARDED,
                     "for=" + node(ClientAddress.of(client)) + ";by=" + node(client.localAddress()));
+        }
+    }
+
+    /** The Host header as it goes upstream: the target's when the client sent none, its default port dropped if set. */
+    void host(HttpHeaders headers, String scheme, UpstreamAddr target) {
+        String sent = headers.get(HttpHeaderNames.HOST);
+        String host = sent != null ? sent : target.toString();
+        String defaultPort = scheme.equals("https") ? ":443" : scheme.equals("http") ? ":80" : null;
+        if (dropDefaultPort && defaultPort != null && host.endsWith(defaultPort)) {
+            host = host.substring(0, host.length() - defaultPort.length());
+        }
+        if (!host.equals(sent)) {
+            headers.set(HttpHeaderNames.HOST, host);
         }
     }
 
