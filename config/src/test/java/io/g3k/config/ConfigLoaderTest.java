@@ -167,6 +167,56 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void tlsClientTakesG3proxysOpensslKeys() throws Exception {
+        String template = """
+                escaper:
+                  - {name: deny, type: dummy_deny}
+                server:
+                  - name: http
+                    type: http_proxy
+                    escaper: deny
+                    tls_client: %s
+                """;
+        var parsed = Map.of(
+                "{min_tls_version: 1.2, max_tls_version: tls1_2}", "[TLSv1.2] []",
+                "{tls_version_min: \"1.1\", ciphers: \"A:B\"}", "[TLSv1.1, TLSv1.2, TLSv1.3] [A, B]",
+                "{protocol: TLS13, ciphers: [X, Y]}", "[TLSv1.3] [X, Y]",
+                "{max_tls_version: 1.1}", "[TLSv1.1] []",
+                "{}", "[] []");
+        for (var e : parsed.entrySet()) {
+            TlsClientConfig tls = tlsClient(template.formatted(e.getKey()));
+            assertThat(tls.protocols() + " " + tls.ciphers()).as(e.getKey()).isEqualTo(e.getValue());
+        }
+        TlsClientConfig sessions = tlsClient(template.formatted(
+                "{session_cache_lru_max_sites: 4, session_cache_each_cap: 2, supported_groups: \"X25519:P-256\"}"));
+        assertThat(sessions.sessionCacheSize()).isEqualTo(8);
+        assertThat(sessions.supportedGroups()).containsExactly("X25519", "P-256");
+        assertThat(tlsClient(template.formatted("{disable_session_cache: true}")).sessionCacheSize()).isZero();
+        assertThat(TlsClientConfig.DEFAULT.sessionCacheSize()).isEqualTo(128 * 16);
+        Files.writeString(dir.resolve("c.pem"), "x");
+        TlsClientConfig pair = tlsClient(template.formatted("{cert_pair: {cert: c.pem, key: c.pem}}"));
+        assertThat(pair.certificate()).containsExactly(PemValue.of(dir.resolve("c.pem")));
+        assertThat(pair.privateKey()).contains(PemValue.of(dir.resolve("c.pem")));
+
+        var refused = Map.of(
+                "{protocol: ssl3}", "the TLS library has no SSLv3",
+                "{protocol: tlcp}", "TLCP is not available",
+                "{min_tls_version: 1.4}", "unknown TLS version '1.4'",
+                "{min_tls_version: 1.3, max_tls_version: 1.2}", "min_tls_version TLSv1.3 is above max_tls_version TLSv1.2",
+                "{ciphers: \"A::B\"}", "without empty entries",
+                "{cert_pair: {cert: c.pem, key: c.pem}, certificate: c.pem, private_key: c.pem}", "either 'cert_pair'",
+                "{certificate: c.pem}", "'certificate' and 'private_key' must be given together",
+                "{no_default_ca_certificate: true}", "'no_default_ca_certificate' needs a 'ca_certificate'",
+                "{ca_certificate: \"\"}", "got an empty string");
+        refused.forEach((value, message) -> assertRefused(template.formatted(value), "server[0] 'http'",
+                "tls_client", message));
+    }
+
+    private TlsClientConfig tlsClient(String yaml) throws IOException {
+        return ((HttpProxyServerConfig) ConfigLoader.load(write("tls.yml", yaml)).servers().getFirst()).tlsClient();
+    }
+
+    @Test
     void extraMetricsTagsAreAMapOfSafeNamesAndValues() throws Exception {
         String template = """
                 resolver:
@@ -392,7 +442,7 @@ class ConfigLoaderTest {
                 """));
         var mitm = config.auditors().getFirst();
         assertThat(mitm.taskAuditRatio()).isEqualTo(0.25);
-        assertThat(mitm.tlsCertGenerator().orElseThrow().caPrivateKey()).isEqualTo(dir.resolve("ca/ca.key"));
+        assertThat(mitm.tlsCertGenerator().orElseThrow().caPrivateKey()).isEqualTo(PemValue.of(dir.resolve("ca/ca.key")));
         assertThat(config.auditors().get(1).tlsCertGenerator()).isEmpty();
         assertThat(mitm.icapReqmodService().orElseThrow().url()).hasToString("icap://127.0.0.1:1344/reqmod");
         assertThat(mitm.icapRespmodService()).isEmpty();

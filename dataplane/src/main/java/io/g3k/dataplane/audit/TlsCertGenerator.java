@@ -9,10 +9,7 @@ import io.g3k.dataplane.tls.TlsClientContexts;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.util.NetUtil;
-import java.io.Reader;
 import java.math.BigInteger;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
@@ -28,7 +25,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
 import org.bouncycastle.asn1.x500.style.BCStyle;
@@ -43,9 +39,6 @@ import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
-import org.bouncycastle.openssl.PEMKeyPair;
-import org.bouncycastle.openssl.PEMParser;
-import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
@@ -66,7 +59,7 @@ final class TlsCertGenerator implements AutoCloseable {
     TlsCertGenerator(TlsCertGeneratorConfig config, String location) {
         try {
             this.ca = Pem.certificates(config.caCertificate()).getFirst();
-            this.caKey = privateKey(config.caPrivateKey());
+            this.caKey = Pem.privateKey(config.caPrivateKey());
         } catch (Exception e) {
             throw new ConfigException(location + " key 'tls_cert_generator': " + e.getMessage(), e);
         }
@@ -155,17 +148,6 @@ final class TlsCertGenerator implements AutoCloseable {
     }
 
     /** PKCS#8, SEC1 ("EC PRIVATE KEY") or PKCS#1 ("RSA PRIVATE KEY"), as openssl writes them. */
-    private static PrivateKey privateKey(Path file) throws Exception {
-        try (Reader reader = Files.newBufferedReader(file); PEMParser parser = new PEMParser(reader)) {
-            Object pem = parser.readObject();
-            JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
-            return switch (pem) {
-                case PEMKeyPair pair -> converter.getKeyPair(pair).getPrivate();
-                case PrivateKeyInfo info -> converter.getPrivateKey(info);
-                case null, default -> throw new IllegalArgumentException(file + " holds no unencrypted PEM private key");
-            };
-        }
-    }
 
     @Override
     public void close() {

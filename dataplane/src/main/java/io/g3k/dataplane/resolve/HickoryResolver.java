@@ -40,6 +40,7 @@ public final class HickoryResolver extends CachingResolver {
         this.tls = config.encryption() == Encryption.NONE ? null
                 : TlsClientContexts.jdk(config.tlsClient(), "resolver '" + config.name() + "'");
         this.https = config.encryption() == Encryption.DOH ? HttpClient.newBuilder().sslContext(tls)
+                .sslParameters(TlsClientContexts.jdkParameters(config.tlsClient(), tls.getDefaultSSLParameters()))
                 .version(HttpClient.Version.HTTP_2).connectTimeout(config.eachTimeout()).executor(executor).build() : null;
         if (config.encryption() == Encryption.NONE) {
             plain = new ExtendedResolver(config.servers().stream().map(s -> {
@@ -87,11 +88,10 @@ public final class HickoryResolver extends CachingResolver {
             socket.connect(new InetSocketAddress(server.ip().orElseThrow(), server.port()), timeout);
             socket.setSoTimeout(timeout);
             SSLParameters params = socket.getSSLParameters();
-            params.setEndpointIdentificationAlgorithm("HTTPS");
             if (config.tlsName().isPresent()) {
                 params.setServerNames(List.of(new javax.net.ssl.SNIHostName(config.tlsName().get())));
             }
-            socket.setSSLParameters(params);
+            socket.setSSLParameters(TlsClientContexts.jdkParameters(config.tlsClient(), params));
             byte[] wire = query.toWire();
             DataOutputStream out = new DataOutputStream(socket.getOutputStream());
             out.writeShort(wire.length);

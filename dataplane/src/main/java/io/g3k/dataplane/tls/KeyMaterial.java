@@ -1,8 +1,8 @@
 package io.g3k.dataplane.tls;
 
+import io.g3k.config.PemValue;
 import io.netty.handler.ssl.OpenSslCachingX509KeyManagerFactory;
 import io.netty.handler.ssl.SslProvider;
-import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.PrivateKey;
@@ -20,7 +20,7 @@ public final class KeyMaterial {
 
     private KeyMaterial() {}
 
-    public static KeyManagerFactory of(Path certificate, Path privateKey) throws Exception {
+    public static KeyManagerFactory of(List<PemValue> certificate, PemValue privateKey) throws Exception {
         List<X509Certificate> chain = Pem.certificates(certificate);
         return of(Pem.privateKey(privateKey), chain.toArray(X509Certificate[]::new));
     }

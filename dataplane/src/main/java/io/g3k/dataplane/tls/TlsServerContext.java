@@ -5,14 +5,20 @@ import io.g3k.config.TlsServerConfig;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.DelegatingSslContext;
+import io.netty.handler.ssl.OpenSslServerSessionContext;
+import io.netty.handler.ssl.ReferenceCountedOpenSslEngine;
 import io.netty.handler.ssl.SniHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.DomainWildcardMappingBuilder;
+import io.netty.internal.tcnative.SSL;
 import io.netty.util.Mapping;
+import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
 import java.util.List;
+import javax.net.ssl.SSLEngine;
 
 /**
  * A built {@code tls_server}: one certificate pair gives a plain {@link SslHandler}; several are chosen by the
@@ -46,19 +52,17 @@ public final class TlsServerContext {
 
     public static TlsServerContext build(TlsServerConfig config, String location) {
         try {
-            if (config.enableClientAuth() && config.caCertificate().isEmpty()) {
-                throw new ConfigException(location + " key 'tls_server': enable_client_auth needs a ca_certificate "
-                        + "to verify client certificates");
-            }
             SslContext first = null;
             DomainWildcardMappingBuilder<SslContext> mapping = null;
             for (TlsServerConfig.CertPair pair : config.certPairs()) {
                 SslContextBuilder builder = SslContextBuilder.forServer(
                         KeyMaterial.of(pair.certificate(), pair.privateKey())).sslProvider(TlsClientContexts.provider());
                 if (config.enableClientAuth()) {
-                    builder.clientAuth(ClientAuth.REQUIRE).trustManager(config.caCertificate().get().toFile());
+                    List<X509Certificate> trusted = config.caCertificates().isEmpty() ? TlsClientContexts.systemRoots()
+                            : Pem.certificates(config.caCertificates());
+                    builder.clientAuth(ClientAuth.REQUIRE).trustManager(trusted.toArray(X509Certificate[]::new));
                 }
-                SslContext ctx = builder.build();
+                SslContext ctx = resumption(builder.build(), config);
                 if (first == null) {
                     first = ctx;
                     mapping = new DomainWildcardMappingBuilder<>(ctx);
@@ -69,11 +73,32 @@ public final class TlsServerContext {
             }
             return new TlsServerContext(first, config.certPairs().size() > 1 ? mapping.build() : null,
                     config.handshakeTimeout().toMillis());
-        } catch (ConfigException e) {
-            throw e;
         } catch (Exception e) {
             throw new ConfigException(location + " key 'tls_server': " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Session tickets and the session-id cache, on unless turned off (with the JDK provider, its defaults). Tickets
+     * are turned off per connection: tcnative sets options on a connection, not on a built context.
+     */
+    private static SslContext resumption(SslContext ctx, TlsServerConfig config) {
+        if (!(ctx.sessionContext() instanceof OpenSslServerSessionContext sessions)) {
+            return ctx;
+        }
+        sessions.setSessionCacheEnabled(config.sessionCache());
+        config.sessionIdContext().ifPresent(id -> sessions.setSessionIdContext(id.getBytes(StandardCharsets.UTF_8)));
+        if (config.sessionTickets()) {
+            return ctx;
+        }
+        return new DelegatingSslContext(ctx) {
+            @Override
+            protected void initEngine(SSLEngine engine) {
+                if (engine instanceof ReferenceCountedOpenSslEngine openssl) {
+                    SSL.setOptions(openssl.sslPointer(), SSL.SSL_OP_NO_TICKET);
+                }
+            }
+        };
     }
 
     /** The handler that terminates TLS on this channel; its handshake future says when the client is in. */

@@ -3,6 +3,7 @@ package io.g3k.dataplane.tls;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.g3k.config.PemValue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,19 +19,19 @@ class PemTest {
 
     @Test
     void readsPkcs8Pkcs1AndSec1Keys() throws Exception {
-        assertThat(Pem.privateKey(openssl("pkcs8.pem", "genpkey", "-algorithm", "EC", "-pkeyopt",
-                "ec_paramgen_curve:P-256")).getAlgorithm()).isEqualTo("EC");
+        assertThat(Pem.privateKey(PemValue.of(openssl("pkcs8.pem", "genpkey", "-algorithm", "EC", "-pkeyopt",
+                "ec_paramgen_curve:P-256"))).getAlgorithm()).isEqualTo("EC");
         // SEC1, with the "EC PARAMETERS" block in front of the key
-        assertThat(Pem.privateKey(openssl("sec1.pem", "ecparam", "-genkey", "-name", "prime256v1"))
+        assertThat(Pem.privateKey(PemValue.of(openssl("sec1.pem", "ecparam", "-genkey", "-name", "prime256v1")))
                 .getAlgorithm()).isEqualTo("EC");
-        assertThat(Pem.privateKey(openssl("pkcs1.pem", "genrsa", "-traditional", "2048")).getAlgorithm())
+        assertThat(Pem.privateKey(PemValue.of(openssl("pkcs1.pem", "genrsa", "-traditional", "2048"))).getAlgorithm())
                 .isEqualTo("RSA");
     }
 
     @Test
     void aFileWithoutAKeySaysSo() throws Exception {
         Path notAKey = Files.writeString(dir.resolve("empty.pem"), "just text\n");
-        assertThatThrownBy(() -> Pem.privateKey(notAKey)).isInstanceOf(IOException.class)
+        assertThatThrownBy(() -> Pem.privateKey(PemValue.of(notAKey))).isInstanceOf(IOException.class)
                 .hasMessageContaining("holds no unencrypted PEM private key");
     }
 
