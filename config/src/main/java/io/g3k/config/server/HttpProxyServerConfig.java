@@ -18,7 +18,8 @@ public record HttpProxyServerConfig(ServerBase base, TlsClientConfig tlsClient, 
                                     int reqHeaderMaxSize, int rspHeaderMaxSize, int pipelineSize,
                                     Duration pipelineReadIdleTimeout, boolean allowCustomHost, int logUriMaxChars,
                                     Optional<TlsServerConfig> tlsServer, boolean stealForwardedFor,
-                                    HttpKeepAlive upstreamKeepalive, boolean dropDefaultPortInHost)
+                                    HttpKeepAlive upstreamKeepalive, boolean dropDefaultPortInHost,
+                                    HttpCustomHeaders customHeaders)
         implements ServerConfig {
     public static final String TYPE = "http_proxy";
     /** Netty's own limit is per header block; we never go above 64 KiB, as Squid and Envoy. */
@@ -49,9 +50,9 @@ public record HttpProxyServerConfig(ServerBase base, TlsClientConfig tlsClient, 
                 map.map("tls_server").map(m -> TlsServerConfig.parse(m, ctx.baseDir())),
                 map.bool("steal_forwarded_for", false),
                 map.take("http_forward_upstream_keepalive", HttpKeepAlive::parse).orElse(HttpKeepAlive.DEFAULT),
-                map.bool("drop_default_port_in_host", false));
-        map.ignoreWithWarning("server_id", "local_server_name", "body_line_max_length",
-                "http_forward_mark_upstream", "echo_chained_info");
+                map.bool("drop_default_port_in_host", false),
+                HttpCustomHeaders.parse(map, true));
+        map.ignoreWithWarning("local_server_name", "body_line_max_length");
         map.finish();
         return config;
     }

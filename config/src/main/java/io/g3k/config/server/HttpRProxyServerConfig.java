@@ -21,7 +21,8 @@ public record HttpRProxyServerConfig(ServerBase base, List<Host> hosts, boolean 
                                      Duration reqHeaderRecvTimeout, Duration rspHeaderRecvTimeout,
                                      int reqHeaderMaxSize, int rspHeaderMaxSize, int pipelineSize,
                                      Duration pipelineReadIdleTimeout, HttpForwardedHeaderType appendForwardedFor,
-                                     HttpKeepAlive upstreamKeepalive, int logUriMaxChars)
+                                     HttpKeepAlive upstreamKeepalive, int logUriMaxChars,
+                                     HttpCustomHeaders customHeaders)
         implements ServerConfig {
     public static final String TYPE = "http_rproxy";
 
@@ -60,7 +61,8 @@ public record HttpRProxyServerConfig(ServerBase base, List<Host> hosts, boolean 
                 map.take("pipeline_read_idle_timeout", Values::duration).orElse(Duration.ofMinutes(5)),
                 map.take("append_forwarded_for", HttpForwardedHeaderType::parse).orElse(HttpForwardedHeaderType.CLASSIC),
                 map.take("http_forward_upstream_keepalive", HttpKeepAlive::parse).orElse(HttpKeepAlive.DEFAULT),
-                map.take("log_uri_max_chars", Values::positiveInt, "uri_log_max_chars").orElse(1024));
+                map.take("log_uri_max_chars", Values::positiveInt, "uri_log_max_chars").orElse(1024),
+                HttpCustomHeaders.parse(map, false));
         map.ignoreWithWarning("client_hello_recv_timeout");
         map.finish();
         return config;

@@ -8,6 +8,7 @@ import io.g3k.dataplane.escape.EscapeHints;
 import io.g3k.dataplane.escape.EscapeException.Reason;
 import io.g3k.dataplane.escape.Escaper;
 import io.g3k.dataplane.escape.HttpProxyForward;
+import io.g3k.dataplane.escape.NextProxy;
 import io.g3k.dataplane.resolve.Resolver;
 import io.g3k.dataplane.runtime.TcpSocketOptions;
 import io.g3k.dataplane.runtime.Transport;
@@ -138,6 +139,7 @@ public final class ProxyChainEscaper implements Escaper {
             new HttpProxyForward(credentials.map(c ->
                     "Basic " + Base64.getEncoder().encodeToString((c.username() + ":" + c.password())
                             .getBytes(StandardCharsets.UTF_8)))).markOn(ch);
+            NextProxy.markOn(ch);
             if (!config.tls()) {
                 result.trySuccess(ch);
                 return;
@@ -171,6 +173,7 @@ public final class ProxyChainEscaper implements Escaper {
             Channel ch = connected.channel();
             if (done.isSuccess()) {
                 ch.pipeline().remove(handshake);
+                NextProxy.markOn(ch);
                 result.trySuccess(ch);
             } else {
                 ch.close();

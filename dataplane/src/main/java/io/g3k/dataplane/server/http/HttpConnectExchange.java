@@ -1,5 +1,6 @@
 package io.g3k.dataplane.server.http;
 
+import io.g3k.config.server.HttpCustomHeaders;
 import io.g3k.config.UpstreamAddr;
 import io.g3k.dataplane.audit.TunnelAudit;
 import io.g3k.dataplane.escape.EscapeException;
@@ -27,16 +28,18 @@ final class HttpConnectExchange implements HttpExchange {
     private final UpstreamAddr target;
     private final Task task;
     private final String server;
+    private final HttpCustomHeaders customHeaders;
 
     private final UserAdmission.Ticket ticket;
 
-    HttpConnectExchange(String server, ChannelHandlerContext ctx, HttpFrontHandler handler, ServerContext context,
-                        UserAdmission.Ticket ticket) {
+    HttpConnectExchange(HttpFrontSettings settings, ChannelHandlerContext ctx, HttpFrontHandler handler,
+                        ServerContext context, UserAdmission.Ticket ticket) {
         this.ctx = ctx;
         this.handler = handler;
         this.context = context;
         this.target = ticket.target();
-        this.server = server;
+        this.server = settings.server();
+        this.customHeaders = settings.customHeaders();
         this.ticket = ticket;
         this.task = context.tasks().start(server, "http_connect",
                 ClientAddress.of(ctx.channel())).upstream(target, context.escaper().name());
@@ -63,9 +66,11 @@ final class HttpConnectExchange implements HttpExchange {
             task.finish("ClientClosed");
             return;
         }
-        TunnelAudit.afterReply(context, server, ctx,
-                new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, ESTABLISHED, Unpooled.EMPTY_BUFFER), upstream, task,
-                target);
+        var reply = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, ESTABLISHED, Unpooled.EMPTY_BUFFER);
+        if (customHeaders.any()) {
+            CustomResponseHeaders.addTo(reply.headers(), customHeaders, upstream);
+        }
+        TunnelAudit.afterReply(context, server, ctx, reply, upstream, task, target);
     }
 
     @Override

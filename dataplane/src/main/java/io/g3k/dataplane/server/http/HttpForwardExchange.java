@@ -306,6 +306,9 @@ final class HttpForwardExchange implements HttpExchange {
         }
         response.headers().set(HttpHeaderNames.CONNECTION,
                 keepAlive ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
+        if (config.customHeaders().any()) {
+            CustomResponseHeaders.addTo(response.headers(), config.customHeaders(), upstream.channel());
+        }
         if (adaptation.respmod().isPresent()) {
             heldResponse = response; // goes to RESPMOD with its body first
             responseBody = ctx.alloc().compositeBuffer(Integer.MAX_VALUE);
@@ -321,6 +324,9 @@ final class HttpForwardExchange implements HttpExchange {
         if (finished) {
             bytes.release();
             return;
+        }
+        if (isFinal && config.customHeaders().any()) {
+            CustomResponseHeaders.appendTo(bytes, config.customHeaders(), upstream.channel());
         }
         (!isFinal ? END_OF_HEAD : keepAlive ? KEEP_ALIVE_END_OF_HEAD : CLOSE_END_OF_HEAD).writeTo(bytes);
         handler.rawOut(ctx).write(bytes, ctx.voidPromise());
@@ -439,6 +445,9 @@ final class HttpForwardExchange implements HttpExchange {
                 body.release();
                 HopByHop.strip(r.response().headers());
                 r.response().headers().set(HttpHeaderNames.CONNECTION, connection);
+                if (config.customHeaders().any()) {
+                    CustomResponseHeaders.addTo(r.response().headers(), config.customHeaders(), upstream.channel());
+                }
                 finishResponse(ctx.writeAndFlush(r.response()));
             }
             case IcapOutcome.ModifiedRequest m -> {

@@ -154,7 +154,7 @@ public final class HttpFrontHandler extends ChannelInboundHandlerAdapter {
                 UserAdmission.Ticket ticket = admit(ctx, connect.user(), connect.target());
                 if (ticket != null) {
                     inBody = true;
-                    exchange = new HttpConnectExchange(config.server(), ctx, this, context, ticket);
+                    exchange = new HttpConnectExchange(config, ctx, this, context, ticket);
                     exchange.start();
                 }
             }

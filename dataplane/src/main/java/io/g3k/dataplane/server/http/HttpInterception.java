@@ -1,6 +1,7 @@
 package io.g3k.dataplane.server.http;
 
 import io.g3k.config.HttpKeepAlive;
+import io.g3k.config.server.HttpCustomHeaders;
 import io.g3k.config.UpstreamAddr;
 import io.g3k.dataplane.server.ServerContext;
 import io.netty.channel.Channel;
@@ -77,7 +78,7 @@ public final class HttpInterception {
     private static HttpFrontSettings settings(String server, int pipeline) {
         return new HttpFrontSettings(server, Duration.ofSeconds(30), Duration.ofMinutes(5), pipeline,
                 Duration.ofSeconds(60), MAX_HEADER_SIZE, UpstreamHeaders.AS_IS, HttpKeepAlive.DEFAULT,
-                1024);
+                1024, HttpCustomHeaders.NONE);
     }
 
     /** Every request goes to the tunnel's target; inside a tunnel a request names a path, not a host. */
