@@ -24,7 +24,7 @@ public record TcpMiscOpts(Optional<Boolean> noDelay, OptionalInt maxSegmentSize,
         }
         YamlMap map = new YamlMap(node, "tcp_misc_opts", new ArrayList<>());
         var opts = new TcpMiscOpts(map.take("no_delay", Values::bool),
-                map.takeInt("max_segment_size", n -> within(n, 88, 65535), "mss"),
+                map.takeInt("max_segment_size", TcpMiscOpts::segmentSize, "mss"),
                 map.takeInt("time_to_live", n -> within(n, 1, 255), "ttl"),
                 map.takeInt("hop_limit", n -> within(n, 1, 255)),
                 map.takeInt("type_of_service", n -> within(n, 0, 255), "tos"),
@@ -41,8 +41,18 @@ public record TcpMiscOpts(Optional<Boolean> noDelay, OptionalInt maxSegmentSize,
         return opts;
     }
 
+    /** A listening socket's options: the segment size and mark only. */
+    public static TcpMiscOpts listen(OptionalInt maxSegmentSize, OptionalInt netfilterMark) {
+        return new TcpMiscOpts(Optional.empty(), maxSegmentSize, OptionalInt.empty(), OptionalInt.empty(),
+                OptionalInt.empty(), OptionalInt.empty(), netfilterMark, Optional.empty());
+    }
+
+    static int segmentSize(JsonNode node) {
+        return within(node, 88, 65535);
+    }
+
     /** A 32-bit mark, decimal or {@code 0x} hex, kept in an int as the kernel does. */
-    private static int mark(JsonNode node) {
+    static int mark(JsonNode node) {
         String text = Values.string(node).trim().toLowerCase(Locale.ROOT);
         try {
             long value = text.startsWith("0x") ? Long.parseLong(text.substring(2), 16) : Long.parseLong(text);

@@ -217,6 +217,31 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void listenTakesG3proxysSocketOptions() throws Exception {
+        String template = """
+                escaper:
+                  - {name: deny, type: dummy_deny}
+                server:
+                  - {name: http, type: http_proxy, escaper: deny, listen: %s}
+                """;
+        ListenConfig listen = ConfigLoader.load(write("listen.yml", template.formatted(
+                "{address: 8080, interface: eth0, mss: 1400, mark: 0x10, keepalive: 60s, instance_count: 2, scale: 50%}")))
+                .servers().getFirst().base().listen().orElseThrow();
+        assertThat(listen.interfaceName()).contains("eth0");
+        assertThat(listen.listenOptions().maxSegmentSize()).hasValue(1400);
+        assertThat(listen.listenOptions().netfilterMark()).hasValue(16);
+        assertThat(listen.keepalive().idleTime()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(listen.instances(8)).isEqualTo(4);
+        assertThat(listen.instances(2)).isEqualTo(2);
+        var refused = Map.of("{interface: a-name-that-is-too-long}", "is not an interface name",
+                "{scale: 0}", "is not within (0, 64]", "{scale: \"a/4\"}", "a scale is a number",
+                "{mss: 10}", "10");
+        refused.forEach((value, message) -> assertRefused(template.formatted(value), "key 'listen'", message));
+        G3Config warned = ConfigLoader.load(write("listen.yml", template.formatted("{address: 8080, follow_cpu_affinity: true}")));
+        assertThat(warned.warnings()).anyMatch(w -> w.contains("key 'listen'") && w.contains("follow_cpu_affinity"));
+    }
+
+    @Test
     void extraMetricsTagsAreAMapOfSafeNamesAndValues() throws Exception {
         String template = """
                 resolver:

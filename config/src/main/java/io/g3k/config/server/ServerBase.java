@@ -35,7 +35,8 @@ public record ServerBase(String name, Optional<ListenConfig> listen, Optional<St
 
     private static ServerBase read(String name, YamlMap map, Optional<String> escaper, Optional<String> userGroup,
                                    Optional<String> auditor) {
-        Optional<ListenConfig> listen = map.take("listen", node -> ListenConfig.parse(node, map.location() + " key 'listen'"));
+        Optional<ListenConfig> listen = map.take("listen", node -> ListenConfig.parse(node, map.location() + " key 'listen'",
+                map.warnings()));
         Optional<NetworkFilter> ingress = map.take("ingress_network_filter", NetworkFilter::parseIngress,
                 "ingress_net_filter");
         Optional<SocketSpeedLimit> speed = map.take("tcp_sock_speed_limit", SocketSpeedLimit::tcp, "tcp_conn_speed_limit", "tcp_conn_limit");

@@ -2,7 +2,8 @@ package io.g3k.dataplane.runtime;
 
 import io.g3k.config.TcpKeepalive;
 import io.g3k.config.TcpMiscOpts;
-import io.netty.bootstrap.Bootstrap;
+import io.g3k.config.ListenConfig;
+import io.netty.bootstrap.AbstractBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelException;
 import io.netty.channel.ChannelOption;
@@ -40,6 +41,7 @@ public final class TcpSocketOptions {
     private static final IntegerUnixChannelOption MARK = new IntegerUnixChannelOption("G3K_SO_MARK", 1, 36);
     /** TCP_CONGESTION takes the name's bytes; a raw option has a fixed length, so one per length. */
     private static final Map<Integer, RawUnixChannelOption> CONGESTION = new ConcurrentHashMap<>();
+    private static final Map<Integer, RawUnixChannelOption> BIND_TO_DEVICE = new ConcurrentHashMap<>();
 
     /** An option and its value, made anew for each socket (a raw option's buffer is read as it is set). */
     private record Opt<T>(ChannelOption<T> option, Supplier<T> value) {
@@ -47,7 +49,7 @@ public final class TcpSocketOptions {
             return new Opt<>(option, () -> value);
         }
 
-        void on(Bootstrap b) {
+        void on(AbstractBootstrap<?, ?> b) {
             b.option(option, value.get());
         }
 
@@ -103,8 +105,30 @@ public final class TcpSocketOptions {
         return opts.isEmpty() ? NONE : new TcpSocketOptions(List.copyOf(opts));
     }
 
-    /** On a connection about to be made (after the bootstrap's own options, so these win). */
-    public Bootstrap applyTo(Bootstrap b) {
+    /**
+     * A listening socket's: {@code interface} (SO_BINDTODEVICE), {@code max_segment_size} and {@code netfilter_mark},
+     * which accepted connections inherit.
+     */
+    public static TcpSocketOptions listen(ListenConfig listen, Transport.Kind kind, String owner) {
+        TcpSocketOptions misc = of(TcpKeepalive.DISABLED, listen.listenOptions(), kind, owner);
+        if (listen.interfaceName().isEmpty()) {
+            return misc;
+        }
+        if (kind == Transport.Kind.NIO) {
+            LOG.warn("{}: listen interface {} needs the epoll or io_uring transport and is not set on NIO", owner,
+                    listen.interfaceName().get());
+            return misc;
+        }
+        byte[] name = listen.interfaceName().get().getBytes(StandardCharsets.US_ASCII);
+        RawUnixChannelOption device = BIND_TO_DEVICE.computeIfAbsent(name.length,
+                n -> new RawUnixChannelOption("G3K_SO_BINDTODEVICE_" + n, 1, 25, n));
+        List<Opt<?>> opts = new ArrayList<>(misc.opts);
+        opts.add(new Opt<>(device, () -> ByteBuffer.wrap(name)));
+        return new TcpSocketOptions(List.copyOf(opts));
+    }
+
+    /** On a connection about to be made, or a listening socket (after the bootstrap's own options, so these win). */
+    public <B extends AbstractBootstrap<B, ?>> B applyTo(B b) {
         opts.forEach(o -> o.on(b));
         return b;
     }

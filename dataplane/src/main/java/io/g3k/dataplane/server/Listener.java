@@ -1,6 +1,7 @@
 package io.g3k.dataplane.server;
 
 import io.g3k.config.ListenConfig;
+import io.g3k.dataplane.runtime.TcpSocketOptions;
 import io.g3k.dataplane.runtime.Transport;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -38,10 +39,12 @@ public final class Listener {
                     }
                 });
         transport.reusePort(b);
+        TcpSocketOptions options = TcpSocketOptions.listen(config, transport.kind(), "server '" + target.name() + "'");
         InetSocketAddress address = config.address();
         try {
             for (int i = 0; i < instances; i++) {
-                Channel channel = b.bind(address).syncUninterruptibly().channel();
+                // anew for each socket: a raw option's buffer is used up as it is set
+                Channel channel = options.applyTo(b).bind(address).syncUninterruptibly().channel();
                 listener.channels.add(channel);
                 // with port 0, the other instances share the port the first one got
                 address = (InetSocketAddress) channel.localAddress();

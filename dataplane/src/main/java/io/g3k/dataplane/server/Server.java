@@ -32,7 +32,9 @@ public abstract class Server {
         this.base = base;
         this.context = context;
         this.workerThreads = context.transport().threads();
-        this.socketOptions = TcpSocketOptions.of(TcpKeepalive.DISABLED, base.tcpMiscOpts(), context.transport().kind(),
+        // listen's keepalive is set on each accepted connection, with the server's tcp_misc_opts
+        this.socketOptions = TcpSocketOptions.of(base.listen().map(ListenConfig::keepalive).orElse(TcpKeepalive.DISABLED),
+                base.tcpMiscOpts(), context.transport().kind(),
                 "server '" + base.name() + "'");
     }
 
@@ -84,7 +86,8 @@ public abstract class Server {
         }
         ListenConfig config = base.listen().get();
         boolean reusePort = context.transport().reusePort();
-        int instances = base.listenInWorker() && reusePort ? Math.max(config.instance(), workerThreads) : config.instance();
+        int configured = config.instances(Runtime.getRuntime().availableProcessors());
+        int instances = base.listenInWorker() && reusePort ? Math.max(configured, workerThreads) : configured;
         context.stats().online(true);
         if (previous != null && previous.listener != null && sameSpec(previous, instances)) {
             listener = previous.listener;

@@ -56,6 +56,36 @@ class TcpSocketOptionsTest {
         }
     }
 
+    @Test
+    void listenOptionsReachTheListeningSocketsAndWhatTheyAccept() throws Exception {
+        try (ServerSocket origin = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+             RunningProxy proxy = RunningProxy.start(dir, """
+                     resolver:
+                       - {name: default, type: c-ares, server: 127.0.0.1:9}
+                     escaper:
+                       - {name: plain, type: direct_fixed, resolver: default,
+                          egress_network_filter: {default: allow, allow: 127.0.0.1}}
+                     server:
+                       - name: tuned
+                         type: tcp_stream
+                         escaper: plain
+                         proxy_pass: "127.0.0.1:%d"
+                         listen: {address: "127.0.0.1:0", interface: lo, mss: 1200, fwmark: 0x2a, keepalive: 30s,
+                                  instance: 1, scale: 2}
+                     """.formatted(origin.getLocalPort()))) {
+            int port = proxy.port("tuned");
+            assertThat(proxy.listeners("tuned")).hasSize(2 * Runtime.getRuntime().availableProcessors());
+            Process p = new ProcessBuilder("ss", "-tlnie", "( sport = :" + port + " )").redirectErrorStream(true).start();
+            String listening = new String(p.getInputStream().readAllBytes());
+            assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(listening).contains("127.0.0.1]%lo:" + port, "fwmark:0x2a"); // IPv4 on an IPv6 socket
+            try (RawClient client = new RawClient(port); Socket upstream = accept(origin, client)) {
+                String accepted = ss("sport = :" + port);
+                assertThat(accepted).contains("timer:(keepalive,", "fwmark:0x2a", "advmss:1188");
+            }
+        }
+    }
+
     /** The origin's side of a connection made through a proxy port, once a byte went through. */
     private static Socket accept(ServerSocket origin, RawClient client) throws Exception {
         client.send(new byte[] {1});
