@@ -5,6 +5,7 @@ import io.g3k.config.MetricsTags;
 import io.g3k.config.NetworkFilter;
 import io.g3k.config.ResolveStrategy;
 import io.g3k.config.SocketSpeedLimit;
+import io.g3k.config.TcpConnect;
 import io.g3k.config.TcpKeepalive;
 import io.g3k.config.TcpMiscOpts;
 import io.g3k.config.Values;
@@ -22,8 +23,8 @@ import java.util.Optional;
  */
 public record DirectFixedEscaperConfig(String name, boolean floating, String resolver, ResolveStrategy resolveStrategy,
                                        List<InetAddress> bindIps, NetworkFilter egressNetworkFilter,
-                                       boolean noIpv4, boolean noIpv6, int tcpConnectMaxRetry,
-                                       Duration tcpConnectEachTimeout, Duration connectionAttemptDelay,
+                                       boolean noIpv4, boolean noIpv6, TcpConnect tcpConnect,
+                                       Duration connectionAttemptDelay,
                                        Optional<SocketSpeedLimit> tcpSockSpeedLimit,
                                        Optional<SocketSpeedLimit> udpSockSpeedLimit, ResolveRedirection resolveRedirection,
                                        Map<String, String> extraMetricsTags, TcpKeepalive tcpKeepalive,
@@ -46,14 +47,7 @@ public record DirectFixedEscaperConfig(String name, boolean floating, String res
                 .orElse(NetworkFilter.egressDefault());
         boolean noIpv4 = map.bool("no_ipv4", false);
         boolean noIpv6 = map.bool("no_ipv6", false);
-        int maxRetry = 2;
-        Duration eachTimeout = Duration.ofSeconds(30);
-        var tcpConnect = map.map("tcp_connect");
-        if (tcpConnect.isPresent()) {
-            maxRetry = tcpConnect.get().take("max_retry", Values::integer).orElse(maxRetry);
-            eachTimeout = tcpConnect.get().take("each_timeout", Values::duration).orElse(eachTimeout);
-            tcpConnect.get().finish();
-        }
+        TcpConnect tcpConnect = map.take("tcp_connect", TcpConnect::parse).orElse(TcpConnect.DEFAULT);
         Duration attemptDelay = Duration.ofMillis(250);
         var happyEyeballs = map.map("happy_eyeballs");
         if (happyEyeballs.isPresent()) {
@@ -79,7 +73,7 @@ public record DirectFixedEscaperConfig(String name, boolean floating, String res
         Map<String, String> tags = map.take("extra_metrics_tags", MetricsTags::parse).orElse(Map.of());
         map.finish();
         return new DirectFixedEscaperConfig(name, floating, resolver, strategy, bindIps, filter, noIpv4, noIpv6,
-                maxRetry, eachTimeout, attemptDelay, speed, udpSpeed, redirection, tags,
+                tcpConnect, attemptDelay, speed, udpSpeed, redirection, tags,
                 keepalive, tcpMisc);
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.g3k.config.IpLiteral;
 import io.g3k.config.MetricsTags;
 import io.g3k.config.SocketSpeedLimit;
+import io.g3k.config.TcpConnect;
 import io.g3k.config.TcpKeepalive;
 import io.g3k.config.TcpMiscOpts;
 import io.g3k.config.TlsClientConfig;
@@ -30,7 +31,7 @@ public record ProxyChainEscaperConfig(String name, Protocol protocol, StreamUpst
                                       Optional<SocketSpeedLimit> tcpSockSpeedLimit, Map<String, String> extraMetricsTags,
                                       TcpKeepalive tcpKeepalive, TcpMiscOpts tcpMiscOpts,
                                       Optional<InetAddress> bindIpv4, Optional<InetAddress> bindIpv6,
-                                      boolean passProxyUserid)
+                                      boolean passProxyUserid, TcpConnect tcpConnect)
         implements EscaperConfig {
     public enum Protocol { HTTP, HTTPS, SOCKS5, SOCKS5S }
 
@@ -85,7 +86,8 @@ public record ProxyChainEscaperConfig(String name, Protocol protocol, StreamUpst
                 map.take("tcp_misc_opts", TcpMiscOpts::parse).orElse(TcpMiscOpts.NONE),
                 map.take("bind_ipv4", n -> bindIp(n, Inet4Address.class)),
                 map.take("bind_ipv6", n -> bindIp(n, Inet6Address.class)),
-                httpProxy && map.bool("pass_proxy_userid", false));
+                httpProxy && map.bool("pass_proxy_userid", false),
+                map.take("tcp_connect", TcpConnect::parse).orElse(TcpConnect.DEFAULT));
         if (config.username().isPresent() != config.password().isPresent()) {
             throw map.error("proxy_password", "proxy_username and proxy_password go together");
         }
@@ -95,7 +97,7 @@ public record ProxyChainEscaperConfig(String name, Protocol protocol, StreamUpst
         if (!httpProxy) {
             map.ignoreWithWarning("pass_proxy_userid"); // g3proxy passes the user id to HTTP proxies only
         }
-        map.ignoreWithWarning("shared_logger", "tcp_connect",
+        map.ignoreWithWarning("shared_logger",
                 "http_connect_rsp_header_max_size", "udp_sock_speed_limit");
         map.finish();
         return config;

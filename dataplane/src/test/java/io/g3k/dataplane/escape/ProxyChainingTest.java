@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.g3k.dataplane.support.Configs;
 import io.g3k.dataplane.support.Curl;
+import io.g3k.dataplane.support.Dnsmasq;
 import io.g3k.dataplane.support.PeerProcess;
 import io.g3k.dataplane.support.RawClient;
 import io.g3k.dataplane.support.RunningProxy;
@@ -82,6 +83,35 @@ class ProxyChainingTest {
             // the SOCKS task is a tunnel; the forwarded HTTP request reaches squid as it is, in absolute form
             org.awaitility.Awaitility.await().until(() -> Files.exists(log) && Files.readString(log).contains("CONNECT")
                     && Files.readString(log).contains("GET http://127.0.0.1:" + origin.port() + "/via-squid"));
+        }
+    }
+
+    /**
+     * tcp_connect: a next proxy whose name has two addresses, the first refusing connections, is reached on the
+     * second unless max_retry is 0. dnsmasq answers a name's addresses in the reverse of the order given.
+     */
+    @Test
+    void triesTheNextProxysOtherAddressesWithinMaxRetry() throws Exception {
+        try (PeerProcess squid = PeerProcess.squid();
+             Dnsmasq dns = Dnsmasq.start("/squid.test/127.0.0.1", "/squid.test/127.0.0.3");
+             RunningProxy proxy = RunningProxy.start(Files.createDirectories(dir.resolve("tcp-connect")), """
+                     resolver:
+                       - {name: dns, type: c-ares, server: "127.0.0.1:%1$d"}
+                     escaper:
+                       - {name: retry, type: proxy_http, proxy_addr: "squid.test:%2$d", resolver: dns,
+                          tcp_connect: {max_retry: 1, each_timeout: 2s}}
+                       - {name: once, type: proxy_http, proxy_addr: "squid.test:%2$d", resolver: dns,
+                          tcp_connect: {max_retry: 0}}
+                     server:
+                       - {name: retry, type: http_proxy, escaper: retry, listen: "127.0.0.1:0"}
+                       - {name: once, type: http_proxy, escaper: once, listen: "127.0.0.1:0"}
+                     """.formatted(dns.port(), squid.port()))) {
+            String url = "http://127.0.0.1:" + origin.port() + "/retried";
+            var retried = Curl.run("-x", "http://127.0.0.1:" + proxy.port("retry"), url);
+            assertThat(retried.out()).as(retried.err()).isEqualTo("hello /retried\n");
+            var once = Curl.run("-s", "-o", "/dev/null", "-w", "%{http_code}", "-x",
+                    "http://127.0.0.1:" + proxy.port("once"), url);
+            assertThat(once.out()).isNotEqualTo("200");
         }
     }
 

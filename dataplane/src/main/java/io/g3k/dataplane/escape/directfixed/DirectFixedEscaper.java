@@ -64,7 +64,7 @@ public final class DirectFixedEscaper implements Escaper {
                 return;
             }
             List<InetAddress> candidates = f.getNow();
-            int attempts = Math.min(candidates.size(), config.tcpConnectMaxRetry() + 1);
+            int attempts = Math.min(candidates.size(), config.tcpConnect().maxAttempts());
             stats.connectionAttempt.increment();
             new HappyEyeballsConnect(candidates.subList(0, attempts), target.port(), this::bootstrap, loop,
                     config.connectionAttemptDelay(), result).start();
@@ -139,7 +139,7 @@ public final class DirectFixedEscaper implements Escaper {
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.tcpConnectEachTimeout().toMillis())
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.tcpConnect().eachTimeout().toMillis())
                 .handler(config.tcpSockSpeedLimit()
                         .map(limit -> SpeedLimits.tcp(limit, SpeedLimits.Side.REMOTE))
                         .orElse(NO_HANDLER));

@@ -80,17 +80,13 @@ public final class ProxyChainEscaper implements Escaper {
         Promise<Channel> result = loop.newPromise();
         UpstreamAddr proxy = picker.pick(hints.client().orElse(InetAddress.getLoopbackAddress()));
         stats.connectionAttempt.increment();
-        proxyAddress(proxy, loop).addListener((Future<InetSocketAddress> f) -> {
+        proxyAddresses(proxy, loop).addListener((Future<List<InetSocketAddress>> f) -> {
             if (!f.isSuccess()) {
                 result.tryFailure(f.cause());
                 return;
             }
-            Optional<Credentials> credentials = credentials(hints);
-            if (hints.httpForwardScheme().map(this::mayForwardAsIs).orElse(false)) {
-                forwardConnect(f.getNow(), proxy, credentials, loop, result);
-            } else {
-                connect(f.getNow(), proxy, target, credentials, loop, result);
-            }
+            boolean forward = hints.httpForwardScheme().map(this::mayForwardAsIs).orElse(false);
+            open(new Attempts(f.getNow(), proxy, target, forward, credentials(hints), loop, result), 0);
         });
         result.addListener(done -> {
             if (done.isSuccess()) {
@@ -129,9 +125,30 @@ public final class ProxyChainEscaper implements Escaper {
     }
 
     /** A connection to the next HTTP proxy itself (TLS for proxy_https), for requests it takes in absolute form. */
+    /** One connection being made to the next proxy: its addresses, tried in turn, and what it is for. */
+    private record Attempts(List<InetSocketAddress> addresses, UpstreamAddr proxy, UpstreamAddr target,
+                            boolean forward, Optional<Credentials> credentials, EventLoop loop,
+                            Promise<Channel> result) {}
+
+    /**
+     * Connects to the next proxy's {@code attempt}-th address; if the TCP connection cannot be made, the next one
+     * ({@code tcp_connect}: at most {@code max_retry} more, each given {@code each_timeout}).
+     */
+    private void open(Attempts a, int attempt) {
+        InetSocketAddress address = a.addresses().get(attempt);
+        boolean last = attempt + 1 >= Math.min(a.addresses().size(), config.tcpConnect().maxAttempts());
+        Runnable next = last ? null : () -> open(a, attempt + 1);
+        if (a.forward()) {
+            forwardConnect(address, a.proxy(), a.credentials(), a.loop(), a.result(), next);
+        } else {
+            connect(address, a.proxy(), a.target(), a.credentials(), a.loop(), a.result(), next);
+        }
+    }
+
     private void forwardConnect(InetSocketAddress proxyAddress, UpstreamAddr proxy, Optional<Credentials> credentials,
-                                EventLoop loop, Promise<Channel> result) {
-        connectSocket(bootstrap(proxy, proxyAddress, loop, null), proxyAddress, proxy, result).addListener((ChannelFuture f) -> {
+                                EventLoop loop, Promise<Channel> result, Runnable next) {
+        connectSocket(bootstrap(proxy, proxyAddress, loop, null), proxyAddress, proxy, result, next)
+                .addListener((ChannelFuture f) -> {
             if (!f.isSuccess()) {
                 return;
             }
@@ -157,7 +174,7 @@ public final class ProxyChainEscaper implements Escaper {
     }
 
     private void connect(InetSocketAddress proxyAddress, UpstreamAddr proxy, UpstreamAddr target,
-                         Optional<Credentials> credentials, EventLoop loop, Promise<Channel> result) {
+                         Optional<Credentials> credentials, EventLoop loop, Promise<Channel> result, Runnable next) {
         ProxyHandler handshake = switch (config.protocol()) {
             case HTTP, HTTPS -> credentials.isPresent()
                     ? new HttpProxyHandler(proxyAddress, credentials.get().username(), credentials.get().password())
@@ -168,8 +185,11 @@ public final class ProxyChainEscaper implements Escaper {
         handshake.setConnectTimeoutMillis(config.peerNegotiationTimeout().toMillis());
         // Netty's proxy handler swaps this unresolved destination for the proxy's address and asks the proxy for it
         ChannelFuture connected = connectSocket(bootstrap(proxy, proxyAddress, loop, handshake),
-                InetSocketAddress.createUnresolved(target.host(), target.port()), proxy, result);
+                InetSocketAddress.createUnresolved(target.host(), target.port()), proxy, result, next);
         handshake.connectFuture().addListener(done -> {
+            if (connected.isDone() && !connected.isSuccess()) {
+                return; // no TCP connection: connectSocket tries the next address or fails the task
+            }
             Channel ch = connected.channel();
             if (done.isSuccess()) {
                 ch.pipeline().remove(handshake);
@@ -184,12 +204,17 @@ public final class ProxyChainEscaper implements Escaper {
         });
     }
 
-    /** Connects the socket to the next proxy: counts it once established, fails the task if it cannot be. */
+    /**
+     * Connects the socket to the next proxy: counts it once established; if it cannot be, tries {@code next} (the
+     * next address) or, with none left, fails the task.
+     */
     private ChannelFuture connectSocket(Bootstrap b, InetSocketAddress address, UpstreamAddr proxy,
-                                       Promise<Channel> result) {
+                                       Promise<Channel> result, Runnable next) {
         return b.connect(address).addListener((ChannelFuture f) -> {
             if (f.isSuccess()) {
                 stats.tcpConnectEstablish.increment();
+            } else if (next != null) {
+                next.run();
             } else {
                 result.tryFailure(new EscapeException(Reason.CONNECT_REFUSED, "next proxy " + proxy + " unreachable: "
                         + f.cause().getMessage()));
@@ -208,7 +233,7 @@ public final class ProxyChainEscaper implements Escaper {
                 .resolver(NoopAddressResolverGroup.INSTANCE)
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.peerNegotiationTimeout().toMillis())
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.tcpConnect().eachTimeout().toMillis())
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
@@ -230,18 +255,19 @@ public final class ProxyChainEscaper implements Escaper {
         return socketOptions.applyTo(b); // after the defaults above: tcp_misc_opts may turn no_delay off
     }
 
-    private Future<InetSocketAddress> proxyAddress(UpstreamAddr proxy, EventLoop loop) {
-        Promise<InetSocketAddress> out = loop.newPromise();
+    /** The next proxy's addresses: its IP, or what its name resolves to (IPv4), in the resolver's order. */
+    private Future<List<InetSocketAddress>> proxyAddresses(UpstreamAddr proxy, EventLoop loop) {
+        Promise<List<InetSocketAddress>> out = loop.newPromise();
         var ip = proxy.ip();
         if (ip.isPresent()) {
-            return out.setSuccess(new InetSocketAddress(ip.get(), proxy.port()));
+            return out.setSuccess(List.of(new InetSocketAddress(ip.get(), proxy.port())));
         }
         resolver.query(proxy.host(), Resolver.Family.IPV4).whenComplete((List<InetAddress> r, Throwable e) ->
                 loop.execute(() -> {
                     if (e != null || r.isEmpty()) {
                         out.tryFailure(new EscapeException(Reason.RESOLVE_FAILED, "cannot resolve next proxy " + proxy));
                     } else {
-                        out.trySuccess(new InetSocketAddress(r.getFirst(), proxy.port()));
+                        out.trySuccess(r.stream().map(a -> new InetSocketAddress(a, proxy.port())).toList());
                     }
                 }));
         return out;

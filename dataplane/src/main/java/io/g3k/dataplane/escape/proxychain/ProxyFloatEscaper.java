@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.g3k.config.Keys;
 import io.g3k.config.SocketSpeedLimit;
+import io.g3k.config.TcpConnect;
 import io.g3k.config.UpstreamAddr;
 import io.g3k.config.escaper.ProxyChainEscaperConfig;
 import io.g3k.config.escaper.ProxyChainEscaperConfig.Protocol;
@@ -116,7 +117,7 @@ public final class ProxyFloatEscaper implements Escaper {
                 ProxyChainEscaperConfig.HttpForwardCapability.NONE, item.hasNonNull("tcp_sock_speed_limit")
                         ? Optional.of(SocketSpeedLimit.tcp(item.get("tcp_sock_speed_limit"))) : Optional.empty(),
                 config.extraMetricsTags(), config.tcpKeepalive(), config.tcpMiscOpts(), Optional.empty(),
-                Optional.empty(), false);
+                Optional.empty(), false, new TcpConnect(0, config.peerNegotiationTimeout()));
         Instant expire = item.hasNonNull("expire") ? Instant.parse(item.get("expire").asText()) : Instant.MAX;
         return new Peer(new ProxyChainEscaper(chain, new DenyAllResolver("-"), transport, stats), expire);
     }
