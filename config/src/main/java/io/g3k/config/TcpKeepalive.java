@@ -28,6 +28,25 @@ public record TcpKeepalive(boolean enabled, Duration idleTime, Optional<Duration
         }
     }
 
+    /**
+     * These settings adjusted by a user's {@code tcp_remote_keepalive}, as g3proxy does: on if either is, with the
+     * shorter idle time and, where both set them, the shorter probe interval and the smaller probe count.
+     */
+    public TcpKeepalive adjustTo(TcpKeepalive other) {
+        if (!enabled && !other.enabled) {
+            return DISABLED;
+        }
+        Optional<Duration> interval = probeInterval.isEmpty() ? other.probeInterval : other.probeInterval.isEmpty()
+                ? probeInterval : Optional.of(min(probeInterval.get(), other.probeInterval.get()));
+        OptionalInt count = probeCount.isEmpty() ? other.probeCount : other.probeCount.isEmpty() ? probeCount
+                : OptionalInt.of(Math.min(probeCount.getAsInt(), other.probeCount.getAsInt()));
+        return new TcpKeepalive(true, min(idleTime, other.idleTime), interval, count);
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+
     public static TcpKeepalive parse(JsonNode node) {
         var word = Values.boolWord(node);
         if (word.isPresent()) {

@@ -41,6 +41,28 @@ public record TcpMiscOpts(Optional<Boolean> noDelay, OptionalInt maxSegmentSize,
         return opts;
     }
 
+    /**
+     * These options adjusted by a user's ({@code tcp_remote_misc_opts}, {@code tcp_client_misc_opts}), as g3proxy
+     * does: no delay if either asks for it, the smaller segment size, TTL and hop limit, the user's TOS, traffic
+     * class, mark and congestion control where set.
+     */
+    public TcpMiscOpts adjustTo(TcpMiscOpts user) {
+        Optional<Boolean> delay = noDelay.isEmpty() && user.noDelay.isEmpty() ? Optional.empty()
+                : Optional.of(noDelay.orElse(false) || user.noDelay.orElse(false));
+        return new TcpMiscOpts(delay, min(maxSegmentSize, user.maxSegmentSize), min(timeToLive, user.timeToLive),
+                min(hopLimit, user.hopLimit), or(user.typeOfService, typeOfService),
+                or(user.trafficClass, trafficClass), or(user.netfilterMark, netfilterMark),
+                user.congestionControl.or(() -> congestionControl));
+    }
+
+    private static OptionalInt min(OptionalInt a, OptionalInt b) {
+        return a.isEmpty() ? b : b.isEmpty() ? a : OptionalInt.of(Math.min(a.getAsInt(), b.getAsInt()));
+    }
+
+    private static OptionalInt or(OptionalInt preferred, OptionalInt fallback) {
+        return preferred.isPresent() ? preferred : fallback;
+    }
+
     /** A listening socket's options: the segment size and mark only. */
     public static TcpMiscOpts listen(OptionalInt maxSegmentSize, OptionalInt netfilterMark) {
         return new TcpMiscOpts(Optional.empty(), maxSegmentSize, OptionalInt.empty(), OptionalInt.empty(),

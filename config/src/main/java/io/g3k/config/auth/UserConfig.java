@@ -5,6 +5,8 @@ import io.g3k.config.PortFilter;
 import io.g3k.config.RateLimit;
 import io.g3k.config.ResolveStrategy;
 import io.g3k.config.SocketSpeedLimit;
+import io.g3k.config.TcpKeepalive;
+import io.g3k.config.TcpMiscOpts;
 import io.g3k.config.Values;
 import io.g3k.config.YamlMap;
 import java.nio.charset.StandardCharsets;
@@ -21,7 +23,9 @@ public record UserConfig(String name, PasswordToken token, Optional<Instant> exp
                          OptionalInt requestMaxAlive, Optional<SocketSpeedLimit> tcpSockSpeedLimit,
                          Optional<SocketSpeedLimit> udpSockSpeedLimit,
                          List<ExplicitSite> explicitSites, ResolveRedirection resolveRedirection,
-                         Optional<ResolveStrategy> resolveStrategy, OptionalInt taskIdleMaxCount) {
+                         Optional<ResolveStrategy> resolveStrategy, OptionalInt taskIdleMaxCount,
+                         Optional<TcpKeepalive> tcpRemoteKeepalive, Optional<TcpMiscOpts> tcpRemoteMiscOpts,
+                         Optional<TcpMiscOpts> tcpClientMiscOpts) {
     static UserConfig parse(YamlMap map) {
         String name = map.requireString("name");
         if (name.isEmpty() || name.getBytes(StandardCharsets.UTF_8).length > 255) {
@@ -50,12 +54,14 @@ public record UserConfig(String name, PasswordToken token, Optional<Instant> exp
         Optional<ResolveStrategy> strategy = map.take("resolve_strategy",
                 n -> ResolveStrategy.parse(n, map.location() + " key 'resolve_strategy'"));
         OptionalInt idleMaxCount = map.takeInt("task_idle_max_count", Values::positiveInt);
-        map.ignoreWithWarning("log_rate_limit", "tcp_remote_keepalive",
-                "tcp_remote_misc_opts", "udp_remote_misc_opts", "tcp_client_misc_opts", "udp_client_misc_opts",
+        Optional<TcpKeepalive> remoteKeepalive = map.take("tcp_remote_keepalive", TcpKeepalive::parse);
+        Optional<TcpMiscOpts> remoteMisc = map.take("tcp_remote_misc_opts", TcpMiscOpts::parse);
+        Optional<TcpMiscOpts> clientMisc = map.take("tcp_client_misc_opts", TcpMiscOpts::parse);
+        map.ignoreWithWarning("log_rate_limit", "udp_remote_misc_opts", "udp_client_misc_opts",
                 "http_upstream_keepalive", "http_rsp_header_recv_timeout", "log_uri_max_chars");
         map.finish();
         return new UserConfig(name, token, expire, ports, hosts, connRate, requestRate, maxAlive, speed, udpSpeed,
-                List.copyOf(sites), redirection, strategy, idleMaxCount);
+                List.copyOf(sites), redirection, strategy, idleMaxCount, remoteKeepalive, remoteMisc, clientMisc);
     }
 
     /** A dynamic user from a source file: the same schema as a static user. */
@@ -68,6 +74,6 @@ public record UserConfig(String name, PasswordToken token, Optional<Instant> exp
     public static UserConfig of(String name, PasswordToken token) {
         return new UserConfig(name, token, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
                 Optional.empty(), OptionalInt.empty(), Optional.empty(), Optional.empty(), List.of(), ResolveRedirection.none(),
-                Optional.empty(), OptionalInt.empty());
+                Optional.empty(), OptionalInt.empty(), Optional.empty(), Optional.empty(), Optional.empty());
     }
 }

@@ -2,6 +2,8 @@ package io.g3k.dataplane.auth;
 
 import io.g3k.config.ResolveStrategy;
 import io.g3k.config.SocketSpeedLimit;
+import io.g3k.config.TcpKeepalive;
+import io.g3k.config.TcpMiscOpts;
 import io.g3k.config.UpstreamAddr;
 import io.g3k.config.auth.ExplicitSite;
 import io.g3k.config.auth.UserConfig;
@@ -67,6 +69,18 @@ public final class User {
     /** The user's own {@code task_idle_max_count}, which overrides its server's. */
     public OptionalInt taskIdleMaxCount() {
         return config.taskIdleMaxCount();
+    }
+
+    public Optional<TcpKeepalive> tcpRemoteKeepalive() {
+        return config.tcpRemoteKeepalive();
+    }
+
+    public Optional<TcpMiscOpts> tcpRemoteMiscOpts() {
+        return config.tcpRemoteMiscOpts();
+    }
+
+    public Optional<TcpMiscOpts> tcpClientMiscOpts() {
+        return config.tcpClientMiscOpts();
     }
 
     public Optional<SocketSpeedLimit> tcpSockSpeedLimit() {

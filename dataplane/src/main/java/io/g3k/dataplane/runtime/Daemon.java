@@ -409,7 +409,8 @@ public final class Daemon implements AutoCloseable {
                 .map(Built::instance).orElseGet(() -> UserGroup.empty(name)));
         // a missing auditor means no audit, as in g3proxy's default auditor
         Optional<Auditor> auditor = config.base().auditor().map(auditors::get).map(Built::instance);
-        return new ServerContext(escaper, group, auditor, transport, tasks, stats.server(config.name()));
+        return new ServerContext(escaper, group, auditor, transport, tasks, stats.server(config.name()),
+                config.base().tcpMiscOpts());
     }
 
     private Server server(ServerConfig config, ServerContext context) {

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import jdk.net.ExtendedSocketOptions;
@@ -103,6 +104,36 @@ public final class TcpSocketOptions {
             opts.addAll(nativeOnly.values());
         }
         return opts.isEmpty() ? NONE : new TcpSocketOptions(List.copyOf(opts));
+    }
+
+    /**
+     * An escaper's options and, made once for each distinct user setting, those of the tasks whose user adjusts them
+     * ({@code tcp_remote_keepalive}, {@code tcp_remote_misc_opts}; see {@link TcpKeepalive#adjustTo}).
+     */
+    public static final class Adjustable {
+        private final TcpKeepalive keepalive;
+        private final TcpMiscOpts misc;
+        private final Transport.Kind kind;
+        private final String owner;
+        private final TcpSocketOptions own;
+        private final Map<List<Object>, TcpSocketOptions> adjusted = new ConcurrentHashMap<>();
+
+        public Adjustable(TcpKeepalive keepalive, TcpMiscOpts misc, Transport.Kind kind, String owner) {
+            this.keepalive = keepalive;
+            this.misc = misc;
+            this.kind = kind;
+            this.owner = owner;
+            this.own = of(keepalive, misc, kind, owner);
+        }
+
+        public TcpSocketOptions forUser(Optional<TcpKeepalive> userKeepalive, Optional<TcpMiscOpts> userMisc) {
+            if (userKeepalive.isEmpty() && userMisc.isEmpty()) {
+                return own;
+            }
+            return adjusted.computeIfAbsent(List.of(userKeepalive, userMisc), k -> of(
+                    userKeepalive.map(keepalive::adjustTo).orElse(keepalive), userMisc.map(misc::adjustTo).orElse(misc),
+                    kind, owner));
+        }
     }
 
     /**

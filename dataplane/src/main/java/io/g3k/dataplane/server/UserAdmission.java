@@ -1,10 +1,12 @@
 package io.g3k.dataplane.server;
 
 import io.g3k.config.ResolveStrategy;
+import io.g3k.config.TcpKeepalive;
 import io.g3k.config.UpstreamAddr;
 import io.g3k.config.auth.ExplicitSite;
 import io.g3k.dataplane.auth.User;
 import io.g3k.dataplane.auth.UserGroup;
+import io.g3k.dataplane.runtime.TcpSocketOptions;
 import io.g3k.dataplane.stat.UserConnectionStats;
 import io.g3k.dataplane.stat.UserForbiddenStats;
 import io.g3k.dataplane.task.Task;
@@ -30,7 +32,9 @@ public final class UserAdmission {
 
         /** The hints for the escaper: this connection's client and the resolve strategy. */
         public io.g3k.dataplane.escape.EscapeHints hints(Channel client) {
-            return io.g3k.dataplane.escape.EscapeHints.of(client, strategy, user.map(User::name));
+            var hints = io.g3k.dataplane.escape.EscapeHints.of(client, strategy, user.map(User::name));
+            return user.isEmpty() ? hints : hints.withUserSockets(user.get().tcpRemoteKeepalive(),
+                    user.get().tcpRemoteMiscOpts());
         }
 
         /** Binds the task to the user, who gets the slot back when the task ends. */
@@ -52,7 +56,7 @@ public final class UserAdmission {
 
     /**
      * Once per client connection ({@code connection} is http or socks, as g3proxy tags it); false when the user's
-     * connection rate is exhausted.
+     * connection rate is exhausted. The user's {@code tcp_client_misc_opts} adjust the server's on the socket.
      */
     public static boolean connection(ServerContext context, String server, String connection, Channel ch, User user) {
         if (ch.attr(COUNTED).get() != null) {
@@ -69,6 +73,8 @@ public final class UserAdmission {
         ch.closeFuture().addListener(f -> stats.l7ConnectionAlive.decrement());
         user.tcpSockSpeedLimit().ifPresent(limit -> ch.pipeline().addFirst(SPEED_LIMIT,
                 SpeedLimits.tcp(limit, SpeedLimits.Side.CLIENT)));
+        user.tcpClientMiscOpts().ifPresent(opts -> TcpSocketOptions.of(TcpKeepalive.DISABLED,
+                context.tcpMiscOpts().adjustTo(opts), context.transport().kind(), "user '" + user.name() + "'").applyTo(ch));
         return true;
     }
 

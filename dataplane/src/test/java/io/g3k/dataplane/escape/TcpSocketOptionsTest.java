@@ -86,6 +86,60 @@ class TcpSocketOptionsTest {
         }
     }
 
+    /**
+     * A user's tcp_remote_keepalive / tcp_remote_misc_opts adjust the escaper's on that user's upstream sockets
+     * (shorter idle time, smaller segment size, the user's mark) and tcp_client_misc_opts the server's on the client's.
+     */
+    @Test
+    void aUsersOptionsAdjustTheEscapersAndTheServers() throws Exception {
+        try (ServerSocket origin = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+             RunningProxy proxy = RunningProxy.start(dir, """
+                     resolver:
+                       - {name: default, type: c-ares, server: 127.0.0.1:9}
+                     escaper:
+                       - {name: tuned, type: direct_fixed, resolver: default,
+                          egress_network_filter: {default: allow, allow: 127.0.0.1},
+                          tcp_keepalive: {enable: true, idle_time: 60s}, tcp_misc_opts: {mss: 1300, mark: 0x2a}}
+                     server:
+                       - {name: http, type: http_proxy, escaper: tuned, user_group: users, listen: "127.0.0.1:0",
+                          tcp_misc_opts: {mark: 7}}
+                     user_group:
+                       - name: users
+                         static_users:
+                           - name: bob
+                             token: null
+                             tcp_remote_keepalive: 20s
+                             tcp_remote_misc_opts: {mss: 1400, mark: 0x33}
+                             tcp_client_misc_opts: {mark: 0x44}
+                           - {name: carol, token: null}
+                     """)) {
+            int port = origin.getLocalPort();
+            try (RawClient bob = connect(proxy.port("http"), "bob", port);
+                 Socket bobUpstream = accept(origin, bob);
+                 RawClient carol = connect(proxy.port("http"), "carol", port);
+                 Socket carolUpstream = accept(origin, carol)) {
+                String bobOut = ss("dport = :" + port + " and sport = :" + bobUpstream.getPort());
+                assertThat(bobOut).contains("fwmark:0x33", "advmss:1288").containsPattern("timer:\\(keepalive,(1?\\d|20)sec");
+                String carolOut = ss("dport = :" + port + " and sport = :" + carolUpstream.getPort());
+                assertThat(carolOut).contains("fwmark:0x2a", "advmss:1288", "timer:(keepalive,");
+                assertThat(ss("sport = :" + proxy.port("http") + " and dport = :" + bob.socket().getLocalPort()))
+                        .contains("fwmark:0x44");
+                assertThat(ss("sport = :" + proxy.port("http") + " and dport = :" + carol.socket().getLocalPort()))
+                        .contains("fwmark:0x7");
+            }
+        }
+    }
+
+    /** A CONNECT tunnel through the proxy as this user (any password: the users have no token). */
+    private static RawClient connect(int proxyPort, String user, int targetPort) throws Exception {
+        RawClient client = new RawClient(proxyPort);
+        String auth = java.util.Base64.getEncoder().encodeToString((user + ":x").getBytes());
+        client.send("CONNECT 127.0.0.1:" + targetPort + " HTTP/1.1\r\nHost: 127.0.0.1:" + targetPort
+                + "\r\nProxy-Authorization: Basic " + auth + "\r\n\r\n");
+        assertThat(client.readHead()).startsWith("HTTP/1.1 200");
+        return client;
+    }
+
     /** The origin's side of a connection made through a proxy port, once a byte went through. */
     private static Socket accept(ServerSocket origin, RawClient client) throws Exception {
         client.send(new byte[] {1});

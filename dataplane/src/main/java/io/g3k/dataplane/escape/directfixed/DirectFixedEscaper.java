@@ -34,7 +34,7 @@ public final class DirectFixedEscaper implements Escaper {
     private final TargetAddresses addresses;
 
     private final EscaperStats stats;
-    private final TcpSocketOptions socketOptions;
+    private final TcpSocketOptions.Adjustable socketOptions;
     /** direct_float: the published bind IPs and when each expires. */
     private volatile List<FloatingIp> floating = List.of();
 
@@ -46,7 +46,7 @@ public final class DirectFixedEscaper implements Escaper {
         this.stats = stats;
         this.transport = transport;
         this.addresses = new TargetAddresses(config, resolver);
-        this.socketOptions = TcpSocketOptions.of(config.tcpKeepalive(), config.tcpMiscOpts(), transport.kind(),
+        this.socketOptions = new TcpSocketOptions.Adjustable(config.tcpKeepalive(), config.tcpMiscOpts(), transport.kind(),
                 "escaper '" + config.name() + "'");
     }
 
@@ -66,8 +66,9 @@ public final class DirectFixedEscaper implements Escaper {
             List<InetAddress> candidates = f.getNow();
             int attempts = Math.min(candidates.size(), config.tcpConnect().maxAttempts());
             stats.connectionAttempt.increment();
-            new HappyEyeballsConnect(candidates.subList(0, attempts), target.port(), this::bootstrap, loop,
-                    config.connectionAttemptDelay(), result).start();
+            TcpSocketOptions options = socketOptions.forUser(hints.userKeepalive(), hints.userMiscOpts());
+            new HappyEyeballsConnect(candidates.subList(0, attempts), target.port(),
+                    (l, remote) -> bootstrap(l, remote, options), loop, config.connectionAttemptDelay(), result).start();
         });
         result.addListener(done -> {
             if (done.isSuccess()) {
@@ -133,7 +134,7 @@ public final class DirectFixedEscaper implements Escaper {
     };
 
     /** One connect attempt (happy eyeballs may make several per task). */
-    private Bootstrap bootstrap(EventLoop loop, InetAddress remote) {
+    private Bootstrap bootstrap(EventLoop loop, InetAddress remote, TcpSocketOptions socketOptions) {
         stats.tcpConnectAttempt.increment();
         Bootstrap b = new Bootstrap().group(loop).channel(transport.socketChannel())
                 .option(ChannelOption.AUTO_READ, false)

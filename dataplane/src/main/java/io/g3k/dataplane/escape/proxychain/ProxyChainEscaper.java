@@ -57,7 +57,7 @@ public final class ProxyChainEscaper implements Escaper {
     private final EscaperStats stats;
     private final Picker<UpstreamAddr> picker;
     private final SslContext tls;
-    private final TcpSocketOptions socketOptions;
+    private final TcpSocketOptions.Adjustable socketOptions;
 
     public ProxyChainEscaper(ProxyChainEscaperConfig config, Resolver resolver, Transport transport, EscaperStats stats) {
         this.config = config;
@@ -66,7 +66,7 @@ public final class ProxyChainEscaper implements Escaper {
         this.stats = stats;
         this.picker = Picker.of(config.proxyAddr());
         this.tls = config.tlsClient().map(t -> TlsClientContexts.build(t, "escaper '" + config.name() + "'")).orElse(null);
-        this.socketOptions = TcpSocketOptions.of(config.tcpKeepalive(), config.tcpMiscOpts(), transport.kind(),
+        this.socketOptions = new TcpSocketOptions.Adjustable(config.tcpKeepalive(), config.tcpMiscOpts(), transport.kind(),
                 "escaper '" + config.name() + "'");
     }
 
@@ -86,7 +86,8 @@ public final class ProxyChainEscaper implements Escaper {
                 return;
             }
             boolean forward = hints.httpForwardScheme().map(this::mayForwardAsIs).orElse(false);
-            open(new Attempts(f.getNow(), proxy, target, forward, credentials(hints), loop, result), 0);
+            open(new Attempts(f.getNow(), proxy, target, forward, credentials(hints),
+                    socketOptions.forUser(hints.userKeepalive(), hints.userMiscOpts()), loop, result), 0);
         });
         result.addListener(done -> {
             if (done.isSuccess()) {
@@ -127,8 +128,8 @@ public final class ProxyChainEscaper implements Escaper {
     /** A connection to the next HTTP proxy itself (TLS for proxy_https), for requests it takes in absolute form. */
     /** One connection being made to the next proxy: its addresses, tried in turn, and what it is for. */
     private record Attempts(List<InetSocketAddress> addresses, UpstreamAddr proxy, UpstreamAddr target,
-                            boolean forward, Optional<Credentials> credentials, EventLoop loop,
-                            Promise<Channel> result) {}
+                            boolean forward, Optional<Credentials> credentials, TcpSocketOptions options,
+                            EventLoop loop, Promise<Channel> result) {}
 
     /**
      * Connects to the next proxy's {@code attempt}-th address; if the TCP connection cannot be made, the next one
@@ -139,15 +140,17 @@ public final class ProxyChainEscaper implements Escaper {
         boolean last = attempt + 1 >= Math.min(a.addresses().size(), config.tcpConnect().maxAttempts());
         Runnable next = last ? null : () -> open(a, attempt + 1);
         if (a.forward()) {
-            forwardConnect(address, a.proxy(), a.credentials(), a.loop(), a.result(), next);
+            forwardConnect(address, a, next);
         } else {
-            connect(address, a.proxy(), a.target(), a.credentials(), a.loop(), a.result(), next);
+            connect(address, a, next);
         }
     }
 
-    private void forwardConnect(InetSocketAddress proxyAddress, UpstreamAddr proxy, Optional<Credentials> credentials,
-                                EventLoop loop, Promise<Channel> result, Runnable next) {
-        connectSocket(bootstrap(proxy, proxyAddress, loop, null), proxyAddress, proxy, result, next)
+    private void forwardConnect(InetSocketAddress proxyAddress, Attempts a, Runnable next) {
+        UpstreamAddr proxy = a.proxy();
+        Optional<Credentials> credentials = a.credentials();
+        Promise<Channel> result = a.result();
+        connectSocket(bootstrap(proxy, proxyAddress, a, null), proxyAddress, proxy, result, next)
                 .addListener((ChannelFuture f) -> {
             if (!f.isSuccess()) {
                 return;
@@ -173,8 +176,11 @@ public final class ProxyChainEscaper implements Escaper {
         });
     }
 
-    private void connect(InetSocketAddress proxyAddress, UpstreamAddr proxy, UpstreamAddr target,
-                         Optional<Credentials> credentials, EventLoop loop, Promise<Channel> result, Runnable next) {
+    private void connect(InetSocketAddress proxyAddress, Attempts a, Runnable next) {
+        UpstreamAddr proxy = a.proxy();
+        UpstreamAddr target = a.target();
+        Optional<Credentials> credentials = a.credentials();
+        Promise<Channel> result = a.result();
         ProxyHandler handshake = switch (config.protocol()) {
             case HTTP, HTTPS -> credentials.isPresent()
                     ? new HttpProxyHandler(proxyAddress, credentials.get().username(), credentials.get().password())
@@ -184,7 +190,7 @@ public final class ProxyChainEscaper implements Escaper {
         };
         handshake.setConnectTimeoutMillis(config.peerNegotiationTimeout().toMillis());
         // Netty's proxy handler swaps this unresolved destination for the proxy's address and asks the proxy for it
-        ChannelFuture connected = connectSocket(bootstrap(proxy, proxyAddress, loop, handshake),
+        ChannelFuture connected = connectSocket(bootstrap(proxy, proxyAddress, a, handshake),
                 InetSocketAddress.createUnresolved(target.host(), target.port()), proxy, result, next);
         handshake.connectFuture().addListener(done -> {
             if (connected.isDone() && !connected.isSuccess()) {
@@ -226,9 +232,9 @@ public final class ProxyChainEscaper implements Escaper {
      * A connection to the next proxy (at {@code address}, from {@code bind_ipv4} / {@code bind_ipv6} when set): TLS
      * first for the over-TLS types, then the tunnel handshake when given.
      */
-    private Bootstrap bootstrap(UpstreamAddr proxy, InetSocketAddress address, EventLoop loop, ProxyHandler handshake) {
+    private Bootstrap bootstrap(UpstreamAddr proxy, InetSocketAddress address, Attempts a, ProxyHandler handshake) {
         stats.tcpConnectAttempt.increment();
-        Bootstrap b = new Bootstrap().group(loop).channel(transport.socketChannel())
+        Bootstrap b = new Bootstrap().group(a.loop()).channel(transport.socketChannel())
                 // the target name must reach the next proxy as a name: never resolve it here (nor leak it to DNS)
                 .resolver(NoopAddressResolverGroup.INSTANCE)
                 .option(ChannelOption.AUTO_READ, false)
@@ -252,7 +258,7 @@ public final class ProxyChainEscaper implements Escaper {
                 });
         (address.getAddress() instanceof Inet4Address ? config.bindIpv4() : config.bindIpv6())
                 .ifPresent(ip -> b.localAddress(ip, 0));
-        return socketOptions.applyTo(b); // after the defaults above: tcp_misc_opts may turn no_delay off
+        return a.options().applyTo(b); // after the defaults above: tcp_misc_opts may turn no_delay off
     }
 
     /** The next proxy's addresses: its IP, or what its name resolves to (IPv4), in the resolver's order. */
