@@ -18,6 +18,12 @@ public record HttpKeepAlive(boolean enabled, Duration idleExpire) {
         }
     }
 
+    /** The server's setting adjusted by a user's {@code http_upstream_keepalive}: on only if both are, the shorter idle. */
+    public HttpKeepAlive adjustTo(HttpKeepAlive user) {
+        return new HttpKeepAlive(enabled && user.enabled,
+                idleExpire.compareTo(user.idleExpire) <= 0 ? idleExpire : user.idleExpire);
+    }
+
     public static HttpKeepAlive parse(JsonNode node) {
         var word = Values.boolWord(node);
         if (word.isPresent()) {

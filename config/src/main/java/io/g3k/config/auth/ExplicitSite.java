@@ -5,13 +5,18 @@ import io.g3k.config.ResolveStrategy;
 import io.g3k.config.UpstreamAddr;
 import io.g3k.config.Values;
 import io.g3k.config.YamlMap;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
-/** A user's {@code explicit_sites} entry: a named set of targets with its own stats and resolve strategy. */
+/**
+ * A user's {@code explicit_sites} entry: a named set of targets with its own stats, resolve strategy and HTTP response
+ * header timeout.
+ */
 public record ExplicitSite(String id, List<String> exactMatch, List<String> childMatch, List<IpNetwork> subnetMatch,
-                           boolean emitStats, Optional<ResolveStrategy> resolveStrategy) {
+                           boolean emitStats, Optional<ResolveStrategy> resolveStrategy,
+                           Optional<Duration> httpRspHeaderRecvTimeout) {
     static ExplicitSite parse(YamlMap map) {
         String id = map.requireString("id");
         if (!id.matches("[A-Za-z0-9_.-]+")) {
@@ -25,8 +30,9 @@ public record ExplicitSite(String id, List<String> exactMatch, List<String> chil
                 map.take("subnet_match", n -> Values.stringList(n).stream().map(IpNetwork::parse).toList())
                         .orElse(List.of()),
                 map.bool("emit_stats", false),
-                map.take("resolve_strategy", n -> ResolveStrategy.parse(n, map.location() + " key 'resolve_strategy'")));
-        map.ignoreWithWarning("duration_stats", "tls_client", "http_rsp_header_recv_timeout");
+                map.take("resolve_strategy", n -> ResolveStrategy.parse(n, map.location() + " key 'resolve_strategy'")),
+                map.take("http_rsp_header_recv_timeout", Values::duration));
+        map.ignoreWithWarning("duration_stats", "tls_client");
         map.finish();
         return site;
     }

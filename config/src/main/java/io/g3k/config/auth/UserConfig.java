@@ -1,6 +1,7 @@
 package io.g3k.config.auth;
 
 import io.g3k.config.HostFilterSet;
+import io.g3k.config.HttpKeepAlive;
 import io.g3k.config.PortFilter;
 import io.g3k.config.RateLimit;
 import io.g3k.config.ResolveStrategy;
@@ -10,6 +11,7 @@ import io.g3k.config.TcpMiscOpts;
 import io.g3k.config.Values;
 import io.g3k.config.YamlMap;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,7 +27,8 @@ public record UserConfig(String name, PasswordToken token, Optional<Instant> exp
                          List<ExplicitSite> explicitSites, ResolveRedirection resolveRedirection,
                          Optional<ResolveStrategy> resolveStrategy, OptionalInt taskIdleMaxCount,
                          Optional<TcpKeepalive> tcpRemoteKeepalive, Optional<TcpMiscOpts> tcpRemoteMiscOpts,
-                         Optional<TcpMiscOpts> tcpClientMiscOpts) {
+                         Optional<TcpMiscOpts> tcpClientMiscOpts, Optional<HttpKeepAlive> httpUpstreamKeepalive,
+                         Optional<Duration> httpRspHeaderRecvTimeout, OptionalInt logUriMaxChars) {
     static UserConfig parse(YamlMap map) {
         String name = map.requireString("name");
         if (name.isEmpty() || name.getBytes(StandardCharsets.UTF_8).length > 255) {
@@ -57,11 +60,14 @@ public record UserConfig(String name, PasswordToken token, Optional<Instant> exp
         Optional<TcpKeepalive> remoteKeepalive = map.take("tcp_remote_keepalive", TcpKeepalive::parse);
         Optional<TcpMiscOpts> remoteMisc = map.take("tcp_remote_misc_opts", TcpMiscOpts::parse);
         Optional<TcpMiscOpts> clientMisc = map.take("tcp_client_misc_opts", TcpMiscOpts::parse);
-        map.ignoreWithWarning("log_rate_limit", "udp_remote_misc_opts", "udp_client_misc_opts",
-                "http_upstream_keepalive", "http_rsp_header_recv_timeout", "log_uri_max_chars");
+        Optional<HttpKeepAlive> upstreamKeepalive = map.take("http_upstream_keepalive", HttpKeepAlive::parse);
+        Optional<Duration> rspHeaderTimeout = map.take("http_rsp_header_recv_timeout", Values::duration);
+        OptionalInt logUriMaxChars = map.takeInt("log_uri_max_chars", Values::positiveInt, "uri_log_max_chars");
+        map.ignoreWithWarning("log_rate_limit", "udp_remote_misc_opts", "udp_client_misc_opts");
         map.finish();
         return new UserConfig(name, token, expire, ports, hosts, connRate, requestRate, maxAlive, speed, udpSpeed,
-                List.copyOf(sites), redirection, strategy, idleMaxCount, remoteKeepalive, remoteMisc, clientMisc);
+                List.copyOf(sites), redirection, strategy, idleMaxCount, remoteKeepalive, remoteMisc, clientMisc,
+                upstreamKeepalive, rspHeaderTimeout, logUriMaxChars);
     }
 
     /** A dynamic user from a source file: the same schema as a static user. */
@@ -74,6 +80,7 @@ public record UserConfig(String name, PasswordToken token, Optional<Instant> exp
     public static UserConfig of(String name, PasswordToken token) {
         return new UserConfig(name, token, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
                 Optional.empty(), OptionalInt.empty(), Optional.empty(), Optional.empty(), List.of(), ResolveRedirection.none(),
-                Optional.empty(), OptionalInt.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+                Optional.empty(), OptionalInt.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+                Optional.empty(), Optional.empty(), OptionalInt.empty());
     }
 }

@@ -58,7 +58,7 @@ public final class User {
         return new Stats.UserKey(group, config.name(), dynamic ? "Dynamic" : "Static");
     }
 
-    UserConfig config() {
+    public UserConfig config() {
         return config;
     }
 

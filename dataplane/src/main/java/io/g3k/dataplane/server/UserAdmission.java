@@ -1,5 +1,6 @@
 package io.g3k.dataplane.server;
 
+import io.g3k.config.HttpKeepAlive;
 import io.g3k.config.ResolveStrategy;
 import io.g3k.config.TcpKeepalive;
 import io.g3k.config.UpstreamAddr;
@@ -12,7 +13,9 @@ import io.g3k.dataplane.stat.UserForbiddenStats;
 import io.g3k.dataplane.task.Task;
 import io.netty.channel.Channel;
 import io.g3k.dataplane.limit.SpeedLimits;
+import java.time.Duration;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * What every server does with an authenticated user, in one place: the per-connection checks (connection rate,
@@ -35,6 +38,22 @@ public final class UserAdmission {
             var hints = io.g3k.dataplane.escape.EscapeHints.of(client, strategy, user.map(User::name));
             return user.isEmpty() ? hints : hints.withUserSockets(user.get().tcpRemoteKeepalive(),
                     user.get().tcpRemoteMiscOpts());
+        }
+
+        /** How much of a request's URI the task log shows: the user's {@code log_uri_max_chars}, else the server's. */
+        public int logUriMaxChars(int server) {
+            return user.map(u -> u.config().logUriMaxChars()).orElse(OptionalInt.empty()).orElse(server);
+        }
+
+        /** The wait for a response head: the explicit site's, else the user's, else the server's. */
+        public Duration rspHeaderRecvTimeout(Duration server) {
+            return site.flatMap(ExplicitSite::httpRspHeaderRecvTimeout)
+                    .or(() -> user.flatMap(u -> u.config().httpRspHeaderRecvTimeout())).orElse(server);
+        }
+
+        /** Whether the upstream connection is kept for the next request: the server's, adjusted by the user's. */
+        public HttpKeepAlive upstreamKeepalive(HttpKeepAlive server) {
+            return user.flatMap(u -> u.config().httpUpstreamKeepalive()).map(server::adjustTo).orElse(server);
         }
 
         /** Binds the task to the user, who gets the slot back when the task ends. */

@@ -43,6 +43,7 @@ public final class TestOrigin implements AutoCloseable {
             case "/peer" -> exchange.getRemoteAddress().getAddress().getHostAddress().getBytes(StandardCharsets.UTF_8);
             case "/peer-port" -> String.valueOf(exchange.getRemoteAddress().getPort()).getBytes(StandardCharsets.UTF_8);
             case "/big" -> new byte[1 << 20];
+            case "/slow" -> slowly();
             case "/headers" -> exchange.getRequestHeaders().entrySet().stream()
                     .map(e -> e.getKey().toLowerCase() + ": " + String.join(",", e.getValue()))
                     .sorted().reduce("", (a, b) -> a + b + "\n").getBytes(StandardCharsets.UTF_8);
@@ -52,6 +53,16 @@ public final class TestOrigin implements AutoCloseable {
         exchange.sendResponseHeaders(200, response.length);
         exchange.getResponseBody().write(response);
         exchange.close();
+    }
+
+    /** The answer to {@code /slow}, after 2 s: for response-header timeouts. */
+    private static byte[] slowly() {
+        try {
+            Thread.sleep(2000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return "slow\n".getBytes(StandardCharsets.UTF_8);
     }
 
     @Override

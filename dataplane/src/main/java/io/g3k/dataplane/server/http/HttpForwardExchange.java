@@ -80,7 +80,7 @@ final class HttpForwardExchange implements HttpExchange {
         this.clientKeepAlive = HttpUtil.isKeepAlive(request);
         this.task = context.tasks().start(config.server(), taskType,
                 ClientAddress.of(ctx.channel())).upstream(target.addr(), context.escaper().name())
-                .uri(requestUri, config.logUriMaxChars());
+                .uri(requestUri, ticket.logUriMaxChars(config.logUriMaxChars()));
         this.ticket = ticket;
         ticket.own(task);
         this.adaptation = context.auditor().map(Auditor::adaptation).orElse(Auditor.Adaptation.NONE);
@@ -157,7 +157,7 @@ final class HttpForwardExchange implements HttpExchange {
         pendingBody.forEach(c -> channel.write(c, channel.voidPromise()));
         pendingBody.clear();
         channel.flush();
-        handler.deadline().arm(config.rspHeaderRecvTimeout(), () -> {
+        handler.deadline().arm(ticket.rspHeaderRecvTimeout(config.rspHeaderRecvTimeout()), () -> {
             connection.close();
             fail(HttpResponseStatus.GATEWAY_TIMEOUT, "no response header from " + target.addr() + " in time",
                     "UpstreamTimeout");
@@ -405,7 +405,7 @@ final class HttpForwardExchange implements HttpExchange {
         lastWrite.addListener(f -> {
             finished = true;
             task.finish(f.isSuccess() ? "Completed" : "ClientClosed");
-            upstream.detach(upstreamReusable && requestDone, config.upstreamKeepalive());
+            upstream.detach(upstreamReusable && requestDone, ticket.upstreamKeepalive(config.upstreamKeepalive()));
             handler.exchangeDone(ctx, clientKeepAlive && f.isSuccess());
         });
     }
