@@ -75,7 +75,17 @@ public final class Relay {
 
     /** Relays for a task: counts its bytes and ends it with the reason the relay ended. */
     public static void relay(Channel client, Channel upstream, Task task) {
-        start(client, upstream, task::out, task::in, task).addListener(done -> task.finish(String.valueOf(done.getNow())));
+        start(client, upstream, task::out, task::in, task, false)
+                .addListener(done -> task.finish(String.valueOf(done.getNow())));
+    }
+
+    /**
+     * Relays a connection pair that switched protocols after an HTTP exchange (a 101 to an upgrade): HTTP's handlers
+     * leave the upstream's pipeline too, the bytes its decoder holds flowing into the relay.
+     */
+    public static void relaySwitched(Channel client, Channel upstream, Task task) {
+        start(client, upstream, task::out, task::in, task, true)
+                .addListener(done -> task.finish(String.valueOf(done.getNow())));
     }
 
     /**
@@ -85,11 +95,11 @@ public final class Relay {
      */
     public static Promise<String> start(Channel client, Channel upstream, LongConsumer clientToUpstream,
                                         LongConsumer upstreamToClient) {
-        return start(client, upstream, clientToUpstream, upstreamToClient, null);
+        return start(client, upstream, clientToUpstream, upstreamToClient, null, false);
     }
 
     private static Promise<String> start(Channel client, Channel upstream, LongConsumer clientToUpstream,
-                                         LongConsumer upstreamToClient, Task task) {
+                                         LongConsumer upstreamToClient, Task task, boolean upstreamProtocol) {
         Relay relay = new Relay(client, upstream);
         boolean unlimited = !shaped(client) && !shaped(upstream);
         for (Channel ch : new Channel[] {client, upstream}) {
@@ -101,6 +111,9 @@ public final class Relay {
         client.pipeline().addLast("relay", relay.new Side(upstream, clientToUpstream, "client"));
         upstream.pipeline().addLast("relay", relay.new Side(client, upstreamToClient, "upstream"));
         removeProtocolHandlers(client, "relay");
+        if (upstreamProtocol) {
+            removeProtocolHandlers(upstream, "relay");
+        }
         client.config().setAutoRead(true);
         upstream.config().setAutoRead(true);
         client.read();

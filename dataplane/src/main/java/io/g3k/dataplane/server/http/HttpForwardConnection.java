@@ -102,6 +102,11 @@ final class HttpForwardConnection extends ChannelInboundHandlerAdapter {
         return channel;
     }
 
+    /** Whether responses come as raw bytes ({@link RawResponseDecoder}) rather than Netty's objects. */
+    boolean raw() {
+        return raw != null;
+    }
+
     /** Set when this connection is to a next HTTP proxy that takes requests in absolute form. */
     Optional<HttpProxyForward> viaProxy() {
         return viaProxy;
@@ -111,15 +116,15 @@ final class HttpForwardConnection extends ChannelInboundHandlerAdapter {
         return reusable && channel.isActive() && exchange == null && tls == otherTls && target.equals(other);
     }
 
-    /** The exchange is about to send its request with this method. */
-    void attach(HttpForwardExchange exchange, HttpMethod method) {
+    /** The exchange is about to send its request with this method; {@code upgrading}: it asks for an upgrade. */
+    void attach(HttpForwardExchange exchange, HttpMethod method, boolean upgrading) {
         this.exchange = exchange;
         if (idleExpiry != null) {
             idleExpiry.cancel(false);
             idleExpiry = null;
         }
         if (raw != null) {
-            raw.expect(HttpMethod.HEAD.equals(method));
+            raw.expect(HttpMethod.HEAD.equals(method), upgrading);
         }
     }
 
@@ -134,6 +139,15 @@ final class HttpForwardConnection extends ChannelInboundHandlerAdapter {
             return;
         }
         idleExpiry = channel.eventLoop().schedule(this::close, policy.idleExpire().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * The exchange switched protocols (101): the connection is the tunnel's now, and never reused. Its HTTP handlers
+     * go with the client's when the relay starts (the decoder's buffered bytes flow into it).
+     */
+    void upgraded() {
+        exchange = null;
+        reusable = false;
     }
 
     void close() {

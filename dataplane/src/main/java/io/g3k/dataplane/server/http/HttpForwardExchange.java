@@ -5,6 +5,7 @@ import io.g3k.dataplane.audit.icap.IcapClient;
 import io.g3k.dataplane.audit.icap.IcapOutcome;
 import io.g3k.dataplane.escape.EscapeException;
 import io.g3k.dataplane.escape.HttpProxyForward;
+import io.g3k.dataplane.relay.Relay;
 import io.g3k.dataplane.server.ClientAddress;
 import io.g3k.dataplane.server.ServerContext;
 import io.g3k.dataplane.server.UserAdmission;
@@ -25,6 +26,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.AsciiString;
 import io.netty.util.concurrent.Future;
@@ -66,6 +68,9 @@ final class HttpForwardExchange implements HttpExchange {
     private boolean upstreamReusable;
     private boolean finished;
     private boolean responseEnded;
+    /** The protocol the client asked to switch to ({@code Upgrade}, say websocket), if it did; null otherwise. */
+    private final String upgradeTo;
+    private boolean upgrading;
 
     HttpForwardExchange(ChannelHandlerContext ctx, HttpFrontHandler handler, HttpFrontSettings config,
                         ServerContext context, HttpRoute.Target target, HttpRequest request,
@@ -78,6 +83,7 @@ final class HttpForwardExchange implements HttpExchange {
         this.request = request;
         this.requestUri = request.uri();
         this.clientKeepAlive = HttpUtil.isKeepAlive(request);
+        this.upgradeTo = upgradeRequested(request);
         this.task = context.tasks().start(config.server(), taskType,
                 ClientAddress.of(ctx.channel())).upstream(target.addr(), context.escaper().name())
                 .uri(requestUri, ticket.logUriMaxChars(config.logUriMaxChars()));
@@ -150,7 +156,9 @@ final class HttpForwardExchange implements HttpExchange {
 
     private void send(HttpForwardConnection connection) {
         upstream = connection;
-        connection.attach(this, request.method());
+        // an upgrade needs the response as bytes: then the connection can become a relay after the 101
+        upgrading = upgradeTo != null && connection.raw();
+        connection.attach(this, request.method(), upgrading);
         Channel channel = connection.channel();
         // no listener on these writes: a failed one closes the upstream connection (exceptionCaught)
         channel.write(outbound(), channel.voidPromise());
@@ -172,6 +180,9 @@ final class HttpForwardExchange implements HttpExchange {
         var viaProxy = upstream.viaProxy();
         HttpRequest out = request.setUri(viaProxy.isPresent() ? target.absoluteForm() : target.originForm());
         HopByHop.stripForUpstream(out.headers());
+        if (upgrading) { // hop-by-hop, but asked of the next hop: passed on as asked
+            out.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE).set(HttpHeaderNames.UPGRADE, upgradeTo);
+        }
         viaProxy.flatMap(HttpProxyForward::proxyAuthorization)
                 .ifPresent(auth -> out.headers().set(HttpHeaderNames.PROXY_AUTHORIZATION, auth));
         config.upstreamHeaders().host(out.headers(), target.scheme(), target.addr());
@@ -320,6 +331,10 @@ final class HttpForwardExchange implements HttpExchange {
     /** A response head the raw decoder passed on: its end-to-end header lines, to which our Connection is added. */
     void onRawHead(RawResponseDecoder.Head head) {
         ByteBuf bytes = head.bytes();
+        if (upgrading && head.status() == 101) {
+            switchProtocols(bytes);
+            return;
+        }
         boolean isFinal = responseHead(head.status(), head.delimited(), head.keepAlive());
         if (finished) {
             bytes.release();
@@ -330,6 +345,47 @@ final class HttpForwardExchange implements HttpExchange {
         }
         (!isFinal ? END_OF_HEAD : keepAlive ? KEEP_ALIVE_END_OF_HEAD : CLOSE_END_OF_HEAD).writeTo(bytes);
         handler.rawOut(ctx).write(bytes, ctx.voidPromise());
+    }
+
+    /**
+     * The upstream switched protocols: the 101 goes to the client, then both connections are a byte relay that ends
+     * the task (HTTP's handlers leave both pipelines; bytes either decoder still holds flow into the relay).
+     */
+    private void switchProtocols(ByteBuf head) {
+        cancelDeadline();
+        finished = true;
+        Channel tunnel = upstream.channel();
+        upstream.upgraded();
+        if (!handler.takeOverUpgraded(ctx)) {
+            head.release();
+            tunnel.close();
+            task.finish("ClientInvalid");
+            return;
+        }
+        if (config.customHeaders().any()) {
+            CustomResponseHeaders.appendTo(head, config.customHeaders(), tunnel);
+        }
+        head.writeCharSequence("connection: upgrade\r\nupgrade: " + upgradeTo + "\r\n\r\n",
+                java.nio.charset.StandardCharsets.US_ASCII);
+        handler.rawOut(ctx).writeAndFlush(head).addListener(written -> {
+            if (!written.isSuccess()) {
+                tunnel.close();
+                ctx.close();
+                task.finish("ClientClosed");
+                return;
+            }
+            Relay.relaySwitched(ctx.channel(), tunnel, task);
+        });
+    }
+
+    /** The protocol named by {@code Upgrade} when {@code Connection} lists upgrade (HTTP/1.1 only), else null. */
+    private static String upgradeRequested(HttpRequest request) {
+        String upgrade = request.headers().get(HttpHeaderNames.UPGRADE);
+        if (upgrade == null || upgrade.isBlank() || !request.protocolVersion().equals(HttpVersion.HTTP_1_1)
+                || !request.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true)) {
+            return null;
+        }
+        return upgrade.strip();
     }
 
     void onRawBody(RawResponseDecoder.Body body) {

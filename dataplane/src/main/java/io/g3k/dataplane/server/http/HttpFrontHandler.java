@@ -255,6 +255,12 @@ public final class HttpFrontHandler extends ChannelInboundHandlerAdapter {
         return true;
     }
 
+    /** As {@link #takeOver}, for a request whose upstream connection switched protocols and stays as the tunnel. */
+    boolean takeOverUpgraded(ChannelHandlerContext ctx) {
+        upstream = null;
+        return takeOver(ctx);
+    }
+
     /**
      * The connection's one deadline: for the request header, then (armed by a forward exchange) for the response
      * header, then for the next request while idle.

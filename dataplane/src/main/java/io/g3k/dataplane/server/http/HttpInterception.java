@@ -43,7 +43,9 @@ public final class HttpInterception {
         var pipeline = firstBytes.pipeline();
         pipeline.addAfter(firstBytes.name(), "intercept-front", front);
         HttpCodecs.addServer(pipeline, firstBytes.name(), MAX_HEADER_SIZE);
-        front.upstream(HttpForwardConnection.adopt(upstream, route, MAX_HEADER_SIZE, false));
+        // responses as raw bytes, as on the exchanges' own connections, unless RESPMOD needs them as objects
+        boolean raw = context.auditor().map(a -> a.adaptation().respmod().isEmpty()).orElse(true);
+        front.upstream(HttpForwardConnection.adopt(upstream, route, MAX_HEADER_SIZE, raw));
         pipeline.remove(firstBytes.handler());
     }
 

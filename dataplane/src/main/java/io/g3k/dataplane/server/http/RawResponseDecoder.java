@@ -36,11 +36,13 @@ final class RawResponseDecoder extends ByteToMessageDecoder {
     private static final int MAX_CHUNK_LINE = 4096;
     private static final ConstantBytes CRLF = new ConstantBytes("\r\n");
 
-    private enum State { IDLE, HEAD, LENGTH, CHUNK_SIZE, CHUNK_DATA, CHUNK_END, TRAILERS, UNTIL_CLOSE, FAILED }
+    /** UPGRADED: a 101 answered an upgrade request; what follows is the new protocol, left for a relay to take. */
+    private enum State { IDLE, HEAD, LENGTH, CHUNK_SIZE, CHUNK_DATA, CHUNK_END, TRAILERS, UNTIL_CLOSE, FAILED, UPGRADED }
 
     private final int maxHeaderSize;
     private State state = State.IDLE;
     private boolean bodyless;
+    private boolean upgrading;
     private long remaining;
     private int trailerBytes;
     private int scanned;
@@ -49,9 +51,13 @@ final class RawResponseDecoder extends ByteToMessageDecoder {
         this.maxHeaderSize = maxHeaderSize;
     }
 
-    /** A request went out; {@code bodyless}: its response has no body whatever it says (HEAD). */
-    void expect(boolean bodyless) {
+    /**
+     * A request went out; {@code bodyless}: its response has no body whatever it says (HEAD); {@code upgrading}: it
+     * asked for a protocol upgrade, so a 101 ends HTTP on this connection.
+     */
+    void expect(boolean bodyless, boolean upgrading) {
         this.bodyless = bodyless;
+        this.upgrading = upgrading;
         if (state == State.IDLE) {
             state = State.HEAD;
         }
@@ -84,6 +90,9 @@ final class RawResponseDecoder extends ByteToMessageDecoder {
                 }
                 case UNTIL_CLOSE -> out.add(new Body(in.readRetainedSlice(in.readableBytes()), false));
                 case FAILED -> in.skipBytes(in.readableBytes());
+                case UPGRADED -> {
+                    return; // the bytes stay buffered; removing this decoder passes them on
+                }
                 default -> {
                     int start = in.readerIndex();
                     boolean done = chunked(in);
@@ -136,6 +145,10 @@ final class RawResponseDecoder extends ByteToMessageDecoder {
         boolean noBody = bodyless || parsed.status / 100 == 1 || parsed.status == 204 || parsed.status == 304;
         boolean delimited = noBody || parsed.chunked || parsed.length >= 0;
         out.add(new Head(parsed.status, delimited, parsed.keepAlive && delimited, bytes));
+        if (parsed.status == 101 && upgrading) {
+            state = State.UPGRADED;
+            return true;
+        }
         if (parsed.status / 100 == 1) {
             return true; // an interim response: the final one follows
         }

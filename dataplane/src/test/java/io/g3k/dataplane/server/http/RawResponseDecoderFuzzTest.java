@@ -19,7 +19,7 @@ class RawResponseDecoderFuzzTest {
             return;
         }
         EmbeddedChannel ch = new EmbeddedChannel(new RawResponseDecoder(2048));
-        ch.pipeline().get(RawResponseDecoder.class).expect((data[0] & 1) == 1);
+        ch.pipeline().get(RawResponseDecoder.class).expect((data[0] & 1) == 1, (data[0] & 2) == 2);
         long out = 0;
         try {
             int third = (data.length - 1) / 3;

@@ -166,7 +166,7 @@ class RawResponseDecoderTest {
             head.bytes().release();
             RawResponseDecoder.Body body = ch.readInbound();
             assertThat(text(body.bytes())).isEqualTo(path);
-            ch.pipeline().get(RawResponseDecoder.class).expect(false);
+            ch.pipeline().get(RawResponseDecoder.class).expect(false, false);
         }
         assertThat(ch.finish()).isFalse();
     }
@@ -200,9 +200,40 @@ class RawResponseDecoderTest {
     @ValueSource(strings = {"", "\r\n\r\n"}) // still coming, or complete in one read
     void anOversizedHeadFails(String end) {
         EmbeddedChannel ch = new EmbeddedChannel(new RawResponseDecoder(1024));
-        ch.pipeline().get(RawResponseDecoder.class).expect(false);
+        ch.pipeline().get(RawResponseDecoder.class).expect(false, false);
         assertThatThrownBy(() -> ch.writeInbound(bytes("HTTP/1.1 200 OK\r\nX-Big: " + "x".repeat(2000) + end)))
                 .isInstanceOf(DecoderException.class).hasMessageContaining("larger than 1024");
+        releaseAll(ch);
+    }
+
+    @Test
+    void aSwitchToAnotherProtocolLeavesTheRestForWhoeverTakesOver() {
+        EmbeddedChannel ch = new EmbeddedChannel(new RawResponseDecoder(8192));
+        ch.pipeline().get(RawResponseDecoder.class).expect(false, true);
+        ch.writeInbound(bytes("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Accept: x\r\n\r\n\u0081\u0002hi"));
+        RawResponseDecoder.Head head = ch.readInbound();
+        assertThat(head.status()).isEqualTo(101);
+        assertThat(text(head.bytes())).startsWith("HTTP/1.1 101").contains("Sec-WebSocket-Accept: x")
+                .doesNotContainIgnoringCase("upgrade:");
+        ch.writeInbound(bytes("more"));
+        assertThat(ch.<Object>readInbound()).as("nothing decoded after the switch").isNull();
+        ch.pipeline().removeFirst(); // the relay's turn: the buffered bytes come out, as they were
+        ByteBuf rest = ch.readInbound();
+        assertThat(rest.toString(StandardCharsets.ISO_8859_1)).isEqualTo("\u0081\u0002himore");
+        rest.release();
+        assertThat(ch.finish()).isFalse();
+    }
+
+    @Test
+    void a101WithoutAnUpgradeAskedForIsInterim() {
+        EmbeddedChannel ch = channel(false);
+        ch.writeInbound(bytes("HTTP/1.1 101 Switching Protocols\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"));
+        RawResponseDecoder.Head interim = ch.readInbound();
+        RawResponseDecoder.Head last = ch.readInbound();
+        assertThat(List.of(interim.status(), last.status())).containsExactly(101, 200);
+        interim.bytes().release();
+        last.bytes().release();
         releaseAll(ch);
     }
 
@@ -217,7 +248,7 @@ class RawResponseDecoderTest {
 
     private static EmbeddedChannel channel(boolean head) {
         EmbeddedChannel ch = new EmbeddedChannel(new RawResponseDecoder(8192));
-        ch.pipeline().get(RawResponseDecoder.class).expect(head);
+        ch.pipeline().get(RawResponseDecoder.class).expect(head, false);
         return ch;
     }
 
