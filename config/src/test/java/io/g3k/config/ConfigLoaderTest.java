@@ -3,6 +3,7 @@ package io.g3k.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.g3k.config.audit.ProtocolInspectPolicy.Action;
 import io.g3k.config.escaper.DirectFixedEscaperConfig;
 import io.g3k.config.escaper.ProxyChainEscaperConfig;
 import io.g3k.config.escaper.RouteGeoIpEscaperConfig;
@@ -239,6 +240,34 @@ class ConfigLoaderTest {
         refused.forEach((value, message) -> assertRefused(template.formatted(value), "key 'listen'", message));
         G3Config warned = ConfigLoader.load(write("listen.yml", template.formatted("{address: 8080, follow_cpu_affinity: true}")));
         assertThat(warned.warnings()).anyMatch(w -> w.contains("key 'listen'") && w.contains("follow_cpu_affinity"));
+    }
+
+    @Test
+    void inspectPoliciesMatchTargetsExactlyThenByDomainThenBySubnet() throws Exception {
+        String template = """
+                auditor:
+                  - name: a
+                    smtp_inspect_policy: %s
+                """;
+        var config = ConfigLoader.load(write("policy.yml", template.formatted("""
+                {default: bypass, exact_match: {block: [mail.example, 192.0.2.1]},
+                                       child_match: {intercept: example}, subnet_match: {block: 10.0.0.0/8}}""")));
+        var policy = config.auditors().getFirst().smtpInspectPolicy();
+        var expected = Map.of("mail.example:25", Action.BLOCK, "relay.example:25", Action.INTERCEPT,
+                "example:25", Action.BYPASS, "other.test:25", Action.BYPASS, "192.0.2.1:25", Action.BLOCK,
+                "10.1.2.3:25", Action.BLOCK, "192.0.2.2:25", Action.BYPASS);
+        expected.forEach((target, action) -> assertThat(policy.check(UpstreamAddr.parse(target, 25, 0)))
+                .as(target).isEqualTo(action));
+        assertThat(ConfigLoader.load(write("policy.yml", template.formatted("block"))).auditors().getFirst()
+                .smtpInspectPolicy().check(UpstreamAddr.parse("any.test:25", 25, 0))).isEqualTo(Action.BLOCK);
+        assertThat(config.auditors().getFirst().h2InspectPolicy().check(UpstreamAddr.parse("x.test:443", 443, 0)))
+                .isEqualTo(Action.INTERCEPT);
+        G3Config h2 = ConfigLoader.load(write("policy.yml", "auditor: [{name: a, h2_inspect_policy: bypass}]\n"));
+        assertThat(h2.warnings()).anyMatch(w -> w.contains("h2_inspect_policy 'bypass' is handled as 'intercept'"));
+        var refused = Map.of("detour", "needs a stream_detour_service", "allow", "unknown inspect action 'allow'",
+                "{exact_match: [a.test]}", "expected a map of action", "{subnet_match: {block: not-a-net}}", "not-a-net");
+        refused.forEach((value, message) -> assertRefused(template.formatted(value), "key 'smtp_inspect_policy'",
+                message));
     }
 
     @Test

@@ -14,7 +14,9 @@ import java.util.Optional;
 public record AuditorConfig(String name, Optional<TlsCertGeneratorConfig> tlsCertGenerator,
                             TlsClientConfig tlsInterceptionClient, double taskAuditRatio,
                             Optional<IcapServiceConfig> icapReqmodService, Optional<IcapServiceConfig> icapRespmodService,
-                            double applicationAuditRatio, Optional<TlsStreamDumpConfig> tlsStreamDump) {
+                            double applicationAuditRatio, Optional<TlsStreamDumpConfig> tlsStreamDump,
+                            ProtocolInspectPolicy h2InspectPolicy, ProtocolInspectPolicy websocketInspectPolicy,
+                            ProtocolInspectPolicy smtpInspectPolicy, ProtocolInspectPolicy imapInspectPolicy) {
     public static AuditorConfig parse(YamlMap map, Path baseDir) {
         String name = map.requireString("name");
         Optional<TlsCertGeneratorConfig> generator = map.map("tls_cert_generator")
@@ -33,11 +35,22 @@ public record AuditorConfig(String name, Optional<TlsCertGeneratorConfig> tlsCer
                 n -> IcapServiceConfig.parse(n, map.location() + " key 'icap_respmod_service'", map.warnings(), baseDir));
         double applicationRatio = map.take("application_audit_ratio", Values::ratio).orElse(1.0);
         Optional<TlsStreamDumpConfig> dump = map.map("tls_stream_dump").map(TlsStreamDumpConfig::parse);
+        ProtocolInspectPolicy h2 = policy(map, "h2_inspect_policy");
+        if (h2.uses(ProtocolInspectPolicy.Action.BYPASS)) {
+            map.warnings().add(map.location() + ": h2_inspect_policy 'bypass' is handled as 'intercept': g3k speaks "
+                    + "HTTP/1.1 to the target of decrypted HTTP/2, so it cannot pass HTTP/2 on as it is");
+        }
+        var config = new AuditorConfig(name, generator, client, ratio, reqmod, respmod, applicationRatio, dump, h2,
+                policy(map, "websocket_inspect_policy"), policy(map, "smtp_inspect_policy"),
+                policy(map, "imap_inspect_policy"));
         map.ignoreWithWarning("protocol_inspection", "server_tcp_portmap", "client_tcp_portmap", "tls_ticketer",
-                "tls_interception_server", "log_uri_max_chars", "h1_interception",
-                "h2_inspect_policy", "h2_interception", "websocket_inspect_policy", "smtp_inspect_policy",
-                "smtp_interception", "imap_inspect_policy", "imap_interception", "stream_detour_service");
+                "tls_interception_server", "log_uri_max_chars", "h1_interception", "h2_interception",
+                "smtp_interception", "imap_interception", "stream_detour_service");
         map.finish();
-        return new AuditorConfig(name, generator, client, ratio, reqmod, respmod, applicationRatio, dump);
+        return config;
+    }
+
+    private static ProtocolInspectPolicy policy(YamlMap map, String key) {
+        return map.take(key, ProtocolInspectPolicy::parse).orElse(ProtocolInspectPolicy.INTERCEPT);
     }
 }

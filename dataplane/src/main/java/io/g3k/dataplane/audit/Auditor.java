@@ -1,6 +1,8 @@
 package io.g3k.dataplane.audit;
 
+import io.g3k.config.UpstreamAddr;
 import io.g3k.config.audit.AuditorConfig;
+import io.g3k.config.audit.ProtocolInspectPolicy;
 import io.g3k.dataplane.audit.icap.IcapClient;
 import io.g3k.dataplane.runtime.Transport;
 import io.g3k.dataplane.tls.TlsClientContexts;
@@ -23,6 +25,7 @@ public final class Auditor implements AutoCloseable {
     private final Optional<IcapClient> respmod;
     private final double applicationAuditRatio;
     private final Optional<StreamDump> streamDump;
+    private final AuditorConfig config;
 
     public Auditor(AuditorConfig config, Transport transport) {
         String location = "auditor '" + config.name() + "'";
@@ -35,6 +38,22 @@ public final class Auditor implements AutoCloseable {
         this.respmod = config.icapRespmodService().map(c -> new IcapClient(c, transport, location + " icap_respmod_service"));
         this.applicationAuditRatio = config.applicationAuditRatio();
         this.streamDump = config.tlsStreamDump().map(c -> new StreamDump(c, transport));
+        this.config = config;
+    }
+
+    /** {@code websocket_inspect_policy} for an upgrade to WebSocket in an audited request to this target. */
+    public ProtocolInspectPolicy.Action websocket(UpstreamAddr target) {
+        return config.websocketInspectPolicy().check(target);
+    }
+
+    /** The inspect policy's action for a protocol found in an audited tunnel to this target. */
+    ProtocolInspectPolicy.Action action(ProtocolInspection.Protocol protocol, UpstreamAddr target) {
+        return switch (protocol) {
+            case HTTP2 -> config.h2InspectPolicy().check(target);
+            case SMTP -> config.smtpInspectPolicy().check(target);
+            case IMAP -> config.imapInspectPolicy().check(target);
+            default -> ProtocolInspectPolicy.Action.INTERCEPT;
+        };
     }
 
     Optional<StreamDump> streamDump() {

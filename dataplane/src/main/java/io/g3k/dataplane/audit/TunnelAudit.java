@@ -1,6 +1,7 @@
 package io.g3k.dataplane.audit;
 
 import io.g3k.config.UpstreamAddr;
+import io.g3k.config.audit.ProtocolInspectPolicy.Action;
 import io.g3k.dataplane.audit.ProtocolInspection.Protocol;
 import io.g3k.dataplane.relay.Relay;
 import io.g3k.dataplane.server.ServerContext;
@@ -8,6 +9,7 @@ import io.g3k.dataplane.server.http.HttpInterception;
 import io.g3k.dataplane.task.Task;
 import io.g3k.dataplane.util.Errors;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -18,6 +20,7 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
 import javax.net.ssl.SSLException;
@@ -93,6 +96,8 @@ public final class TunnelAudit {
         if (protocol == Protocol.TLS && !decrypted && auditor.interceptsTls()) {
             phase = Phase.HANDSHAKE;
             intercept(firstBytes);
+        } else if (protocol == Protocol.HTTP2 && decrypted && auditor.action(protocol, target) == Action.BLOCK) {
+            end("Blocked: h2_inspect_policy");
         } else if (protocol == Protocol.HTTP2 && decrypted) {
             upstream.pipeline().remove("audit-hold");
             HttpInterception.startH2(context, server, firstBytes, upstream, target, auditor.interceptionClient(),
@@ -105,6 +110,21 @@ public final class TunnelAudit {
         } else {
             relay();
         }
+    }
+
+    /**
+     * A protocol its inspect policy blocks: the client gets that protocol's refusal where it has one (SMTP's 554
+     * greeting, IMAP's BYE), nothing of the target, and the tunnel ends.
+     */
+    private void block(Protocol protocol) {
+        String refusal = switch (protocol) {
+            case SMTP -> "554 5.7.1 blocked by the proxy's smtp_inspect_policy\r\n";
+            case IMAP -> "* BYE blocked by the proxy's imap_inspect_policy\r\n";
+            default -> "";
+        };
+        String reason = "Blocked: " + protocol.logName + "_inspect_policy";
+        client.writeAndFlush(Unpooled.copiedBuffer(refusal, StandardCharsets.US_ASCII))
+                .addListener(written -> end(reason));
     }
 
     private void relay() {
@@ -196,7 +216,11 @@ public final class TunnelAudit {
             if (protocol != null || in.readableBytes() >= ProtocolInspection.MAX_PEEK) {
                 phase = Phase.DECIDED;
                 task.inspected(protocol == null ? Protocol.UNKNOWN.logName : protocol.logName);
-                relay();
+                if (protocol != null && auditor.action(protocol, target) == Action.BLOCK) {
+                    block(protocol);
+                } else {
+                    relay();
+                }
             }
         }
 

@@ -62,13 +62,19 @@ class TlsInterceptionTest {
                 %s    tls_interception_client:
                       ca_certificate: %s
                     tls_stream_dump: {peer: "127.0.0.1:%d"}
+                  - name: no-h2
+                %s    tls_interception_client:
+                      ca_certificate: %s
+                    h2_inspect_policy: {default: intercept, exact_match: {block: localhost}}
                 server:
                   - {name: http, type: http_proxy, escaper: default, auditor: intercept, listen: "127.0.0.1:0"}
                   - {name: socks, type: socks_proxy, escaper: default, auditor: intercept, listen: "127.0.0.1:0"}
                   - {name: unsampled, type: http_proxy, escaper: default, auditor: sampled-out, listen: "127.0.0.1:0"}
                   - {name: strict, type: http_proxy, escaper: default, auditor: strict, listen: "127.0.0.1:0"}
                   - {name: dumped, type: http_proxy, escaper: default, auditor: dumped, listen: "127.0.0.1:0"}
-                """.formatted(generator, originPki.caPem, generator, generator, generator, originPki.caPem, dumpPort));
+                  - {name: no-h2, type: http_proxy, escaper: default, auditor: no-h2, listen: "127.0.0.1:0"}
+                """.formatted(generator, originPki.caPem, generator, generator, generator, originPki.caPem, dumpPort,
+                generator, originPki.caPem));
     }
 
     @AfterAll
@@ -93,6 +99,17 @@ class TlsInterceptionTest {
                 originPki.caPem.toString(), origin("/not-trusted"));
         assertThat(originTrustOnly.exit()).as("a client trusting only the origin's CA must reject the forged chain")
                 .isEqualTo(60);
+    }
+
+    /** h2_inspect_policy block: a decrypted HTTP/2 connection to the target is closed; HTTP/1.1 to it goes on. */
+    @Test
+    void http2ToABlockedTargetIsRefused() throws Exception {
+        String via = "http://127.0.0.1:" + proxy.port("no-h2");
+        var h2 = Curl.run("-s", "--http2", "-x", via, "--cacert", auditPki.caPem.toString(), origin("/h2-blocked"));
+        assertThat(h2.exit()).as(h2.err()).isNotZero();
+        assertThat(h2.out()).isEmpty();
+        var h1 = Curl.run("-s", "--http1.1", "-x", via, "--cacert", auditPki.caPem.toString(), origin("/h1-allowed"));
+        assertThat(h1.out()).as(h1.err()).isEqualTo("hello /h1-allowed\n");
     }
 
     /** An HTTP/2 client gets h2 from the proxy; each stream is forwarded to the HTTP/1.1-only origin on its own. */

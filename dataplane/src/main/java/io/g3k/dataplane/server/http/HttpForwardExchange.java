@@ -1,5 +1,6 @@
 package io.g3k.dataplane.server.http;
 
+import io.g3k.config.audit.ProtocolInspectPolicy;
 import io.g3k.dataplane.audit.Auditor;
 import io.g3k.dataplane.audit.icap.IcapClient;
 import io.g3k.dataplane.audit.icap.IcapOutcome;
@@ -95,6 +96,12 @@ final class HttpForwardExchange implements HttpExchange {
     @Override
     public void start() {
         config.upstreamHeaders().apply(request.headers(), ctx.channel());
+        if ("websocket".equalsIgnoreCase(upgradeTo) && context.auditor()
+                .map(a -> a.websocket(target.addr()) == ProtocolInspectPolicy.Action.BLOCK).orElse(false)) {
+            fail(HttpResponseStatus.FORBIDDEN, "WebSocket to " + target.addr() + " is blocked by the auditor's "
+                    + "websocket_inspect_policy", "Blocked");
+            return;
+        }
         if (target.scheme().equals("ftp") && !context.escaper().mayForwardAsIs("ftp")) {
             failFtpLocally();
             return;
