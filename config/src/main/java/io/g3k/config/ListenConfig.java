@@ -48,14 +48,7 @@ public record ListenConfig(InetSocketAddress address, int backlog, boolean ipv6O
         double value;
         String text = node.isNumber() ? node.asText() : Values.string(node).strip();
         try {
-            if (text.endsWith("%")) {
-                value = Double.parseDouble(text.substring(0, text.length() - 1).strip()) / 100;
-            } else if (text.contains("/")) {
-                String[] parts = text.split("/", 2);
-                value = Double.parseDouble(parts[0].strip()) / Double.parseDouble(parts[1].strip());
-            } else {
-                value = Double.parseDouble(text);
-            }
+            value = Values.proportion(text);
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("a scale is a number, a percentage or a fraction, got '" + text + "'");
         }

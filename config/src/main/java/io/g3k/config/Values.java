@@ -39,16 +39,7 @@ public final class Values {
         } else {
             String text = string(node).trim();
             try {
-                if (text.endsWith("%")) {
-                    value = Double.parseDouble(text.substring(0, text.length() - 1).trim()) / 100;
-                } else if (text.contains("/")) {
-                    String[] parts = text.split("/", 2);
-                    value = Double.parseDouble(parts[0].trim()) / Double.parseDouble(parts[1].trim());
-                } else if (text.matches("[0-9.]+")) {
-                    value = Double.parseDouble(text);
-                } else {
-                    value = bool(node) ? 1 : 0;
-                }
+                value = text.matches("[0-9.%/ ]+") ? proportion(text) : (bool(node) ? 1 : 0);
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException("invalid ratio '" + text + "'");
             }
@@ -57,6 +48,19 @@ public final class Values {
             throw new IllegalArgumentException("ratio " + node.asText() + " is not between 0 and 1");
         }
         return value;
+    }
+
+    /** A number, a percentage ({@code 50%}) or a fraction ({@code 3/4}); NumberFormatException if it is none. */
+    public static double proportion(String text) {
+        String t = text.trim();
+        if (t.endsWith("%")) {
+            return Double.parseDouble(t.substring(0, t.length() - 1).trim()) / 100;
+        }
+        if (t.contains("/")) {
+            String[] parts = t.split("/", 2);
+            return Double.parseDouble(parts[0].trim()) / Double.parseDouble(parts[1].trim());
+        }
+        return Double.parseDouble(t);
     }
 
     public static boolean bool(JsonNode node) {

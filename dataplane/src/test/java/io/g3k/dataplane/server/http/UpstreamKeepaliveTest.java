@@ -22,9 +22,17 @@ class UpstreamKeepaliveTest {
                      http_forward_upstream_keepalive: false}
                 """, "");
 
-    /** The origin-side port of the upstream connection that served one request. */
     private static int upstreamPort(RawClient client) throws Exception {
-        client.send("GET http://127.0.0.1:" + origins.first().port() + "/peer-port HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+        return upstreamPort(client, origins.first().port(), "");
+    }
+
+    /**
+     * The origin-side port of the upstream connection that served one request (the origin's {@code /peer-port}),
+     * sent with these extra header lines.
+     */
+    static int upstreamPort(RawClient client, int originPort, String headerLines) throws Exception {
+        client.send("GET http://127.0.0.1:" + originPort + "/peer-port HTTP/1.1\r\nHost: 127.0.0.1\r\n" + headerLines
+                + "\r\n");
         String head = client.readHead();
         int length = Integer.parseInt(head.replaceAll("(?is).*content-length: *(\\d+).*", "$1"));
         return Integer.parseInt(new String(client.readExactly(length), StandardCharsets.US_ASCII));

@@ -33,11 +33,8 @@ class UserHttpSettingsTest {
     /** The origin-side port of the upstream connection that served one request of this user. */
     private static int upstreamPort(RawClient client, String user) throws Exception {
         String auth = Base64.getEncoder().encodeToString((user + ":x").getBytes(StandardCharsets.US_ASCII));
-        client.send("GET http://127.0.0.1:" + origins.first().port() + "/peer-port HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                + "Proxy-Authorization: Basic " + auth + "\r\n\r\n");
-        String head = client.readHead();
-        int length = Integer.parseInt(head.replaceAll("(?is).*content-length: *(\\d+).*", "$1"));
-        return Integer.parseInt(new String(client.readExactly(length), StandardCharsets.US_ASCII));
+        return UpstreamKeepaliveTest.upstreamPort(client, origins.first().port(),
+                "Proxy-Authorization: Basic " + auth + "\r\n");
     }
 
     @Test
