@@ -385,11 +385,15 @@ final class HttpForwardExchange implements HttpExchange {
         });
     }
 
-    /** The protocol named by {@code Upgrade} when {@code Connection} lists upgrade (HTTP/1.1 only), else null. */
+    /**
+     * The protocol named by {@code Upgrade} when {@code Connection} lists upgrade (HTTP/1.1 only), else null. Not
+     * h2c: its HTTP2-Settings header is hop-by-hop and stays here, so the client keeps HTTP/1.1 as before.
+     */
     private static String upgradeRequested(HttpRequest request) {
         String upgrade = request.headers().get(HttpHeaderNames.UPGRADE);
         if (upgrade == null || upgrade.isBlank() || !request.protocolVersion().equals(HttpVersion.HTTP_1_1)
-                || !request.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true)) {
+                || !request.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true)
+                || upgrade.strip().regionMatches(true, 0, "h2c", 0, 3)) {
             return null;
         }
         return upgrade.strip();
