@@ -15,7 +15,6 @@ import io.netty.channel.Channel;
 import io.g3k.dataplane.limit.SpeedLimits;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.OptionalInt;
 
 /**
  * What every server does with an authenticated user, in one place: the per-connection checks (connection rate,
@@ -42,18 +41,21 @@ public final class UserAdmission {
 
         /** How much of a request's URI the task log shows: the user's {@code log_uri_max_chars}, else the server's. */
         public int logUriMaxChars(int server) {
-            return user.map(u -> u.config().logUriMaxChars()).orElse(OptionalInt.empty()).orElse(server);
+            return user.isEmpty() ? server : user.get().config().logUriMaxChars().orElse(server);
         }
 
         /** The wait for a response head: the explicit site's, else the user's, else the server's. */
         public Duration rspHeaderRecvTimeout(Duration server) {
-            return site.flatMap(ExplicitSite::httpRspHeaderRecvTimeout)
-                    .or(() -> user.flatMap(u -> u.config().httpRspHeaderRecvTimeout())).orElse(server);
+            if (site.isPresent() && site.get().httpRspHeaderRecvTimeout().isPresent()) {
+                return site.get().httpRspHeaderRecvTimeout().get();
+            }
+            return user.isEmpty() ? server : user.get().config().httpRspHeaderRecvTimeout().orElse(server);
         }
 
         /** Whether the upstream connection is kept for the next request: the server's, adjusted by the user's. */
         public HttpKeepAlive upstreamKeepalive(HttpKeepAlive server) {
-            return user.flatMap(u -> u.config().httpUpstreamKeepalive()).map(server::adjustTo).orElse(server);
+            return user.isEmpty() ? server : user.get().config().httpUpstreamKeepalive().map(server::adjustTo)
+                    .orElse(server);
         }
 
         /** Binds the task to the user, who gets the slot back when the task ends. */
