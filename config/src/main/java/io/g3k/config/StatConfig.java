@@ -1,15 +1,18 @@
 package io.g3k.config;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 
 /**
- * {@code stat:}: where StatsD metrics go (UDP address or Unix datagram socket), their name prefix, and how often
- * they are emitted. Absent section = no StatsD output.
+ * {@code stat:}: where StatsD metrics go (UDP address or Unix datagram socket), their name prefix, how often they are
+ * emitted, the local address of the UDP socket ({@code bind_ip}) and the largest datagram ({@code max_segment_size}:
+ * 1400 bytes over UDP, 4096 over a Unix socket by default). Absent section = no StatsD output.
  */
-public record StatConfig(Optional<InetSocketAddress> udp, Optional<Path> unix, String prefix, Duration emitInterval) {
+public record StatConfig(Optional<InetSocketAddress> udp, Optional<Path> unix, String prefix, Duration emitInterval,
+                         Optional<InetAddress> bindIp, int maxSegmentSize) {
     static StatConfig parse(YamlMap map, Path baseDir) {
         Optional<InetSocketAddress> udp = map.take("target_udp", StatConfig::udp);
         Optional<Path> unix = map.string("target_unix").map(baseDir::resolve);
@@ -33,9 +36,17 @@ public record StatConfig(Optional<InetSocketAddress> udp, Optional<Path> unix, S
         if (interval.toMillis() < 10) {
             throw map.error("emit_interval", "must be at least 10ms");
         }
-        map.ignoreWithWarning("cache_size", "max_segment_size", "bind_ip");
+        Optional<InetAddress> bindIp = map.take("bind_ip", n -> IpLiteral.require(Values.string(n)));
+        if (bindIp.isPresent() && unix.isPresent()) {
+            throw map.error("bind_ip", "applies to a UDP target, not a Unix socket");
+        }
+        long segment = map.take("max_segment_size", Values::size).orElse(unix.isPresent() ? 4096L : 1400L);
+        if (segment < 512 || segment > 65507) {
+            throw map.error("max_segment_size", "must be within 512..65507 bytes, got " + segment);
+        }
+        map.ignoreWithWarning("cache_size"); // g3k builds each emit's datagrams directly, with no buffer cache
         map.finish();
-        return new StatConfig(udp, unix, prefix, interval);
+        return new StatConfig(udp, unix, prefix, interval, bindIp, (int) segment);
     }
 
     private static InetSocketAddress udp(com.fasterxml.jackson.databind.JsonNode node) {

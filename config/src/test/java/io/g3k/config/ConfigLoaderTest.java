@@ -271,6 +271,19 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void statTakesBindIpAndMaxSegmentSize() throws Exception {
+        StatConfig stat = ConfigLoader.load(write("stat.yml", "stat: {bind_ip: 127.0.0.2, max_segment_size: 1KiB}\n"))
+                .stat().orElseThrow();
+        assertThat(stat.bindIp()).contains(InetAddress.getByName("127.0.0.2"));
+        assertThat(stat.maxSegmentSize()).isEqualTo(1024);
+        assertThat(ConfigLoader.load(write("stat.yml", "stat: {}\n")).stat().orElseThrow().maxSegmentSize())
+                .isEqualTo(1400);
+        assertRefused("stat: {target_unix: /tmp/s.sock, bind_ip: 127.0.0.2}\n", "key 'bind_ip'", "not a Unix socket");
+        assertRefused("stat: {max_segment_size: 100}\n", "key 'max_segment_size'", "512..65507");
+        assertRefused("stat: {bind_ip: localhost}\n", "key 'bind_ip'");
+    }
+
+    @Test
     void extraMetricsTagsAreAMapOfSafeNamesAndValues() throws Exception {
         String template = """
                 resolver:

@@ -12,6 +12,7 @@ import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.unix.DomainDatagramPacket;
 import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -56,7 +57,8 @@ public final class StatsdEmitter implements AutoCloseable {
                         System.getProperty("java.io.tmpdir") + "/g3k-statsd-" + ProcessHandle.current().pid() + ".sock"))
                         .syncUninterruptibly().channel();
             } else {
-                ch = b.channel(loop.datagramChannel()).bind(0).syncUninterruptibly().channel();
+                ch = b.channel(loop.datagramChannel()).bind(new InetSocketAddress(
+                        config.bindIp().orElse(null), 0)).syncUninterruptibly().channel();
             }
             return new StatsdEmitter(stats, config, ch, loop);
         } catch (RuntimeException e) {
@@ -106,7 +108,7 @@ public final class StatsdEmitter implements AutoCloseable {
     }
 
     private void emit() {
-        int max = config.unix().isPresent() ? 4096 : 1400;
+        int max = config.maxSegmentSize();
         StringBuilder batch = new StringBuilder();
         for (String line : lines()) {
             if (batch.length() + line.length() + 1 > max && !batch.isEmpty()) {

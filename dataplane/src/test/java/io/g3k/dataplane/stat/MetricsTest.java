@@ -85,6 +85,27 @@ class MetricsTest {
         }
     }
 
+    /** stat bind_ip and max_segment_size: the datagrams come from that address, none larger than that. */
+    @Test
+    void datagramsComeFromBindIpAndStayWithinMaxSegmentSize() throws Exception {
+        try (DatagramSocket statsd = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            statsd.setSoTimeout(3000);
+            Path main = Files.writeString(dir.resolve("main.yml"), """
+                    stat: {target: {udp: 127.0.0.1:%d}, bind_ip: 127.0.0.2, max_segment_size: 600, emit_interval: 50ms}
+                    """.formatted(statsd.getLocalPort()) + servers());
+            try (Daemon daemon = Daemon.start(ConfigLoader.load(main), "metrics-bind")) {
+                int datagrams = 0;
+                for (long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(2); System.nanoTime() < end; datagrams++) {
+                    DatagramPacket p = new DatagramPacket(new byte[2048], 2048);
+                    statsd.receive(p);
+                    assertThat(p.getAddress().getHostAddress()).isEqualTo("127.0.0.2");
+                    assertThat(p.getLength()).isLessThanOrEqualTo(600);
+                }
+                assertThat(datagrams).as("an emit's lines over several datagrams").isGreaterThan(3);
+            }
+        }
+    }
+
     /** User families carry user_type and request / connection tags; an explicit site's id goes into the name. */
     @Test
     void emitsUserAndSiteMetricsWithG3proxyNamesAndTags() throws Exception {
