@@ -42,9 +42,9 @@ public record TlsClientConfig(List<PemValue> caCertificates, boolean noDefaultCa
                 throw map.error("cert_pair", "give the client certificate once: either 'cert_pair' or "
                         + "'certificate' with 'private_key'");
             }
-            cert = pair.get().require("certificate", n -> PemValue.parseList(n, baseDir), "cert");
-            key = Optional.of(pair.get().require("private_key", n -> PemValue.parse(n, baseDir), "key"));
-            pair.get().finish();
+            TlsServerConfig.CertPair parsed = TlsServerConfig.CertPair.parse(pair.get(), baseDir);
+            cert = parsed.certificate();
+            key = Optional.of(parsed.privateKey());
         }
         Duration timeout = map.take("handshake_timeout", Values::duration, "negotiation_timeout")
                 .orElse(DEFAULT.handshakeTimeout());

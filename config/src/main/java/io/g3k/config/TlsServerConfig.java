@@ -19,6 +19,14 @@ public record TlsServerConfig(List<CertPair> certPairs, boolean enableClientAuth
         public static CertPair of(Path certificate, Path privateKey) {
             return new CertPair(List.of(PemValue.of(certificate)), PemValue.of(privateKey));
         }
+
+        /** {@code certificate} (a chain: one value or a list) and {@code private_key}, both required. */
+        static CertPair parse(YamlMap pair, Path baseDir) {
+            var parsed = new CertPair(pair.require("certificate", n -> PemValue.parseList(n, baseDir), "cert"),
+                    pair.require("private_key", n -> PemValue.parse(n, baseDir), "key"));
+            pair.finish();
+            return parsed;
+        }
     }
 
     public static TlsServerConfig parse(YamlMap map, Path baseDir) {
@@ -53,9 +61,7 @@ public record TlsServerConfig(List<CertPair> certPairs, boolean enableClientAuth
         List<JsonNode> items = Values.items(node);
         for (int i = 0; i < items.size(); i++) {
             YamlMap pair = new YamlMap(items.get(i), location + " cert_pairs[" + i + "]", new ArrayList<>());
-            out.add(new CertPair(pair.require("certificate", n -> PemValue.parseList(n, baseDir), "cert"),
-                    pair.require("private_key", n -> PemValue.parse(n, baseDir), "key")));
-            pair.finish();
+            out.add(CertPair.parse(pair, baseDir));
         }
         if (out.isEmpty()) {
             throw new IllegalArgumentException("at least one certificate / private_key pair is needed");

@@ -18,6 +18,8 @@ import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.TrustManagerFactory;
@@ -29,6 +31,9 @@ import javax.net.ssl.X509TrustManager;
  * not a failed connection later.
  */
 public final class TlsClientContexts {
+    /** A cipher list's JDK names, worked out once: DoT asks for them on every query's socket. */
+    private static final Map<List<String>, List<String>> JAVA_CIPHER_NAMES = new ConcurrentHashMap<>();
+
     private TlsClientContexts() {}
 
     public static SslProvider provider() {
@@ -163,9 +168,13 @@ public final class TlsClientContexts {
         if (!OpenSsl.isAvailable()) {
             return config.ciphers();
         }
+        return JAVA_CIPHER_NAMES.computeIfAbsent(config.ciphers(), TlsClientContexts::javaCipherNames);
+    }
+
+    private static List<String> javaCipherNames(List<String> openSslNames) {
         try {
             SslContext probe = SslContextBuilder.forClient().sslProvider(SslProvider.OPENSSL)
-                    .ciphers(config.ciphers()).build();
+                    .ciphers(openSslNames).build();
             SSLEngine engine = probe.newEngine(ByteBufAllocator.DEFAULT);
             try {
                 return List.of(engine.getEnabledCipherSuites());

@@ -44,7 +44,11 @@ final class CustomResponseHeaders {
         }
     }
 
+    /** The headers to add; none (and no allocation) on the usual server that sets none of the keys. */
     private static List<Header> headers(HttpCustomHeaders config, Channel upstream) {
+        if (!config.any()) {
+            return List.of();
+        }
         List<Header> out = new ArrayList<>(4);
         InetSocketAddress local = (InetSocketAddress) upstream.localAddress();
         InetSocketAddress remote = (InetSocketAddress) upstream.remoteAddress();

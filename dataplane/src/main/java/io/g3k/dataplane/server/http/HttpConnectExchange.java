@@ -67,9 +67,7 @@ final class HttpConnectExchange implements HttpExchange {
             return;
         }
         var reply = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, ESTABLISHED, Unpooled.EMPTY_BUFFER);
-        if (customHeaders.any()) {
-            CustomResponseHeaders.addTo(reply.headers(), customHeaders, upstream);
-        }
+        CustomResponseHeaders.addTo(reply.headers(), customHeaders, upstream);
         TunnelAudit.afterReply(context, server, ctx, reply, upstream, task, target);
     }
 

@@ -324,9 +324,7 @@ final class HttpForwardExchange implements HttpExchange {
         }
         response.headers().set(HttpHeaderNames.CONNECTION,
                 keepAlive ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
-        if (config.customHeaders().any()) {
-            CustomResponseHeaders.addTo(response.headers(), config.customHeaders(), upstream.channel());
-        }
+        CustomResponseHeaders.addTo(response.headers(), config.customHeaders(), upstream.channel());
         if (adaptation.respmod().isPresent()) {
             heldResponse = response; // goes to RESPMOD with its body first
             responseBody = ctx.alloc().compositeBuffer(Integer.MAX_VALUE);
@@ -347,7 +345,7 @@ final class HttpForwardExchange implements HttpExchange {
             bytes.release();
             return;
         }
-        if (isFinal && config.customHeaders().any()) {
+        if (isFinal) {
             CustomResponseHeaders.appendTo(bytes, config.customHeaders(), upstream.channel());
         }
         (!isFinal ? END_OF_HEAD : keepAlive ? KEEP_ALIVE_END_OF_HEAD : CLOSE_END_OF_HEAD).writeTo(bytes);
@@ -369,9 +367,7 @@ final class HttpForwardExchange implements HttpExchange {
             task.finish("ClientInvalid");
             return;
         }
-        if (config.customHeaders().any()) {
-            CustomResponseHeaders.appendTo(head, config.customHeaders(), tunnel);
-        }
+        CustomResponseHeaders.appendTo(head, config.customHeaders(), tunnel);
         head.writeCharSequence("connection: upgrade\r\nupgrade: " + upgradeTo + "\r\n\r\n",
                 java.nio.charset.StandardCharsets.US_ASCII);
         handler.rawOut(ctx).writeAndFlush(head).addListener(written -> {
@@ -512,9 +508,7 @@ final class HttpForwardExchange implements HttpExchange {
                 body.release();
                 HopByHop.strip(r.response().headers());
                 r.response().headers().set(HttpHeaderNames.CONNECTION, connection);
-                if (config.customHeaders().any()) {
-                    CustomResponseHeaders.addTo(r.response().headers(), config.customHeaders(), upstream.channel());
-                }
+                CustomResponseHeaders.addTo(r.response().headers(), config.customHeaders(), upstream.channel());
                 finishResponse(ctx.writeAndFlush(r.response()));
             }
             case IcapOutcome.ModifiedRequest m -> {
