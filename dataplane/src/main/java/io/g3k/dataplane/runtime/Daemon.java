@@ -131,7 +131,8 @@ public final class Daemon implements AutoCloseable {
         }
         LOG.info("g3k started: {} servers, {} escapers, {} resolvers, {} user groups, transport {}",
                 daemon.servers.size(), daemon.escapers.size(), daemon.resolvers.size(), daemon.userGroups.size(),
-                daemon.transport.kind());
+                daemon.transport.kind() + (daemon.transport.relays() == daemon.transport ? ""
+                        : " (byte relays on " + daemon.transport.relays().kind() + ")"));
         return daemon;
     }
 

@@ -2,6 +2,7 @@ package io.g3k.dataplane.server;
 
 import io.g3k.config.TcpKeepalive;
 import io.g3k.dataplane.runtime.TcpSocketOptions;
+import io.g3k.dataplane.runtime.Transport;
 import io.g3k.config.AclAction;
 import io.g3k.config.ListenConfig;
 import io.g3k.config.NetworkFilter;
@@ -40,6 +41,14 @@ public abstract class Server {
 
     public String name() {
         return base.name();
+    }
+
+    /**
+     * The loops this server's connections run on: the workers, or for a server that only relays bytes their
+     * {@link Transport#relays() relays}.
+     */
+    protected Transport transport() {
+        return context.transport();
     }
 
     /** Adds this server's protocol handlers to a connected channel; the channel may already be active. */
@@ -85,7 +94,7 @@ public abstract class Server {
             return;
         }
         ListenConfig config = base.listen().get();
-        boolean reusePort = context.transport().reusePort();
+        boolean reusePort = transport().reusePort();
         int configured = config.instances(Runtime.getRuntime().availableProcessors());
         int instances = base.listenInWorker() && reusePort ? Math.max(configured, workerThreads) : configured;
         context.stats().online(true);
@@ -96,12 +105,13 @@ public abstract class Server {
             context.stats().listenInstances(listener.addresses().size());
             return;
         }
-        listener = Listener.bind(config, instances, context.transport(), this);
+        listener = Listener.bind(config, instances, transport(), this);
         context.stats().listenInstances(listener.addresses().size());
     }
 
     private boolean sameSpec(Server previous, int instances) {
-        return previous.base.listen().equals(base.listen()) && previous.base.listenInWorker() == base.listenInWorker()
+        return previous.transport() == transport()
+                && previous.base.listen().equals(base.listen()) && previous.base.listenInWorker() == base.listenInWorker()
                 && previous.listener.addresses().size() == instances;
     }
 

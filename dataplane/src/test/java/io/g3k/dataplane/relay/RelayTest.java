@@ -21,6 +21,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The byte relay through tcp_stream against a real TCP peer: everything arrives intact, a half-close (FIN after a
@@ -102,17 +104,22 @@ class RelayTest {
      * and closes at once, every other time with a reset, so the bytes and the end arrive together. On io_uring
      * with Netty's multishot POLLIN (edge-triggered) the read of those bytes found the socket empty and the end
      * behind them was never read: the tunnel and both its sockets stayed open for good (thousands in a few
-     * seconds of {@code wrk -H 'Connection: close'} through sni_proxy).
+     * seconds of {@code wrk -H 'Connection: close'} through sni_proxy). tcp_stream runs on the relay loops (epoll
+     * beside io_uring workers), CONNECT tunnels on the workers: both are tried.
      */
-    @Test
-    void aClientGoodbyeRightAfterThePeerClosedEndsTheTunnel() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"tcp_stream", "CONNECT"})
+    void aClientGoodbyeRightAfterThePeerClosedEndsTheTunnel(String via) throws Exception {
         try (ServerSocket peer = peer(s -> {
                  s.getInputStream().read(new byte[64]);
                  s.getOutputStream().write("bye".getBytes(StandardCharsets.US_ASCII));
              });
-             RunningProxy proxy = tcpStream(peer, "")) {
+             RunningProxy proxy = via.equals("CONNECT") ? httpProxy() : tcpStream(peer, "")) {
             for (int i = 0; i < 200; i++) {
-                try (Socket client = new Socket("127.0.0.1", proxy.port("tcp"))) {
+                try (Socket client = new Socket("127.0.0.1", proxy.port(via.equals("CONNECT") ? "http" : "tcp"))) {
+                    if (via.equals("CONNECT")) {
+                        connect(client, peer.getLocalPort());
+                    }
                     client.getOutputStream().write("hello".getBytes(StandardCharsets.US_ASCII));
                     assertThat(client.getInputStream().readAllBytes()).asString().isEqualTo("bye");
                     client.getOutputStream().write(new byte[31]);
@@ -123,6 +130,29 @@ class RelayTest {
             }
             await().atMost(Duration.ofSeconds(5)).until(() -> proxy.aliveTasks() == 0);
         }
+    }
+
+    private RunningProxy httpProxy() throws IOException {
+        return RunningProxy.start(dir, Yaml.withServers("""
+                  - name: http
+                    escaper: default
+                    type: http_proxy
+                    listen: "127.0.0.1:0"
+                """));
+    }
+
+    /** Opens a CONNECT tunnel to a loopback port and reads the proxy's 200 head up to its blank line. */
+    private static void connect(Socket client, int port) throws IOException {
+        client.getOutputStream().write(("CONNECT 127.0.0.1:%d HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n\r\n"
+                .formatted(port, port)).getBytes(StandardCharsets.US_ASCII));
+        StringBuilder head = new StringBuilder();
+        InputStream in = client.getInputStream();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int b = in.read();
+            assertThat(b).as("head so far: %s", head).isNotNegative();
+            head.append((char) b);
+        }
+        assertThat(head.toString()).startsWith("HTTP/1.1 200");
     }
 
     /** Idle check every 2 s, closed after 2 idle rounds: a silent tunnel ends (reason Idle), a talking one lives. */

@@ -10,8 +10,14 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.EventLoop;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringDatagramChannel;
+import io.netty.channel.uring.IoUringSocketChannel;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
@@ -87,6 +93,37 @@ class TransportTest {
             assertThat(echoed.get(5, TimeUnit.SECONDS)).isEqualTo("ping");
             client.close().sync();
             server.close().sync();
+        }
+    }
+
+    /** Unasked, io_uring workers come with epoll loops for relay-only servers; a connection follows its loop. */
+    @Test
+    void unaskedIoUringWorkersRelayOnEpoll() {
+        System.clearProperty("g3k.transport");
+        Assumptions.assumeTrue(System.getenv("G3K_TRANSPORT") == null, "G3K_TRANSPORT set for this run");
+        Assumptions.assumeTrue(Transport.unavailability(Transport.Kind.IO_URING) == null, "no io_uring here");
+        try (Transport transport = Transport.create(1)) {
+            Transport relays = transport.relays();
+            assertThat(relays.kind()).isEqualTo(Transport.Kind.EPOLL);
+            assertThat(relays.serverChannel()).isEqualTo(EpollServerSocketChannel.class);
+            EventLoop relayLoop = relays.workers().next();
+            EventLoop workerLoop = transport.workers().next();
+            assertThat(transport.socketChannel(relayLoop)).isEqualTo(EpollSocketChannel.class);
+            assertThat(transport.datagramChannel(relayLoop)).isEqualTo(EpollDatagramChannel.class);
+            assertThat(transport.socketChannel(workerLoop)).isEqualTo(IoUringSocketChannel.class);
+            assertThat(transport.datagramChannel(workerLoop)).isEqualTo(IoUringDatagramChannel.class);
+        }
+    }
+
+    /** A transport asked for runs every loop, relays included. */
+    @ParameterizedTest
+    @EnumSource(Transport.Kind.class)
+    void askedForRelaysOnItToo(Transport.Kind kind) {
+        Assumptions.assumeTrue(Transport.unavailability(kind) == null, "no " + kind + " here");
+        System.setProperty("g3k.transport", kind.toString());
+        try (Transport transport = Transport.create(1)) {
+            assertThat(transport.relays()).isSameAs(transport);
+            assertThat(transport.socketChannel(transport.workers().next())).isEqualTo(transport.socketChannel());
         }
     }
 

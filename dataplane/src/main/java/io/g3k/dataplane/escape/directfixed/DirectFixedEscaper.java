@@ -115,7 +115,7 @@ public final class DirectFixedEscaper implements Escaper {
                 ch.pipeline().addLast(SpeedLimits.udp(limit, SpeedLimits.Side.REMOTE), handler);
             }
         }).orElse(handler);
-        new Bootstrap().group(loop).channel(transport.datagramChannel()).handler(limited).bind(local)
+        new Bootstrap().group(loop).channel(transport.datagramChannel(loop)).handler(limited).bind(local)
                 .addListener(f -> {
                     if (f.isSuccess()) {
                         result.trySuccess((DatagramChannel) ((io.netty.channel.ChannelFuture) f).channel());
@@ -136,7 +136,7 @@ public final class DirectFixedEscaper implements Escaper {
     /** One connect attempt (happy eyeballs may make several per task). */
     private Bootstrap bootstrap(EventLoop loop, InetAddress remote, TcpSocketOptions socketOptions) {
         stats.tcpConnectAttempt.increment();
-        Bootstrap b = new Bootstrap().group(loop).channel(transport.socketChannel())
+        Bootstrap b = new Bootstrap().group(loop).channel(transport.socketChannel(loop))
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .option(ChannelOption.TCP_NODELAY, true)

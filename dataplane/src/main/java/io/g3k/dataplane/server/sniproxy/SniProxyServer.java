@@ -2,6 +2,7 @@ package io.g3k.dataplane.server.sniproxy;
 
 import io.g3k.config.server.SniProxyServerConfig;
 import io.g3k.dataplane.server.Server;
+import io.g3k.dataplane.runtime.Transport;
 import io.g3k.dataplane.server.ServerContext;
 import io.netty.channel.Channel;
 
@@ -12,6 +13,12 @@ public final class SniProxyServer extends Server {
     public SniProxyServer(SniProxyServerConfig config, ServerContext context) {
         super(config.base(), context);
         this.config = config;
+    }
+
+    /** Only relays bytes: on the relay loops. */
+    @Override
+    protected Transport transport() {
+        return context.transport().relays();
     }
 
     @Override

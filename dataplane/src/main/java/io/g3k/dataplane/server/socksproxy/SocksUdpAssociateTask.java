@@ -17,6 +17,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoop;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -81,8 +82,9 @@ final class SocksUdpAssociateTask {
     void start() {
         InetAddress local = ((InetSocketAddress) control.channel().localAddress()).getAddress();
         InetAddress bindIp = (local instanceof Inet4Address ? config.udpBindIpv4() : config.udpBindIpv6()).orElse(local);
-        Bootstrap b = new Bootstrap().group(control.channel().eventLoop())
-                .channel(context.transport().datagramChannel()).handler(new ChannelInitializer<>() {
+        EventLoop loop = control.channel().eventLoop();
+        Bootstrap b = new Bootstrap().group(loop).channel(context.transport().datagramChannel(loop))
+                .handler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
                         // the server's and the user's limits both apply to the client-facing socket
@@ -95,7 +97,6 @@ final class SocksUdpAssociateTask {
                 });
         config.udpSocketBuffer().ifPresent(size -> b.option(ChannelOption.SO_RCVBUF, (int) (long) size)
                 .option(ChannelOption.SO_SNDBUF, (int) (long) size));
-        var loop = control.channel().eventLoop();
         UdpPortRangeBind.bind(b, bindIp, config.udpBindPortRange(), loop).addListener((Future<Channel> f) -> {
             if (!f.isSuccess()) {
                 fail(Socks5CommandStatus.FAILURE, "cannot bind client UDP socket" + config.udpBindPortRange()
@@ -103,7 +104,7 @@ final class SocksUdpAssociateTask {
                 return;
             }
             clientSide = (DatagramChannel) f.getNow();
-            context.escaper().udpBind(control.channel().eventLoop(), new RemoteSide()).addListener((Future<DatagramChannel> r) -> remoteBound(r));
+            context.escaper().udpBind(loop, new RemoteSide()).addListener((Future<DatagramChannel> r) -> remoteBound(r));
         });
     }
 

@@ -3,6 +3,7 @@ package io.g3k.dataplane.server.tcpstream;
 import io.g3k.config.server.StreamUpstream;
 import io.g3k.config.server.TcpStreamServerConfig;
 import io.g3k.dataplane.server.Server;
+import io.g3k.dataplane.runtime.Transport;
 import io.g3k.dataplane.server.ServerContext;
 import io.g3k.dataplane.server.stream.StreamConnectHandler;
 import io.g3k.dataplane.util.Picker;
@@ -25,6 +26,12 @@ public final class TcpStreamServer extends Server {
                 upstream.tlsClient().map(tls -> TlsClientContexts.build(tls, "server '" + name + "'")),
                 upstream.tlsName(),
                 upstream.tlsClient().map(tls -> tls.handshakeTimeout()).orElse(Duration.ofSeconds(10)));
+    }
+
+    /** Only relays bytes: on the relay loops. */
+    @Override
+    protected Transport transport() {
+        return context.transport().relays();
     }
 
     @Override
