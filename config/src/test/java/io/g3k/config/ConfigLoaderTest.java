@@ -12,6 +12,7 @@ import io.g3k.config.server.HttpForwardedHeaderType;
 import io.g3k.config.server.HttpProxyServerConfig;
 import io.g3k.config.server.HttpRProxyServerConfig;
 import io.g3k.config.server.SocksProxyServerConfig;
+import io.g3k.config.server.CopyBuffers;
 import io.g3k.config.server.TaskIdleCheck;
 import io.g3k.config.server.TcpStreamServerConfig;
 import java.io.IOException;
@@ -558,6 +559,30 @@ class ConfigLoaderTest {
                   - {name: a, type: http_proxy, escaper: e, listen: 8080}
                   - {name: b, type: socks_proxy, escaper: e, listen: 8080}
                 """))).hasMessageContaining("already used by server 'a'");
+    }
+
+    @Test
+    void relayBuffersTakeG3proxysKeysWithinItsBounds() throws Exception {
+        G3Config config = ConfigLoader.load(write("copy.yml", """
+                server:
+                  - {name: a, type: socks_proxy, escaper: e}
+                  - {name: b, type: tcp_stream, escaper: e, proxy_pass: "127.0.0.1:80", tcp_copy_buffer_size: 64KiB,
+                     tcp_copy_yield_size: 1M, udp_relay_packet_size: 8K}
+                  - {name: c, type: socks_proxy, escaper: e, tcp_copy_buffer_size: 1000, tcp_copy_yield_size: 1,
+                     udp_relay_packet_size: 100000}
+                """));
+        assertThat(config.servers()).extracting(s -> s.base().copyBuffers()).containsExactly(
+                CopyBuffers.DEFAULTS,
+                new CopyBuffers(Optional.of(65536), Optional.of(1_000_000), 8000),
+                new CopyBuffers(Optional.of(4096), Optional.of(262144), 65536));
+        assertThat(config.warnings()).anyMatch(w -> w.contains("server[2] 'c'")
+                && w.contains("tcp_copy_buffer_size 1000 is outside 4096..1073741824, using 4096"));
+        assertThat(config.warnings()).anyMatch(w -> w.contains("udp_relay_packet_size 100000 is outside 512..65536, using 65536"));
+        assertThat(config.warnings()).noneMatch(w -> w.contains("server[1]"));
+        assertThatThrownBy(() -> ConfigLoader.load(write("bad-copy.yml", """
+                server:
+                  - {name: a, type: socks_proxy, escaper: e, udp_relay_packet_size: lots}
+                """))).hasMessageContaining("udp_relay_packet_size").hasMessageContaining("invalid size 'lots'");
     }
 
     @Test

@@ -20,7 +20,7 @@ public record ServerBase(String name, Optional<ListenConfig> listen, Optional<St
                          Optional<SocketSpeedLimit> tcpSockSpeedLimit,
                          Optional<SocketSpeedLimit> udpSockSpeedLimit, boolean listenInWorker,
                          TaskIdleCheck taskIdleCheck, Map<String, String> extraMetricsTags,
-                         TcpMiscOpts tcpMiscOpts) {
+                         TcpMiscOpts tcpMiscOpts, CopyBuffers copyBuffers) {
 
     static ServerBase proxy(String name, YamlMap map) {
         String escaper = map.requireString("escaper");
@@ -46,9 +46,9 @@ public record ServerBase(String name, Optional<ListenConfig> listen, Optional<St
         Map<String, String> tags = map.take("extra_metrics_tags", MetricsTags::parse).orElse(Map.of());
         TcpMiscOpts tcpMisc = map.take("tcp_misc_opts", TcpMiscOpts::parse).orElse(TcpMiscOpts.NONE);
         map.ignoreWithWarning("shared_logger", "udp_misc_opts", "flush_task_log_on_created",
-                "flush_task_log_on_connected", "task_log_flush_interval",
-                "tcp_copy_buffer_size", "tcp_copy_yield_size", "udp_relay_packet_size", "udp_relay_yield_size",
+                "flush_task_log_on_connected", "task_log_flush_interval", "udp_relay_yield_size",
                 "udp_relay_batch_size");
-        return new ServerBase(name, listen, escaper, userGroup, auditor, ingress, speed, udpSpeed, inWorker, idleCheck, tags, tcpMisc);
+        return new ServerBase(name, listen, escaper, userGroup, auditor, ingress, speed, udpSpeed, inWorker, idleCheck, tags,
+                tcpMisc, CopyBuffers.read(map));
     }
 }

@@ -1,5 +1,6 @@
 package io.g3k.dataplane.relay;
 
+import io.g3k.config.server.CopyBuffers;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
@@ -15,6 +16,7 @@ import io.g3k.dataplane.task.IdleWatch;
 import io.g3k.dataplane.task.Task;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.traffic.AbstractTrafficShapingHandler;
+import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.List;
@@ -38,6 +40,22 @@ public final class Relay {
      * through. Shared: the allocator only makes each channel's size guesser.
      */
     private static final RecvByteBufAllocator COPY_READS = new AdaptiveRecvByteBufAllocator(64, 2048, 1 << 20);
+    /** The reads of a server whose {@code tcp_copy_buffer_size} or {@code tcp_copy_yield_size} is set. */
+    public static final AttributeKey<RecvByteBufAllocator> READS = AttributeKey.valueOf("g3k.relayReads");
+
+    /**
+     * A server's relay reads: {@code tcp_copy_buffer_size} the largest read, {@code tcp_copy_yield_size} the bytes a
+     * side reads in a row before its loop serves others (in reads of the largest size); null where neither is set.
+     */
+    public static RecvByteBufAllocator reads(CopyBuffers buffers) {
+        if (buffers.tcpBufferSize().isEmpty() && buffers.tcpYieldSize().isEmpty()) {
+            return null;
+        }
+        int max = buffers.tcpBufferSize().orElse(1 << 20);
+        var reads = new AdaptiveRecvByteBufAllocator(64, Math.min(2048, max), max);
+        buffers.tcpYieldSize().ifPresent(yield -> reads.maxMessagesPerRead(Math.max(1, yield / max)));
+        return reads;
+    }
 
     private final Channel client;
     private final Channel upstream;
@@ -102,10 +120,11 @@ public final class Relay {
                                          LongConsumer upstreamToClient, Task task, boolean upstreamProtocol) {
         Relay relay = new Relay(client, upstream);
         boolean unlimited = !shaped(client) && !shaped(upstream);
+        RecvByteBufAllocator reads = client.hasAttr(READS) ? client.attr(READS).get() : COPY_READS;
         for (Channel ch : new Channel[] {client, upstream}) {
             ch.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
             if (unlimited) {
-                ch.config().setRecvByteBufAllocator(COPY_READS);
+                ch.config().setRecvByteBufAllocator(reads);
             }
         }
         client.pipeline().addLast("relay", relay.new Side(upstream, clientToUpstream, "client"));

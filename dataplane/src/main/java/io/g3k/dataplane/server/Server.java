@@ -8,6 +8,8 @@ import io.g3k.config.ListenConfig;
 import io.g3k.config.NetworkFilter;
 import io.g3k.config.server.ServerBase;
 import io.netty.channel.Channel;
+import io.netty.channel.RecvByteBufAllocator;
+import io.g3k.dataplane.relay.Relay;
 import io.g3k.dataplane.limit.SpeedLimits;
 import io.g3k.dataplane.task.IdleWatch;
 import java.net.InetSocketAddress;
@@ -26,6 +28,7 @@ public abstract class Server {
     private final ServerBase base;
     private final int workerThreads;
     private final TcpSocketOptions socketOptions;
+    private final RecvByteBufAllocator relayReads;
     private Listener listener;
     protected final ServerContext context;
 
@@ -37,6 +40,7 @@ public abstract class Server {
         this.socketOptions = TcpSocketOptions.of(base.listen().map(ListenConfig::keepalive).orElse(TcpKeepalive.DISABLED),
                 base.tcpMiscOpts(), context.transport().kind(),
                 "server '" + base.name() + "'");
+        this.relayReads = Relay.reads(base.copyBuffers());
     }
 
     public String name() {
@@ -75,6 +79,9 @@ public abstract class Server {
         }
         socketOptions.applyTo(ch);
         ch.attr(IdleWatch.CHECK).set(base.taskIdleCheck());
+        if (relayReads != null) {
+            ch.attr(Relay.READS).set(relayReads);
+        }
         base.tcpSockSpeedLimit().ifPresent(limit -> ch.pipeline().addFirst("speed-limit",
                 SpeedLimits.tcp(limit, SpeedLimits.Side.CLIENT)));
         initChild(ch);

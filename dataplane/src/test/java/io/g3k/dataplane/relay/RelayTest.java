@@ -3,8 +3,13 @@ package io.g3k.dataplane.relay;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.g3k.config.server.CopyBuffers;
 import io.g3k.dataplane.support.RunningProxy;
 import io.g3k.dataplane.support.Yaml;
+import io.netty.channel.ChannelConfig;
+import io.netty.channel.MaxMessagesRecvByteBufAllocator;
+import io.netty.channel.RecvByteBufAllocator;
+import io.netty.channel.embedded.EmbeddedChannel;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -16,6 +21,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -72,8 +78,10 @@ class RelayTest {
                 """.formatted(peer.getLocalPort()) + keys));
     }
 
-    @Test
-    void halfCloseComesAfterTheLastByteAndTheAnswerStillFlows() throws Exception {
+    /** With g3proxy's tcp_copy keys too: 4 KiB reads, 64 of them in a row at most. */
+    @ParameterizedTest
+    @ValueSource(strings = {"", "    tcp_copy_buffer_size: 4KiB\n    tcp_copy_yield_size: 256KiB\n"})
+    void halfCloseComesAfterTheLastByteAndTheAnswerStillFlows(String keys) throws Exception {
         try (ServerSocket peer = peer(s -> {
                  MessageDigest sha = MessageDigest.getInstance("SHA-256");
                  InputStream in = s.getInputStream();
@@ -87,7 +95,7 @@ class RelayTest {
                  OutputStream out = s.getOutputStream();
                  out.write((total + " " + HexFormat.of().formatHex(sha.digest())).getBytes(StandardCharsets.UTF_8));
              });
-             RunningProxy proxy = tcpStream(peer, "");
+             RunningProxy proxy = tcpStream(peer, keys);
              Socket client = new Socket("127.0.0.1", proxy.port("tcp"))) {
             byte[] data = new byte[16 << 20];
             new Random(42).nextBytes(data);
@@ -97,6 +105,26 @@ class RelayTest {
             String expected = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
             assertThat(answer).isEqualTo(data.length + " " + expected);
         }
+    }
+
+    /** tcp_copy_buffer_size bounds each read however full the reads come; tcp_copy_yield_size the reads in a row. */
+    @Test
+    void tcpCopyKeysBoundTheRelaysReads() {
+        assertThat(Relay.reads(CopyBuffers.DEFAULTS)).isNull();
+        RecvByteBufAllocator reads = Relay.reads(new CopyBuffers(Optional.of(4096), Optional.of(262144), 4096));
+        assertThat(((MaxMessagesRecvByteBufAllocator) reads).maxMessagesPerRead()).isEqualTo(64);
+        RecvByteBufAllocator.Handle handle = reads.newHandle();
+        ChannelConfig config = new EmbeddedChannel().config();
+        int largest = 0;
+        for (int round = 0; round < 50; round++) {
+            handle.reset(config);
+            int guess = handle.guess();
+            largest = Math.max(largest, guess);
+            handle.lastBytesRead(guess); // every read fills its buffer: the guess grows as far as it may
+            handle.incMessagesRead(1);
+            handle.readComplete();
+        }
+        assertThat(largest).isEqualTo(4096);
     }
 
     /**

@@ -27,7 +27,7 @@ public final class UdpEcho implements AutoCloseable, AfterAllCallback {
         socket = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
         socket.setReceiveBufferSize(1 << 20);
         Thread.ofVirtual().start(() -> {
-            byte[] buf = new byte[2048];
+            byte[] buf = new byte[65536];
             while (!socket.isClosed()) {
                 try {
                     DatagramPacket p = new DatagramPacket(buf, buf.length);

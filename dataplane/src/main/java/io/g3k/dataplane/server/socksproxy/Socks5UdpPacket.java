@@ -12,6 +12,9 @@ import java.nio.charset.StandardCharsets;
  * Fragments are not supported (FRAG must be 0, as the RFC allows), and malformed headers are refused.
  */
 final class Socks5UdpPacket {
+    /** RSV, FRAG, ATYP, a domain name of 255 bytes with its length, the port. */
+    static final int MAX_HEADER = 4 + 1 + 255 + 2;
+
     private Socks5UdpPacket() {}
 
     /** The target of a client datagram, with the buffer's reader index left at the payload; null if invalid. */

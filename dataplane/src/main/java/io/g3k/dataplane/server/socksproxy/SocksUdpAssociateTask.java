@@ -18,6 +18,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoop;
+import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -38,15 +39,20 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * SOCKS5 UDP ASSOCIATE. A client-facing UDP socket accepts datagrams only from the TCP client's IP (and port, once
  * known); each target passes the escaper's resolution and egress checks; replies are accepted only from peers the
  * client sent to. With {@code enable_udp_associate: false} the session is g3proxy's "UDP connect": one peer only.
+ * Datagram payloads over the server's {@code udp_relay_packet_size} (4 KiB by default) are dropped either way.
  * The session lives as long as the TCP control connection, or until its server's idle check finds no datagram
  * relayed either way for that many intervals (reason {@code Idle}).
  */
 final class SocksUdpAssociateTask {
+    private static final Logger LOG = LoggerFactory.getLogger("g3k");
+
     private final SocksProxyServerConfig config;
     private final ServerContext context;
     private final ChannelHandlerContext control;
@@ -61,6 +67,8 @@ final class SocksUdpAssociateTask {
     private ScheduledFuture<?> initialTimeout;
     private ScheduledFuture<?> idleCheck;
     private long relayed; // datagrams relayed either way: the idle check's activity
+    private final int packetSize;
+    private boolean droppedOversized;
     private boolean ended;
     private final Optional<User> user;
 
@@ -68,6 +76,7 @@ final class SocksUdpAssociateTask {
                           UserAdmission.Ticket ticket, int clientPort) {
         this.config = config;
         this.context = context;
+        this.packetSize = config.base().copyBuffers().udpPacketSize();
         this.control = control;
         this.clientIp = ((InetSocketAddress) control.channel().remoteAddress()).getAddress();
         if (clientPort != 0) {
@@ -155,7 +164,7 @@ final class SocksUdpAssociateTask {
         }
         ByteBuf buf = packet.content();
         UpstreamAddr target = Socks5UdpPacket.decode(buf);
-        if (target == null || (user.isPresent() && !user.get().permitsDestination(target))) {
+        if (target == null || (user.isPresent() && !user.get().permitsDestination(target)) || oversized(buf)) {
             return;
         }
         if (!config.enableUdpAssociate()) {
@@ -194,7 +203,7 @@ final class SocksUdpAssociateTask {
     }
 
     private void fromRemote(DatagramPacket packet) {
-        if (clientAddr == null || !peers.contains(packet.sender())) {
+        if (clientAddr == null || !peers.contains(packet.sender()) || oversized(packet.content())) {
             return;
         }
         relayed++;
@@ -202,6 +211,22 @@ final class SocksUdpAssociateTask {
         ByteBuf out = Unpooled.wrappedBuffer(Socks5UdpPacket.header(clientSide.alloc(), packet.sender()),
                 packet.content().retain());
         clientSide.writeAndFlush(new DatagramPacket(out, clientAddr));
+    }
+
+    /**
+     * A payload over {@code udp_relay_packet_size}: dropped, as it may have been cut short by the receive buffer
+     * (which holds one byte more, so that a datagram that just fits is told from one that did not).
+     */
+    private boolean oversized(ByteBuf payload) {
+        if (payload.readableBytes() <= packetSize) {
+            return false;
+        }
+        if (!droppedOversized) {
+            droppedOversized = true; // once a session: a sender of large datagrams sends many
+            LOG.warn("server '{}': a UDP datagram over udp_relay_packet_size ({} bytes) was dropped, and so will be any "
+                    + "more in this session (client {})", config.name(), packetSize, clientIp.getHostAddress());
+        }
+        return true;
     }
 
     /** Answers the ASSOCIATE with a failure, then ends (the reply goes out before the control connection closes). */
@@ -234,12 +259,24 @@ final class SocksUdpAssociateTask {
 
     private final class ClientSide extends SimpleChannelInboundHandler<DatagramPacket> {
         @Override
+        public void handlerAdded(ChannelHandlerContext ctx) {
+            // before the first read: room for the largest SOCKS5 UDP header too
+            ctx.channel().config().setRecvByteBufAllocator(
+                    new FixedRecvByteBufAllocator(Socks5UdpPacket.MAX_HEADER + packetSize + 1));
+        }
+
+        @Override
         protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
             fromClient(packet);
         }
     }
 
     private final class RemoteSide extends SimpleChannelInboundHandler<DatagramPacket> {
+        @Override
+        public void handlerAdded(ChannelHandlerContext ctx) {
+            ctx.channel().config().setRecvByteBufAllocator(new FixedRecvByteBufAllocator(packetSize + 1));
+        }
+
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
             fromRemote(packet);

@@ -22,6 +22,8 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** SOCKS5 UDP ASSOCIATE against a real UDP echo server on loopback. */
 class SocksUdpAssociateTest {
@@ -53,6 +55,41 @@ class SocksUdpAssociateTest {
         b.putShort((short) 0).put((byte) frag).put((byte) 1).put(target.getAddress().getAddress())
                 .putShort((short) target.getPort()).put(data);
         return b.array();
+    }
+
+    /**
+     * Payloads up to udp_relay_packet_size (g3proxy's 4 KiB by default) go through whole, both ways (Netty's own
+     * datagram reads stop at 2 KiB and cut the rest off); a larger one is dropped, not cut, and the session goes on.
+     */
+    @ParameterizedTest
+    @CsvSource({"'', 4096, 4097", "'    udp_relay_packet_size: 8K', 8000, 8001"})
+    void datagramsUpToThePacketSizeGoThroughWholeAndLargerOnesAreDropped(String keys, int fits, int over)
+            throws Exception {
+        try (RunningProxy proxy = RunningProxy.start(dir, Configs.proxies(true, "", keys));
+             RawClient control = new RawClient(proxy.port("socks"));
+             DatagramSocket client = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            InetSocketAddress relay = associate(control);
+            client.setSoTimeout(5000);
+            String big = "x".repeat(fits - 1) + "!";
+            byte[] out = datagram(0, echo.address(), big);
+            client.send(new DatagramPacket(out, out.length, relay));
+            DatagramPacket in = new DatagramPacket(new byte[65536], 65536);
+            client.receive(in);
+            assertThat(in.getLength()).isEqualTo(10 + fits);
+            assertThat(new String(in.getData(), 10, fits, StandardCharsets.UTF_8)).isEqualTo(big);
+
+            byte[] tooBig = datagram(0, echo.address(), "y".repeat(over));
+            client.send(new DatagramPacket(tooBig, tooBig.length, relay));
+            client.setSoTimeout(1000);
+            assertThatThrownBy(() -> client.receive(new DatagramPacket(new byte[65536], 65536)))
+                    .isInstanceOf(SocketTimeoutException.class);
+            byte[] small = datagram(0, echo.address(), "still-here");
+            client.send(new DatagramPacket(small, small.length, relay));
+            DatagramPacket after = new DatagramPacket(new byte[65536], 65536);
+            client.receive(after);
+            assertThat(new String(after.getData(), 10, after.getLength() - 10, StandardCharsets.UTF_8))
+                    .isEqualTo("still-here");
+        }
     }
 
     @Test
