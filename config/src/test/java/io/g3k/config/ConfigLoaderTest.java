@@ -87,7 +87,8 @@ class ConfigLoaderTest {
         assertThat(http.rspHeaderRecvTimeout()).isEqualTo(Duration.ofSeconds(60));
         var socks = (SocksProxyServerConfig) config.servers().get(1);
         assertThat(socks.enableUdpAssociate()).isTrue();
-        assertThat(socks.udpSocketBuffer()).contains(512_000L);
+        assertThat(socks.udpSocketBuffer()).isEqualTo(new SocksProxyServerConfig.SocketBuffer(Optional.of(512_000L),
+                Optional.of(512_000L)));
         assertThat(socks.negotiationTimeout()).isEqualTo(Duration.ofSeconds(4));
         var direct = (DirectFixedEscaperConfig) config.escapers().getFirst();
         assertThat(direct.bindIps()).containsExactly(InetAddress.getByName("192.168.10.1"));
@@ -122,7 +123,7 @@ class ConfigLoaderTest {
         assertThat(http.listen().orElseThrow().address().getPort()).isEqualTo(8080);
         var socks = (SocksProxyServerConfig) config.servers().get(1);
         assertThat(socks.enableUdpAssociate()).isTrue();
-        assertThat(socks.transmuteUdpEchoIp()).containsEntry(InetAddress.getByName("192.168.10.2"),
+        assertThat(socks.transmuteUdpEchoIp().orElseThrow()).containsEntry(InetAddress.getByName("192.168.10.2"),
                 InetAddress.getByName("192.168.30.2"));
     }
 
@@ -559,6 +560,81 @@ class ConfigLoaderTest {
                   - {name: a, type: http_proxy, escaper: e, listen: 8080}
                   - {name: b, type: socks_proxy, escaper: e, listen: 8080}
                 """))).hasMessageContaining("already used by server 'a'");
+    }
+
+    /**
+     * Keys of g3proxy's server parsers that g3k refused (a g3proxy config then failed to load): each now does what
+     * g3proxy does, or loads with a warning that it has no effect.
+     */
+    @Test
+    void g3proxysServerKeysLoad() throws Exception {
+        G3Config config = ConfigLoader.load(write("g3keys.yml", """
+                server:
+                  - name: hp
+                    type: http_proxy
+                    escaper: e
+                    tls: {certificate: cert.pem, private_key: key.pem}
+                    conn_limit: 10M
+                    no_early_error_reply: true
+                    body_line_max_length: 16384
+                    dst_port_filter: [80, 8000-8100]
+                    dst_host_filter_set: {exact: [a.example], child: [b.example]}
+                    ftp_client: {}
+                    untrusted_read_speed_limit: {shift_millis: 10, north: 1000}
+                    egress_path_selection_header: X-Path
+                    username_params: {keys_for_host: [a]}
+                  - name: rp
+                    type: http_rproxy
+                    escaper: e
+                    auth_realm: site
+                    body_line_max_length: 100
+                    untrusted_read_limit: 1M
+                    tls_ticketer: {}
+                    hosts: [{set_default: true, upstream: "127.0.0.1:80"}]
+                  - name: sp
+                    type: socks_proxy
+                    escaper: e
+                    udp_associate_enabled: true
+                    relay_limit: 1M
+                    auto_reply_local_ip_map: true
+                    udp_bind_ipv4: [127.0.0.1, 127.0.0.2]
+                    udp_socket_buffer: {recv: 1M, send: 512K}
+                    dst_port_filter: 53
+                  - {name: ts, type: tcp_stream, escaper: e, proxy_pass: "127.0.0.1:80", auth_by_client_ip: true}
+                  - {name: sni, type: sni_proxy, escaper: e, auth_by_client_ip: true, auth_by_server_name: true}
+                """));
+        var http = (HttpProxyServerConfig) config.servers().get(0);
+        assertThat(http.tlsServer()).isPresent();
+        assertThat(http.base().tcpSockSpeedLimit()).isPresent();
+        assertThat(http.noEarlyErrorReply()).isTrue();
+        assertThat(http.bodyLineMaxLength()).isEqualTo(16384);
+        assertThat(http.dstFilters().permits(new UpstreamAddr("a.example", 8050))).isTrue();
+        assertThat(http.dstFilters().permits(new UpstreamAddr("x.b.example", 80))).isTrue();
+        assertThat(http.dstFilters().permits(new UpstreamAddr("a.example", 22))).isFalse();
+        assertThat(http.dstFilters().permits(new UpstreamAddr("c.example", 80))).isFalse();
+        var rproxy = (HttpRProxyServerConfig) config.servers().get(1);
+        assertThat(rproxy.authRealm()).isEqualTo("site");
+        assertThat(rproxy.bodyLineMaxLength()).isEqualTo(100);
+        var socks = (SocksProxyServerConfig) config.servers().get(2);
+        assertThat(socks.enableUdpAssociate()).isTrue();
+        assertThat(socks.base().udpSockSpeedLimit()).isPresent();
+        assertThat(socks.transmuteUdpEchoIp()).contains(Map.of());
+        assertThat(socks.udpBindIpv4()).containsExactly(InetAddress.getByName("127.0.0.1"),
+                InetAddress.getByName("127.0.0.2"));
+        assertThat(socks.udpSocketBuffer()).isEqualTo(new SocksProxyServerConfig.SocketBuffer(Optional.of(1_000_000L),
+                Optional.of(512_000L)));
+        assertThat(socks.dstFilters().permits(new UpstreamAddr("10.0.0.1", 53))).isTrue();
+        assertThat(config.warnings()).anyMatch(w -> w.contains("'hp'") && w.contains("'egress_path_selection_header'"));
+        assertThat(config.warnings()).anyMatch(w -> w.contains("'rp'") && w.contains("'tls_ticketer'"));
+        assertThat(config.warnings()).anyMatch(w -> w.contains("'sni'") && w.contains("'auth_by_server_name'"));
+        assertThat(((HttpProxyServerConfig) ConfigLoader.load(write("plain.yml", """
+                server:
+                  - {name: hp, type: http_proxy, escaper: e}
+                """)).servers().getFirst()).bodyLineMaxLength()).isEqualTo(8192);
+        assertThatThrownBy(() -> ConfigLoader.load(write("bad-bind.yml", """
+                server:
+                  - {name: sp, type: socks_proxy, escaper: e, udp_bind_ipv4: ["::1"]}
+                """))).hasMessageContaining("udp_bind_ipv4").hasMessageContaining("::1 is not an IPv4 address");
     }
 
     @Test

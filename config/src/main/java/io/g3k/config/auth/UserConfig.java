@@ -1,8 +1,7 @@
 package io.g3k.config.auth;
 
-import io.g3k.config.HostFilterSet;
+import io.g3k.config.DstFilters;
 import io.g3k.config.HttpKeepAlive;
-import io.g3k.config.PortFilter;
 import io.g3k.config.RateLimit;
 import io.g3k.config.ResolveStrategy;
 import io.g3k.config.SocketSpeedLimit;
@@ -20,7 +19,7 @@ import java.util.OptionalInt;
 
 /** A user (static, or dynamic from a source): credentials, ACLs, limits, explicit sites, resolution tweaks. */
 public record UserConfig(String name, PasswordToken token, Optional<Instant> expire,
-                         Optional<PortFilter> dstPortFilter, Optional<HostFilterSet> dstHostFilterSet,
+                         DstFilters dstFilters,
                          Optional<RateLimit> tcpConnRateLimit, Optional<RateLimit> requestRateLimit,
                          OptionalInt requestMaxAlive, Optional<SocketSpeedLimit> tcpSockSpeedLimit,
                          Optional<SocketSpeedLimit> udpSockSpeedLimit,
@@ -38,8 +37,7 @@ public record UserConfig(String name, PasswordToken token, Optional<Instant> exp
                 ? map.take("token", PasswordToken::parse).orElseThrow()
                 : new PasswordToken.Forbidden();
         Optional<Instant> expire = map.take("expire", n -> Instant.parse(Values.string(n)));
-        Optional<PortFilter> ports = map.take("dst_port_filter", PortFilter::parse);
-        Optional<HostFilterSet> hosts = map.map("dst_host_filter_set").map(HostFilterSet::parse);
+        DstFilters dstFilters = DstFilters.parse(map);
         Optional<RateLimit> connRate = map.take("tcp_conn_rate_limit", RateLimit::parse, "connection_rate_limit");
         Optional<RateLimit> requestRate = map.take("request_rate_limit", RateLimit::parse, "request_limit_quota");
         OptionalInt maxAlive = map.takeInt("request_max_alive", Values::positiveInt);
@@ -65,7 +63,7 @@ public record UserConfig(String name, PasswordToken token, Optional<Instant> exp
         OptionalInt logUriMaxChars = map.takeInt("log_uri_max_chars", Values::positiveInt, "uri_log_max_chars");
         map.ignoreWithWarning("log_rate_limit", "udp_remote_misc_opts", "udp_client_misc_opts");
         map.finish();
-        return new UserConfig(name, token, expire, ports, hosts, connRate, requestRate, maxAlive, speed, udpSpeed,
+        return new UserConfig(name, token, expire, dstFilters, connRate, requestRate, maxAlive, speed, udpSpeed,
                 List.copyOf(sites), redirection, strategy, idleMaxCount, remoteKeepalive, remoteMisc, clientMisc,
                 upstreamKeepalive, rspHeaderTimeout, logUriMaxChars);
     }
@@ -78,7 +76,7 @@ public record UserConfig(String name, PasswordToken token, Optional<Instant> exp
 
     /** A user with only a name and a token (tests, dynamic users without extras). */
     public static UserConfig of(String name, PasswordToken token) {
-        return new UserConfig(name, token, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+        return new UserConfig(name, token, Optional.empty(), DstFilters.NONE, Optional.empty(),
                 Optional.empty(), OptionalInt.empty(), Optional.empty(), Optional.empty(), List.of(), ResolveRedirection.none(),
                 Optional.empty(), OptionalInt.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
                 Optional.empty(), Optional.empty(), OptionalInt.empty());

@@ -1,5 +1,6 @@
 package io.g3k.config.server;
 
+import io.g3k.config.DstFilters;
 import io.g3k.config.HttpKeepAlive;
 import io.g3k.config.LoadContext;
 import io.g3k.config.TlsClientConfig;
@@ -19,7 +20,8 @@ public record HttpProxyServerConfig(ServerBase base, TlsClientConfig tlsClient, 
                                     Duration pipelineReadIdleTimeout, boolean allowCustomHost, int logUriMaxChars,
                                     Optional<TlsServerConfig> tlsServer, boolean stealForwardedFor,
                                     HttpKeepAlive upstreamKeepalive, boolean dropDefaultPortInHost,
-                                    HttpCustomHeaders customHeaders)
+                                    HttpCustomHeaders customHeaders, boolean noEarlyErrorReply,
+                                    int bodyLineMaxLength, DstFilters dstFilters)
         implements ServerConfig {
     public static final String TYPE = "http_proxy";
     /** Netty's own limit is per header block; we never go above 64 KiB, as Squid and Envoy. */
@@ -34,11 +36,7 @@ public record HttpProxyServerConfig(ServerBase base, TlsClientConfig tlsClient, 
         ServerBase base = ServerBase.proxy(name, map);
         TlsClientConfig tls = map.map("tls_client")
                 .map(m -> TlsClientConfig.parse(m, ctx.baseDir())).orElse(TlsClientConfig.DEFAULT);
-        String realm = map.string("auth_realm").orElse("proxy");
-        if (!realm.matches("[\\x20-\\x7e&&[^\"\\\\]]+")) {
-            throw map.error("auth_realm", "must be printable ASCII without quotes or backslashes");
-        }
-        var config = new HttpProxyServerConfig(base, tls, realm,
+        var config = new HttpProxyServerConfig(base, tls, authRealm(map),
                 map.take("req_header_recv_timeout", Values::duration).orElse(Duration.ofSeconds(30)),
                 map.take("rsp_header_recv_timeout", Values::duration).orElse(Duration.ofSeconds(60)),
                 headerSize(map, "req_header_max_size"),
@@ -47,14 +45,32 @@ public record HttpProxyServerConfig(ServerBase base, TlsClientConfig tlsClient, 
                 map.take("pipeline_read_idle_timeout", Values::duration).orElse(Duration.ofMinutes(5)),
                 map.bool("allow_custom_host", true),
                 map.take("log_uri_max_chars", Values::positiveInt, "uri_log_max_chars").orElse(1024),
-                map.map("tls_server").map(m -> TlsServerConfig.parse(m, ctx.baseDir())),
+                map.map("tls_server", "tls").map(m -> TlsServerConfig.parse(m, ctx.baseDir())),
                 map.bool("steal_forwarded_for", false),
                 map.take("http_forward_upstream_keepalive", HttpKeepAlive::parse).orElse(HttpKeepAlive.DEFAULT),
                 map.bool("drop_default_port_in_host", false),
-                HttpCustomHeaders.parse(map, true));
-        map.ignoreWithWarning("local_server_name", "body_line_max_length");
+                HttpCustomHeaders.parse(map, true),
+                map.bool("no_early_error_reply", false),
+                bodyLineMaxLength(map),
+                DstFilters.parse(map));
+        map.ignoreWithWarning("local_server_name", "ftp_client", "untrusted_read_speed_limit", "untrusted_read_limit",
+                "egress_path_selection_header", "path_selection_header", "username_params");
         map.finish();
         return config;
+    }
+
+    /** {@code auth_realm}, for Basic auth's challenge ("proxy", as g3proxy). */
+    static String authRealm(YamlMap map) {
+        String realm = map.string("auth_realm").orElse("proxy");
+        if (!realm.matches("[\\x20-\\x7e&&[^\"\\\\]]+")) {
+            throw map.error("auth_realm", "must be printable ASCII without quotes or backslashes");
+        }
+        return realm;
+    }
+
+    /** {@code body_line_max_length}: the longest chunk-size or trailer line of a body (8192, as g3proxy). */
+    static int bodyLineMaxLength(YamlMap map) {
+        return map.take("body_line_max_length", Values::positiveInt).orElse(8192);
     }
 
     private static int headerSize(YamlMap map, String key) {

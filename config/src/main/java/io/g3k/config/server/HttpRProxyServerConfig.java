@@ -22,7 +22,7 @@ public record HttpRProxyServerConfig(ServerBase base, List<Host> hosts, boolean 
                                      int reqHeaderMaxSize, int rspHeaderMaxSize, int pipelineSize,
                                      Duration pipelineReadIdleTimeout, HttpForwardedHeaderType appendForwardedFor,
                                      HttpKeepAlive upstreamKeepalive, int logUriMaxChars,
-                                     HttpCustomHeaders customHeaders)
+                                     HttpCustomHeaders customHeaders, String authRealm, int bodyLineMaxLength)
         implements ServerConfig {
     public static final String TYPE = "http_rproxy";
 
@@ -62,8 +62,11 @@ public record HttpRProxyServerConfig(ServerBase base, List<Host> hosts, boolean 
                 map.take("append_forwarded_for", HttpForwardedHeaderType::parse).orElse(HttpForwardedHeaderType.CLASSIC),
                 map.take("http_forward_upstream_keepalive", HttpKeepAlive::parse).orElse(HttpKeepAlive.DEFAULT),
                 map.take("log_uri_max_chars", Values::positiveInt, "uri_log_max_chars").orElse(1024),
-                HttpCustomHeaders.parse(map, false));
-        map.ignoreWithWarning("client_hello_recv_timeout");
+                HttpCustomHeaders.parse(map, false),
+                HttpProxyServerConfig.authRealm(map),
+                HttpProxyServerConfig.bodyLineMaxLength(map));
+        map.ignoreWithWarning("client_hello_recv_timeout", "untrusted_read_speed_limit", "untrusted_read_limit",
+                "tls_ticketer");
         map.finish();
         return config;
     }

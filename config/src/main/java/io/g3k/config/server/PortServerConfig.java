@@ -41,6 +41,9 @@ public record PortServerConfig(String type, ServerBase base, String server, Opti
         }
         var config = new PortServerConfig(type, base, server, tls, map.take("proxy_protocol", ProxyProtocol::parse),
                 map.take("proxy_protocol_read_timeout", Values::duration).orElse(Duration.ofSeconds(5)));
+        if (!type.equals(PLAIN_TCP)) {
+            map.ignoreWithWarning("tls_ticketer");
+        }
         map.finish();
         return config;
     }

@@ -39,8 +39,8 @@ public record ServerBase(String name, Optional<ListenConfig> listen, Optional<St
                 map.warnings()));
         Optional<NetworkFilter> ingress = map.take("ingress_network_filter", NetworkFilter::parseIngress,
                 "ingress_net_filter");
-        Optional<SocketSpeedLimit> speed = map.take("tcp_sock_speed_limit", SocketSpeedLimit::tcp, "tcp_conn_speed_limit", "tcp_conn_limit");
-        Optional<SocketSpeedLimit> udpSpeed = map.take("udp_sock_speed_limit", SocketSpeedLimit::udp, "udp_relay_speed_limit", "udp_relay_limit");
+        Optional<SocketSpeedLimit> speed = map.take("tcp_sock_speed_limit", SocketSpeedLimit::tcp, "tcp_conn_speed_limit", "tcp_conn_limit", "conn_limit");
+        Optional<SocketSpeedLimit> udpSpeed = map.take("udp_sock_speed_limit", SocketSpeedLimit::udp, "udp_relay_speed_limit", "udp_relay_limit", "relay_limit");
         boolean inWorker = map.bool("listen_in_worker", false);
         TaskIdleCheck idleCheck = TaskIdleCheck.read(map);
         Map<String, String> tags = map.take("extra_metrics_tags", MetricsTags::parse).orElse(Map.of());

@@ -52,7 +52,7 @@ public record SniProxyServerConfig(ServerBase base, int tlsMaxClientHelloSize, D
                 map.take("request_recv_timeout", Values::duration).orElse(Duration.ofSeconds(4)),
                 map.take("allowed_hosts").map(n -> allowedHosts(n, map)));
         map.ignoreWithWarning("protocol_inspection", "server_tcp_portmap",
-                "client_tcp_portmap");
+                "client_tcp_portmap", "auth_by_client_ip", "auth_by_server_name");
         map.finish();
         return config;
     }

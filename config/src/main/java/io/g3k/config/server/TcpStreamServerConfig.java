@@ -14,6 +14,7 @@ public record TcpStreamServerConfig(ServerBase base, StreamUpstream upstream) im
 
     static TcpStreamServerConfig parse(String name, YamlMap map, LoadContext ctx) {
         var config = new TcpStreamServerConfig(ServerBase.proxy(name, map), StreamUpstream.parse(map, ctx.baseDir()));
+        map.ignoreWithWarning("auth_by_client_ip");
         map.finish();
         return config;
     }

@@ -19,6 +19,7 @@ public record TlsStreamServerConfig(ServerBase base, TlsServerConfig tlsServer, 
         TlsServerConfig tls = map.map("tls_server").map(m -> TlsServerConfig.parse(m, ctx.baseDir()))
                 .orElseThrow(() -> map.error("tls_server", "is required"));
         var config = new TlsStreamServerConfig(base, tls, StreamUpstream.parse(map, ctx.baseDir()));
+        map.ignoreWithWarning("auth_by_client_ip", "tls_ticketer");
         map.finish();
         return config;
     }

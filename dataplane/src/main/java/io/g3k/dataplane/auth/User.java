@@ -126,10 +126,7 @@ public final class User {
 
     /** The destination filters alone ({@code dst_port_filter}, {@code dst_host_filter_set}); per UDP datagram too. */
     public boolean permitsDestination(UpstreamAddr target) {
-        if (config.dstPortFilter().isPresent() && !config.dstPortFilter().get().permits(target.port())) {
-            return false;
-        }
-        return config.dstHostFilterSet().isEmpty() || config.dstHostFilterSet().get().permits(target);
+        return config.dstFilters().permits(target);
     }
 
     public void release() {

@@ -99,9 +99,16 @@ public final class UserAdmission {
         return true;
     }
 
-    /** Admits a task, or says why not (and counts it). */
+    /**
+     * Admits a task, or says why not (and counts it): the server's destination filters first (a UDP session's
+     * datagrams are checked one by one), then the user's.
+     */
     public static Ticket admit(ServerContext context, String server, Optional<User> user, UpstreamAddr target)
             throws Refused {
+        if (target != null && !context.dstFilters().permits(target)) {
+            context.stats().forbiddenDestDenied.increment();
+            throw new Refused(User.Denial.DEST_DENIED);
+        }
         if (user.isEmpty()) {
             return Ticket.anonymous(target);
         }

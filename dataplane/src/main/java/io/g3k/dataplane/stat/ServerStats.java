@@ -12,6 +12,7 @@ public final class ServerStats {
     public final LongAdder taskTotal = new LongAdder();
     public final LongAdder taskAlive = new LongAdder();
     public final LongAdder forbiddenAuthFailed = new LongAdder();
+    public final LongAdder forbiddenDestDenied = new LongAdder();
     public final LongAdder listenAccepted = new LongAdder();
     public final LongAdder listenDropped = new LongAdder();
     public final LongAdder listenTimeout = new LongAdder();
@@ -45,6 +46,7 @@ public final class ServerStats {
                 Stats.counter("server.task.total", s -> s.taskTotal.sum()),
                 Stats.gauge("server.task.alive", s -> s.taskAlive.sum()),
                 Stats.counter("server.forbidden.auth_failed", s -> s.forbiddenAuthFailed.sum()),
+                Stats.counter("server.forbidden.dest_denied", s -> s.forbiddenDestDenied.sum()),
                 Stats.gauge("listen.instance.count", s -> s.listenInstances),
                 Stats.counter("listen.accepted", s -> s.listenAccepted.sum()),
                 Stats.counter("listen.dropped", s -> s.listenDropped.sum()),

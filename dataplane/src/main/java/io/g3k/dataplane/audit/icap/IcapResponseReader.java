@@ -136,6 +136,9 @@ final class IcapResponseReader {
                             + headers.get("encapsulated") + "'");
                 }
             }
+            if (encapsulated.isEmpty()) { // "Encapsulated: ," splits into no parts at all
+                throw new IcapException("bad Encapsulated header: '" + headers.get("encapsulated") + "'");
+            }
             String lastName = encapsulated.getLast()[0];
             if (!lastName.endsWith("-body") && !lastName.equals("opt-body")) {
                 throw new IcapException("Encapsulated must end with a body part: '" + headers.get("encapsulated") + "'");

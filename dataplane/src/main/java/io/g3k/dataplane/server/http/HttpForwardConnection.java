@@ -49,7 +49,7 @@ final class HttpForwardConnection extends ChannelInboundHandlerAdapter {
     }
 
     static Future<HttpForwardConnection> open(Channel channel, HttpRoute.Target route, int maxHeaderSize,
-                                              boolean raw, EscaperStats stats) {
+                                              int maxBodyLine, boolean raw, EscaperStats stats) {
         UpstreamAddr target = route.addr();
         Promise<HttpForwardConnection> ready = channel.eventLoop().newPromise();
         SslHandler ssl = null;
@@ -58,7 +58,7 @@ final class HttpForwardConnection extends ChannelInboundHandlerAdapter {
             ssl.setHandshakeTimeoutMillis(route.tlsHandshakeTimeout().toMillis());
             channel.pipeline().addLast("tls", ssl);
         }
-        HttpForwardConnection connection = adopt(channel, route, maxHeaderSize, raw);
+        HttpForwardConnection connection = adopt(channel, route, maxHeaderSize, maxBodyLine, raw);
         if (ssl == null) {
             ready.setSuccess(connection);
         } else {
@@ -78,10 +78,12 @@ final class HttpForwardConnection extends ChannelInboundHandlerAdapter {
 
     /**
      * Forwards over a channel that is ready as it is (TLS, if any, already done: an intercepted tunnel's).
-     * {@code raw}: responses come as raw bytes.
+     * {@code raw}: responses come as raw bytes. {@code maxBodyLine} bounds chunk-size lines (Netty's decoder bounds
+     * them by its initial-line limit, so there it is at least Netty's 4096).
      */
-    static HttpForwardConnection adopt(Channel channel, HttpRoute.Target route, int maxHeaderSize, boolean raw) {
-        RawResponseDecoder decoder = raw ? new RawResponseDecoder(maxHeaderSize) : null;
+    static HttpForwardConnection adopt(Channel channel, HttpRoute.Target route, int maxHeaderSize, int maxBodyLine,
+                                       boolean raw) {
+        RawResponseDecoder decoder = raw ? new RawResponseDecoder(maxHeaderSize, maxBodyLine) : null;
         HttpForwardConnection connection = new HttpForwardConnection(channel, route.addr(), route.tls().isPresent(),
                 decoder);
         if (raw) {
@@ -89,7 +91,8 @@ final class HttpForwardConnection extends ChannelInboundHandlerAdapter {
                     .addLast("response-decoder", decoder);
         } else {
             channel.pipeline().addLast("codec", new HttpClientCodec(new HttpDecoderConfig()
-                    .setMaxHeaderSize(maxHeaderSize), HttpClientCodec.DEFAULT_FAIL_ON_MISSING_RESPONSE,
+                    .setMaxHeaderSize(maxHeaderSize).setMaxInitialLineLength(Math.max(4096, maxBodyLine)),
+                    HttpClientCodec.DEFAULT_FAIL_ON_MISSING_RESPONSE,
                     HttpClientCodec.DEFAULT_PARSE_HTTP_AFTER_CONNECT_REQUEST));
         }
         channel.pipeline().addLast("forward", connection);

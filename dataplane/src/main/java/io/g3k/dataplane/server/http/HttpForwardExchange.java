@@ -139,7 +139,7 @@ final class HttpForwardExchange implements HttpExchange {
             }
             // responses as raw bytes unless something needs them as objects: RESPMOD, or an HTTP/2 client
             boolean raw = adaptation.respmod().isEmpty() && handler.rawOut(ctx) != null;
-            HttpForwardConnection.open(f.getNow(), target, config.rspHeaderMaxSize(), raw,
+            HttpForwardConnection.open(f.getNow(), target, config.rspHeaderMaxSize(), config.bodyLineMaxLength(), raw,
                     context.tasks().stats().escaper(context.escaper().name())).addListener(
                     (Future<HttpForwardConnection> c) -> {
                         if (!c.isSuccess()) {

@@ -181,7 +181,7 @@ public final class HttpFrontHandler extends ChannelInboundHandlerAdapter {
         } catch (UserAdmission.Refused e) {
             fail(ctx, e.reason == User.Denial.DEST_DENIED ? HttpResponseStatus.FORBIDDEN
                     : HttpResponseStatus.TOO_MANY_REQUESTS, switch (e.reason) {
-                        case DEST_DENIED -> "destination not allowed for this user";
+                        case DEST_DENIED -> "destination not allowed";
                         case RATE_LIMITED -> "request rate limit reached";
                         case FULLY_LOADED -> "too many requests in progress";
                     });

@@ -11,4 +11,5 @@ import java.time.Duration;
  */
 public record HttpFrontSettings(String server, Duration reqHeaderRecvTimeout, Duration idleTimeout, int pipelineSize,
                                 Duration rspHeaderRecvTimeout, int rspHeaderMaxSize, UpstreamHeaders upstreamHeaders,
-                                HttpKeepAlive upstreamKeepalive, int logUriMaxChars, HttpCustomHeaders customHeaders) {}
+                                HttpKeepAlive upstreamKeepalive, int logUriMaxChars, HttpCustomHeaders customHeaders,
+                                int bodyLineMaxLength) {}

@@ -28,6 +28,8 @@ import java.util.Optional;
  */
 public final class HttpInterception {
     private static final int MAX_HEADER_SIZE = 64 * 1024;
+    /** h1_interception's body_line_max_length default, as g3proxy's. */
+    private static final int MAX_BODY_LINE = 8192;
 
     private HttpInterception() {}
 
@@ -45,7 +47,7 @@ public final class HttpInterception {
         HttpCodecs.addServer(pipeline, firstBytes.name(), MAX_HEADER_SIZE);
         // responses as raw bytes, as on the exchanges' own connections, unless RESPMOD needs them as objects
         boolean raw = context.auditor().map(a -> a.adaptation().respmod().isEmpty()).orElse(true);
-        front.upstream(HttpForwardConnection.adopt(upstream, route, MAX_HEADER_SIZE, raw));
+        front.upstream(HttpForwardConnection.adopt(upstream, route, MAX_HEADER_SIZE, MAX_BODY_LINE, raw));
         pipeline.remove(firstBytes.handler());
     }
 
@@ -80,7 +82,7 @@ public final class HttpInterception {
     private static HttpFrontSettings settings(String server, int pipeline) {
         return new HttpFrontSettings(server, Duration.ofSeconds(30), Duration.ofMinutes(5), pipeline,
                 Duration.ofSeconds(60), MAX_HEADER_SIZE, UpstreamHeaders.AS_IS, HttpKeepAlive.DEFAULT,
-                1024, HttpCustomHeaders.NONE);
+                1024, HttpCustomHeaders.NONE, MAX_BODY_LINE);
     }
 
     /** Every request goes to the tunnel's target; inside a tunnel a request names a path, not a host. */

@@ -33,13 +33,13 @@ final class RawResponseDecoder extends ByteToMessageDecoder {
     /** Body bytes as they came; {@code last} ends the response. */
     record Body(ByteBuf bytes, boolean last) {}
 
-    private static final int MAX_CHUNK_LINE = 4096;
     private static final ConstantBytes CRLF = new ConstantBytes("\r\n");
 
     /** UPGRADED: a 101 answered an upgrade request; what follows is the new protocol, left for a relay to take. */
     private enum State { IDLE, HEAD, LENGTH, CHUNK_SIZE, CHUNK_DATA, CHUNK_END, TRAILERS, UNTIL_CLOSE, FAILED, UPGRADED }
 
     private final int maxHeaderSize;
+    private final int maxBodyLine;
     private State state = State.IDLE;
     private boolean bodyless;
     private boolean upgrading;
@@ -47,8 +47,10 @@ final class RawResponseDecoder extends ByteToMessageDecoder {
     private int trailerBytes;
     private int scanned;
 
-    RawResponseDecoder(int maxHeaderSize) {
+    /** {@code maxBodyLine}: the longest chunk-size line ({@code body_line_max_length}). */
+    RawResponseDecoder(int maxHeaderSize, int maxBodyLine) {
         this.maxHeaderSize = maxHeaderSize;
+        this.maxBodyLine = maxBodyLine;
     }
 
     /**
@@ -198,7 +200,7 @@ final class RawResponseDecoder extends ByteToMessageDecoder {
         while (in.isReadable()) {
             switch (state) {
                 case CHUNK_SIZE -> {
-                    int lf = lineEnd(in, MAX_CHUNK_LINE, "chunk size line");
+                    int lf = lineEnd(in, maxBodyLine, "chunk size line");
                     if (lf < 0) {
                         return false;
                     }

@@ -33,7 +33,8 @@ final class HttpProxyRouter implements HttpRouter {
         if (users.isPresent()) {
             user = BasicAuth.check(request.headers().get(HttpHeaderNames.PROXY_AUTHORIZATION), users.get(), refusals);
             if (user.isEmpty()) {
-                return new HttpRoute.Reply(BasicAuth.challenge(true, config.authRealm()));
+                return config.noEarlyErrorReply() ? new HttpRoute.Drop()
+                        : new HttpRoute.Reply(BasicAuth.challenge(true, config.authRealm()));
             }
         }
         if (parsed.connect()) {

@@ -65,7 +65,7 @@ final class HttpRProxyRouter implements HttpRouter {
             user = BasicAuth.check(request.headers().get(HttpHeaderNames.AUTHORIZATION), users.get(), refusals);
             if (user.isEmpty()) {
                 return config.noEarlyErrorReply() ? new HttpRoute.Drop()
-                        : new HttpRoute.Reply(BasicAuth.challenge(false, config.name()));
+                        : new HttpRoute.Reply(BasicAuth.challenge(false, config.authRealm()));
             }
             request.headers().remove(HttpHeaderNames.AUTHORIZATION);
         }

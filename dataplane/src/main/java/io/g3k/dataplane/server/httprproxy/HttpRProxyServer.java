@@ -32,7 +32,7 @@ public final class HttpRProxyServer extends Server {
         this.front = new HttpFrontSettings(config.name(), config.reqHeaderRecvTimeout(),
                 config.pipelineReadIdleTimeout(), config.pipelineSize(), config.rspHeaderRecvTimeout(),
                 config.rspHeaderMaxSize(), new UpstreamHeaders(false, config.appendForwardedFor(), false),
-                config.upstreamKeepalive(), config.logUriMaxChars(), config.customHeaders());
+                config.upstreamKeepalive(), config.logUriMaxChars(), config.customHeaders(), config.bodyLineMaxLength());
         this.router = new HttpRProxyRouter(config, context.userGroup(), UserAdmission.refusals(context, config.name()));
         this.tls = config.enableTlsServer() ? tlsBySite(config) : null;
     }

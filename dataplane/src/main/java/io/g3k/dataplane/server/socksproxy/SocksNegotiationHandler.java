@@ -165,9 +165,16 @@ final class SocksNegotiationHandler extends SimpleChannelInboundHandler<SocksMes
             replyAndClose(ctx, new DefaultSocks4CommandResponse(Socks4CommandStatus.REJECTED_OR_FAILED));
             return;
         }
+        UserAdmission.Ticket ticket;
+        try {
+            ticket = UserAdmission.admit(context, config.name(), Optional.empty(), target);
+        } catch (UserAdmission.Refused e) {
+            replyAndClose(ctx, new DefaultSocks4CommandResponse(Socks4CommandStatus.REJECTED_OR_FAILED));
+            return;
+        }
         cancelDeadline();
         ctx.channel().config().setAutoRead(false);
-        new SocksConnectTask(config.name(), context, ctx, UserAdmission.Ticket.anonymous(target), false).start();
+        new SocksConnectTask(config.name(), context, ctx, ticket, false).start();
     }
 
     private static int requirePort(int port) {

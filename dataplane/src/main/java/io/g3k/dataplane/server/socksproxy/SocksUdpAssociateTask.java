@@ -35,9 +35,11 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -90,7 +92,9 @@ final class SocksUdpAssociateTask {
 
     void start() {
         InetAddress local = ((InetSocketAddress) control.channel().localAddress()).getAddress();
-        InetAddress bindIp = (local instanceof Inet4Address ? config.udpBindIpv4() : config.udpBindIpv6()).orElse(local);
+        List<InetAddress> bindIps = local instanceof Inet4Address ? config.udpBindIpv4() : config.udpBindIpv6();
+        InetAddress bindIp = bindIps.isEmpty() ? local
+                : bindIps.get(ThreadLocalRandom.current().nextInt(bindIps.size()));
         EventLoop loop = control.channel().eventLoop();
         Bootstrap b = new Bootstrap().group(loop).channel(context.transport().datagramChannel(loop))
                 .handler(new ChannelInitializer<>() {
@@ -104,8 +108,8 @@ final class SocksUdpAssociateTask {
                         ch.pipeline().addLast(new ClientSide());
                     }
                 });
-        config.udpSocketBuffer().ifPresent(size -> b.option(ChannelOption.SO_RCVBUF, (int) (long) size)
-                .option(ChannelOption.SO_SNDBUF, (int) (long) size));
+        config.udpSocketBuffer().recv().ifPresent(size -> b.option(ChannelOption.SO_RCVBUF, (int) (long) size));
+        config.udpSocketBuffer().send().ifPresent(size -> b.option(ChannelOption.SO_SNDBUF, (int) (long) size));
         UdpPortRangeBind.bind(b, bindIp, config.udpBindPortRange(), loop).addListener((Future<Channel> f) -> {
             if (!f.isSuccess()) {
                 fail(Socks5CommandStatus.FAILURE, "cannot bind client UDP socket" + config.udpBindPortRange()
@@ -130,7 +134,7 @@ final class SocksUdpAssociateTask {
             return;
         }
         InetSocketAddress bound = clientSide.localAddress();
-        InetAddress echo = config.transmuteUdpEchoIp().getOrDefault(bound.getAddress(), bound.getAddress());
+        InetAddress echo = transmuted(bound.getAddress());
         var reply = new DefaultSocks5CommandResponse(Socks5CommandStatus.SUCCESS,
                 echo instanceof Inet4Address ? Socks5AddressType.IPv4 : Socks5AddressType.IPv6,
                 echo.getHostAddress(), bound.getPort());
@@ -164,7 +168,8 @@ final class SocksUdpAssociateTask {
         }
         ByteBuf buf = packet.content();
         UpstreamAddr target = Socks5UdpPacket.decode(buf);
-        if (target == null || (user.isPresent() && !user.get().permitsDestination(target)) || oversized(buf)) {
+        if (target == null || !context.dstFilters().permits(target)
+                || (user.isPresent() && !user.get().permitsDestination(target)) || oversized(buf)) {
             return;
         }
         if (!config.enableUdpAssociate()) {
@@ -211,6 +216,25 @@ final class SocksUdpAssociateTask {
         ByteBuf out = Unpooled.wrappedBuffer(Socks5UdpPacket.header(clientSide.alloc(), packet.sender()),
                 packet.content().retain());
         clientSide.writeAndFlush(new DatagramPacket(out, clientAddr));
+    }
+
+    /**
+     * The IP the ASSOCIATE reply names: the relay socket's own, or with {@code transmute_udp_echo_ip} the one mapped
+     * to it, or unspecified (the client then sends where it sent the request) when it is not in the map.
+     */
+    private InetAddress transmuted(InetAddress local) {
+        if (config.transmuteUdpEchoIp().isEmpty()) {
+            return local;
+        }
+        InetAddress mapped = config.transmuteUdpEchoIp().get().get(local);
+        if (mapped != null) {
+            return mapped;
+        }
+        try {
+            return InetAddress.getByAddress(new byte[local instanceof Inet4Address ? 4 : 16]);
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalStateException(e); // a 4- or 16-byte address is always valid
+        }
     }
 
     /**

@@ -1,12 +1,15 @@
 package io.g3k.dataplane.audit.icap;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The adapted body as the ICAP service sent it, however its bytes are split across reads. */
 class IcapResponseReaderTest {
@@ -34,6 +37,22 @@ class IcapResponseReaderTest {
             assertThat(body.toString(StandardCharsets.ISO_8859_1)).isEqualTo("a XXXXXXXXXX plan");
         } finally {
             body.release();
+            received.release();
+        }
+    }
+
+    /** Each malformed Encapsulated header is a clear IcapException (the fuzzer found "Encapsulated: ," raising a raw one). */
+    @ParameterizedTest
+    @ValueSource(strings = {",", "", "res-hdr", "res-hdr=x, res-body=10", "res-body=20, res-hdr=10", "res-hdr=0"})
+    void aBadEncapsulatedHeaderIsAClearError(String encapsulated) {
+        IcapResponseReader reader = new IcapResponseReader(65536, 1 << 20);
+        ByteBuf received = Unpooled.copiedBuffer("ICAP/1.0 200 OK\r\nEncapsulated: " + encapsulated + "\r\n\r\n",
+                StandardCharsets.ISO_8859_1);
+        try {
+            assertThatThrownBy(() -> reader.read(received)).isInstanceOf(IcapException.class)
+                    .hasMessageContaining("Encapsulated");
+        } finally {
+            reader.release();
             received.release();
         }
     }

@@ -18,7 +18,7 @@ class RawResponseDecoderFuzzTest {
         if (data.length == 0) {
             return;
         }
-        EmbeddedChannel ch = new EmbeddedChannel(new RawResponseDecoder(2048));
+        EmbeddedChannel ch = new EmbeddedChannel(new RawResponseDecoder(2048, 8192));
         ch.pipeline().get(RawResponseDecoder.class).expect((data[0] & 1) == 1, (data[0] & 2) == 2);
         long out = 0;
         try {

@@ -199,7 +199,7 @@ class RawResponseDecoderTest {
     @ParameterizedTest
     @ValueSource(strings = {"", "\r\n\r\n"}) // still coming, or complete in one read
     void anOversizedHeadFails(String end) {
-        EmbeddedChannel ch = new EmbeddedChannel(new RawResponseDecoder(1024));
+        EmbeddedChannel ch = new EmbeddedChannel(new RawResponseDecoder(1024, 8192));
         ch.pipeline().get(RawResponseDecoder.class).expect(false, false);
         assertThatThrownBy(() -> ch.writeInbound(bytes("HTTP/1.1 200 OK\r\nX-Big: " + "x".repeat(2000) + end)))
                 .isInstanceOf(DecoderException.class).hasMessageContaining("larger than 1024");
@@ -208,7 +208,7 @@ class RawResponseDecoderTest {
 
     @Test
     void aSwitchToAnotherProtocolLeavesTheRestForWhoeverTakesOver() {
-        EmbeddedChannel ch = new EmbeddedChannel(new RawResponseDecoder(8192));
+        EmbeddedChannel ch = new EmbeddedChannel(new RawResponseDecoder(8192, 8192));
         ch.pipeline().get(RawResponseDecoder.class).expect(false, true);
         ch.writeInbound(bytes("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                 + "Sec-WebSocket-Accept: x\r\n\r\n\u0081\u0002hi"));
@@ -239,7 +239,7 @@ class RawResponseDecoderTest {
 
     @Test
     void bytesNobodyAskedForFail() {
-        EmbeddedChannel ch = new EmbeddedChannel(new RawResponseDecoder(8192));
+        EmbeddedChannel ch = new EmbeddedChannel(new RawResponseDecoder(8192, 8192));
         assertThatThrownBy(() -> ch.writeInbound(bytes("HTTP/1.1 200 OK\r\n\r\n")))
                 .isInstanceOf(DecoderException.class).hasMessageContaining("no request outstanding");
     }
@@ -247,7 +247,7 @@ class RawResponseDecoderTest {
     // ---- helpers ------------------------------------------------------------------------------------------------
 
     private static EmbeddedChannel channel(boolean head) {
-        EmbeddedChannel ch = new EmbeddedChannel(new RawResponseDecoder(8192));
+        EmbeddedChannel ch = new EmbeddedChannel(new RawResponseDecoder(8192, 8192));
         ch.pipeline().get(RawResponseDecoder.class).expect(head, false);
         return ch;
     }

@@ -58,6 +58,28 @@ class SocksUdpAssociateTest {
     }
 
     /**
+     * g3proxy's {@code transmute_udp_echo_ip: true}: the reply names the unspecified address (a local IP not in the
+     * map, here none is), and the client sends to the proxy's own address; {@code udp_bind_ipv4} takes a list.
+     */
+    @Test
+    void anUnmappedRelayAddressIsRepliedAsUnspecified() throws Exception {
+        String keys = "    transmute_udp_echo_ip: true\n    udp_bind_ipv4: [127.0.0.1]\n";
+        try (RunningProxy proxy = RunningProxy.start(dir, Configs.proxies(true, "", keys));
+             RawClient control = new RawClient(proxy.port("socks"));
+             DatagramSocket client = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            InetSocketAddress replied = associate(control);
+            assertThat(replied.getAddress().isAnyLocalAddress()).as("replied %s", replied).isTrue();
+            InetSocketAddress relay = new InetSocketAddress("127.0.0.1", replied.getPort());
+            client.setSoTimeout(5000);
+            byte[] out = datagram(0, echo.address(), "to-the-proxy");
+            client.send(new DatagramPacket(out, out.length, relay));
+            DatagramPacket in = new DatagramPacket(new byte[2048], 2048);
+            client.receive(in);
+            assertThat(new String(in.getData(), 10, in.getLength() - 10, StandardCharsets.UTF_8)).isEqualTo("to-the-proxy");
+        }
+    }
+
+    /**
      * Payloads up to udp_relay_packet_size (g3proxy's 4 KiB by default) go through whole, both ways (Netty's own
      * datagram reads stop at 2 KiB and cut the rest off); a larger one is dropped, not cut, and the session goes on.
      */
