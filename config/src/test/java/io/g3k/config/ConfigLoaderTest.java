@@ -637,6 +637,39 @@ class ConfigLoaderTest {
                 """))).hasMessageContaining("udp_bind_ipv4").hasMessageContaining("::1 is not an IPv4 address");
     }
 
+    /** route_upstream in g3proxy's forms: map or list entries with its keys, and suffix_match (its radix match). */
+    @Test
+    void routeUpstreamTakesG3proxysRuleForms() throws Exception {
+        G3Config config = ConfigLoader.load(write("route.yml", """
+                escaper:
+                  - name: r
+                    type: route_upstream
+                    exact_match: {a: [exact.test]}
+                    child_match: [{escaper: b, domain: child.test}]
+                    suffix_match: [{next: c, suffixes: [example.net]}]
+                    regex_match: [{next: d, rules: ["^re-"]}]
+                    subnet_match: [{next: e, networks: [10.0.0.0/8]}]
+                    default_next: z
+                  - {name: e1, type: proxy_http, proxy_addr: "127.0.0.1:3128", proxy_user: u, proxy_passwd: p,
+                     conn_limit: 1M, use_proxy_protocol: v2, happy_eyeballs: {}, no_ipv6: true}
+                  - {name: e2, type: proxy_socks5, proxy_addr: "127.0.0.1:1080", end_on_control_closed: true,
+                     transmute_udp_peer_ip: true}
+                """));
+        var route = (io.g3k.config.escaper.RouteUpstreamEscaperConfig) config.escapers().getFirst();
+        assertThat(route.route(new UpstreamAddr("exact.test", 80))).isEqualTo("a");
+        assertThat(route.route(new UpstreamAddr("x.child.test", 80))).isEqualTo("b");
+        assertThat(route.route(new UpstreamAddr("child.test", 80))).isEqualTo("z");
+        assertThat(route.route(new UpstreamAddr("abcexample.net", 80))).isEqualTo("c");
+        assertThat(route.route(new UpstreamAddr("example.net", 80))).isEqualTo("c");
+        assertThat(route.route(new UpstreamAddr("re-x.test", 80))).isEqualTo("d");
+        assertThat(route.route(new UpstreamAddr("10.1.2.3", 80))).isEqualTo("e");
+        var chain = (ProxyChainEscaperConfig) config.escapers().get(1);
+        assertThat(chain.username()).contains("u");
+        assertThat(chain.tcpSockSpeedLimit()).isPresent();
+        assertThat(config.warnings()).anyMatch(w -> w.contains("'e1'") && w.contains("'use_proxy_protocol'"));
+        assertThat(config.warnings()).anyMatch(w -> w.contains("'e2'") && w.contains("'end_on_control_closed'"));
+    }
+
     @Test
     void relayBuffersTakeG3proxysKeysWithinItsBounds() throws Exception {
         G3Config config = ConfigLoader.load(write("copy.yml", """

@@ -69,7 +69,8 @@ public record DirectFixedEscaperConfig(String name, boolean floating, String res
         TcpKeepalive keepalive = map.take("tcp_keepalive", TcpKeepalive::parse).orElse(TcpKeepalive.DISABLED);
         TcpMiscOpts tcpMisc = map.take("tcp_misc_opts", TcpMiscOpts::parse).orElse(TcpMiscOpts.NONE);
         map.ignoreWithWarning("shared_logger", "udp_misc_opts",
-                "bind_interface", "cache_ipv4", "cache_ipv6");
+                "bind_interface", "cache_ipv4", "cache_ipv6", "bind_foreign", "bind_foreign_port", "use_proxy_protocol",
+                "enable_path_selection");
         Map<String, String> tags = map.take("extra_metrics_tags", MetricsTags::parse).orElse(Map.of());
         map.finish();
         return new DirectFixedEscaperConfig(name, floating, resolver, strategy, bindIps, filter, noIpv4, noIpv6,

@@ -75,12 +75,14 @@ public record ProxyChainEscaperConfig(String name, Protocol protocol, StreamUpst
             throw map.error("tls_client", "is required for proxy_https and proxy_socks5s ({} for the defaults)");
         }
         var config = new ProxyChainEscaperConfig(name, protocol, addrs, map.string("resolver"),
-                map.string("proxy_username", "username"), map.string("proxy_password", "password"),
+                map.string("proxy_username", "username", "proxy_user"),
+                map.string("proxy_password", "password", "proxy_passwd"),
                 overTls ? tls : Optional.empty(), map.string("tls_name"),
                 map.take("peer_negotiation_timeout", Values::duration).orElse(Duration.ofSeconds(10)),
                 httpProxy ? map.map("http_forward_capability").map(HttpForwardCapability::parse)
                         .orElse(HttpForwardCapability.NONE) : HttpForwardCapability.NONE,
-                map.take("tcp_sock_speed_limit", SocketSpeedLimit::tcp, "tcp_conn_speed_limit", "tcp_conn_limit"),
+                map.take("tcp_sock_speed_limit", SocketSpeedLimit::tcp, "tcp_conn_speed_limit", "tcp_conn_limit",
+                        "conn_limit"),
                 map.take("extra_metrics_tags", MetricsTags::parse).orElse(Map.of()),
                 map.take("tcp_keepalive", TcpKeepalive::parse).orElse(TcpKeepalive.DISABLED),
                 map.take("tcp_misc_opts", TcpMiscOpts::parse).orElse(TcpMiscOpts.NONE),
@@ -98,7 +100,11 @@ public record ProxyChainEscaperConfig(String name, Protocol protocol, StreamUpst
             map.ignoreWithWarning("pass_proxy_userid"); // g3proxy passes the user id to HTTP proxies only
         }
         map.ignoreWithWarning("shared_logger",
-                "http_connect_rsp_header_max_size", "udp_sock_speed_limit");
+                "http_connect_rsp_header_max_size", "udp_sock_speed_limit", "resolve_strategy", "no_ipv4", "no_ipv6",
+                "happy_eyeballs", "use_proxy_protocol", "bind_interface");
+        if (!httpProxy) {
+            map.ignoreWithWarning("transmute_udp_peer_ip", "end_on_control_closed", "udp_misc_opts");
+        }
         map.finish();
         return config;
     }

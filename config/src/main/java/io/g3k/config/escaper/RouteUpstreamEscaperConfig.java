@@ -12,13 +12,27 @@ import java.util.regex.Pattern;
 
 /**
  * {@code route_upstream}: choose the next escaper by target host: {@code exact_match}, {@code child_match},
- * {@code regex_match} (host names) and {@code subnet_match} (IP targets), each a list of {@code {next, hosts}}
- * ({@code networks} for subnets); {@code default_next} otherwise.
+ * {@code suffix_match} (the name ends with the text, as g3proxy's radix match: {@code example.net} takes
+ * {@code abcexample.net} too), {@code regex_match} (host names) and {@code subnet_match} (IP targets); each a list
+ * of {@code {next, hosts}} (g3proxy's keys for each: {@code domains}, {@code suffixes}, {@code rules},
+ * {@code networks}; {@code escaper} for {@code next}) or a map from escaper to values; {@code default_next}
+ * otherwise.
  */
 public record RouteUpstreamEscaperConfig(String name, List<Rule> rules, String defaultNext) implements EscaperConfig {
     public static final String TYPE = "route_upstream";
 
-    public enum Match { EXACT, CHILD, REGEX, SUBNET }
+    public enum Match {
+        EXACT("hosts", "host"), CHILD("domains", "domain", "hosts"), SUFFIX("suffixes", "suffix"),
+        REGEX("rules", "rule", "hosts"), SUBNET("networks", "network", "subnets", "subnet");
+
+        final String key;
+        final String[] aliases;
+
+        Match(String key, String... aliases) {
+            this.key = key;
+            this.aliases = aliases;
+        }
+    }
 
     public record Rule(Match match, String next, List<String> hosts, List<Pattern> regex, List<IpNetwork> networks) {
         boolean matches(UpstreamAddr target) {
@@ -26,6 +40,7 @@ public record RouteUpstreamEscaperConfig(String name, List<Rule> rules, String d
             return switch (match) {
                 case EXACT -> hosts.contains(target.host());
                 case CHILD -> ip.isEmpty() && hosts.stream().anyMatch(h -> target.host().endsWith("." + h));
+                case SUFFIX -> ip.isEmpty() && hosts.stream().anyMatch(h -> target.host().endsWith(h));
                 case REGEX -> ip.isEmpty() && regex.stream().anyMatch(p -> p.matcher(target.host()).find());
                 case SUBNET -> ip.isPresent() && networks.stream().anyMatch(n -> n.contains(ip.get()));
             };
@@ -42,7 +57,7 @@ public record RouteUpstreamEscaperConfig(String name, List<Rule> rules, String d
         return EscaperConfig.rulesThenDefault(rules.stream().map(Rule::next), defaultNext);
     }
 
-    /** The next escaper for a target: exact, then child, then regex, then subnet, then the default. */
+    /** The next escaper for a target: exact, then child, suffix, regex, subnet, then the default. */
     public String route(UpstreamAddr target) {
         for (Match m : Match.values()) {
             for (Rule r : rules) {
@@ -58,6 +73,7 @@ public record RouteUpstreamEscaperConfig(String name, List<Rule> rules, String d
         List<Rule> rules = new ArrayList<>();
         map.take("exact_match", n -> rules(n, Match.EXACT)).ifPresent(rules::addAll);
         map.take("child_match", n -> rules(n, Match.CHILD)).ifPresent(rules::addAll);
+        map.take("suffix_match", n -> rules(n, Match.SUFFIX), "radix_match").ifPresent(rules::addAll);
         map.take("regex_match", n -> rules(n, Match.REGEX)).ifPresent(rules::addAll);
         map.take("subnet_match", n -> rules(n, Match.SUBNET)).ifPresent(rules::addAll);
         var config = new RouteUpstreamEscaperConfig(name, List.copyOf(rules), map.requireString("default_next"));
@@ -67,20 +83,29 @@ public record RouteUpstreamEscaperConfig(String name, List<Rule> rules, String d
 
     private static List<Rule> rules(JsonNode node, Match match) {
         List<Rule> out = new ArrayList<>();
+        String what = match.name().toLowerCase(Locale.ROOT) + "_match";
+        if (node.isObject()) { // g3proxy's map form: escaper name -> values
+            node.properties().forEach(e -> out.add(rule(match, e.getKey(), Values.stringList(e.getValue()))));
+            return out;
+        }
         if (!node.isArray()) {
-            throw new IllegalArgumentException("expected a list of {next, hosts}");
+            throw new IllegalArgumentException("expected a list of {next, " + match.key + "} or a map of escaper to "
+                    + match.key);
         }
         for (JsonNode item : node) {
-            YamlMap m = new YamlMap(item, match.name().toLowerCase(Locale.ROOT) + "_match entry", new ArrayList<>());
-            String next = m.requireString("next");
-            List<String> values = m.require(match == Match.SUBNET ? "networks" : "hosts", Values::stringList,
-                    match == Match.SUBNET ? "subnets" : "domains");
+            YamlMap m = new YamlMap(item, what + " entry", new ArrayList<>());
+            String next = m.requireString("next", "escaper");
+            List<String> values = m.require(match.key, Values::stringList, match.aliases);
             m.finish();
-            out.add(new Rule(match, next, values.stream().map(v -> v.toLowerCase(Locale.ROOT)).toList(),
-                    match == Match.REGEX ? values.stream().map(Pattern::compile).toList() : List.of(),
-                    match == Match.SUBNET ? values.stream().map(IpNetwork::parse).toList() : List.of()));
+            out.add(rule(match, next, values));
         }
         return out;
+    }
+
+    private static Rule rule(Match match, String next, List<String> values) {
+        return new Rule(match, next, values.stream().map(v -> v.toLowerCase(Locale.ROOT)).toList(),
+                match == Match.REGEX ? values.stream().map(Pattern::compile).toList() : List.of(),
+                match == Match.SUBNET ? values.stream().map(IpNetwork::parse).toList() : List.of());
     }
 
     @Override
