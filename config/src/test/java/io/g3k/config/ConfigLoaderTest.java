@@ -670,6 +670,39 @@ class ConfigLoaderTest {
         assertThat(config.warnings()).anyMatch(w -> w.contains("'e2'") && w.contains("'end_on_control_closed'"));
     }
 
+    /** A user's g3proxy keys g3k refused: the ACL ones are enforced, the rest load with a warning. */
+    @Test
+    void g3proxysUserKeysLoad() throws Exception {
+        G3Config config = ConfigLoader.load(write("user-keys.yml", """
+                user_group:
+                  - name: g
+                    static_users:
+                      - name: u
+                        block_and_delay: 1s
+                        ingress_network_filter: {forbid: [10.0.0.0/8]}
+                        proxy_request_filter: {default: allow, forbid: [socks_udp_associate, HttpsForward]}
+                        http_user_agent_filter: {}
+                        tcp_all_upload_speed_limit: {replenish_bytes: 1000}
+                        tcp_connect: {max_retry: 1}
+                        socks_use_udp_associate: true
+                        audit: {enable_protocol_inspection: true}
+                        egress_path_id_map: {}
+                """));
+        var user = config.userGroups().getFirst().staticUsers().getFirst();
+        assertThat(user.blockAndDelay()).contains(Duration.ofSeconds(1));
+        assertThat(user.ingressNetworkFilter().orElseThrow().check(InetAddress.getByName("10.1.1.1")).permits()).isFalse();
+        var requests = user.proxyRequestFilter().orElseThrow();
+        assertThat(requests.check("socks_udp_associate").permits()).isFalse();
+        assertThat(requests.check("https_forward").permits()).isFalse();
+        assertThat(requests.check("http_connect").permits()).isTrue();
+        assertThat(config.warnings()).anyMatch(w -> w.contains("'http_user_agent_filter'"))
+                .anyMatch(w -> w.contains("'tcp_all_upload_speed_limit'")).anyMatch(w -> w.contains("'audit'"));
+        assertThatThrownBy(() -> ConfigLoader.load(write("bad-kind.yml", """
+                user_group:
+                  - {name: g, static_users: [{name: u, proxy_request_filter: [HttpTunnel]}]}
+                """))).hasMessageContaining("proxy_request_filter").hasMessageContaining("unknown request kind 'HttpTunnel'");
+    }
+
     @Test
     void relayBuffersTakeG3proxysKeysWithinItsBounds() throws Exception {
         G3Config config = ConfigLoader.load(write("copy.yml", """

@@ -2,6 +2,7 @@ package io.g3k.config.auth;
 
 import io.g3k.config.DstFilters;
 import io.g3k.config.HttpKeepAlive;
+import io.g3k.config.NetworkFilter;
 import io.g3k.config.RateLimit;
 import io.g3k.config.ResolveStrategy;
 import io.g3k.config.SocketSpeedLimit;
@@ -27,7 +28,9 @@ public record UserConfig(String name, PasswordToken token, Optional<Instant> exp
                          Optional<ResolveStrategy> resolveStrategy, OptionalInt taskIdleMaxCount,
                          Optional<TcpKeepalive> tcpRemoteKeepalive, Optional<TcpMiscOpts> tcpRemoteMiscOpts,
                          Optional<TcpMiscOpts> tcpClientMiscOpts, Optional<HttpKeepAlive> httpUpstreamKeepalive,
-                         Optional<Duration> httpRspHeaderRecvTimeout, OptionalInt logUriMaxChars) {
+                         Optional<Duration> httpRspHeaderRecvTimeout, OptionalInt logUriMaxChars,
+                         Optional<NetworkFilter> ingressNetworkFilter, Optional<ProxyRequestFilter> proxyRequestFilter,
+                         Optional<Duration> blockAndDelay) {
     static UserConfig parse(YamlMap map) {
         String name = map.requireString("name");
         if (name.isEmpty() || name.getBytes(StandardCharsets.UTF_8).length > 255) {
@@ -61,11 +64,18 @@ public record UserConfig(String name, PasswordToken token, Optional<Instant> exp
         Optional<HttpKeepAlive> upstreamKeepalive = map.take("http_upstream_keepalive", HttpKeepAlive::parse);
         Optional<Duration> rspHeaderTimeout = map.take("http_rsp_header_recv_timeout", Values::duration);
         OptionalInt logUriMaxChars = map.takeInt("log_uri_max_chars", Values::positiveInt, "uri_log_max_chars");
-        map.ignoreWithWarning("log_rate_limit", "udp_remote_misc_opts", "udp_client_misc_opts");
+        Optional<NetworkFilter> ingress = map.take("ingress_network_filter", NetworkFilter::parseIngress,
+                "ingress_net_filter");
+        Optional<ProxyRequestFilter> requests = map.take("proxy_request_filter", ProxyRequestFilter::parse);
+        Optional<Duration> block = map.take("block_and_delay", Values::duration);
+        map.ignoreWithWarning("log_rate_limit", "udp_remote_misc_opts", "udp_client_misc_opts", "http_user_agent_filter",
+                "tcp_all_upload_speed_limit", "tcp_all_download_speed_limit", "udp_all_upload_speed_limit",
+                "udp_all_download_speed_limit", "tcp_connect", "socks_use_udp_associate", "audit", "egress_path_id_map",
+                "egress_path_value_map");
         map.finish();
         return new UserConfig(name, token, expire, dstFilters, connRate, requestRate, maxAlive, speed, udpSpeed,
                 List.copyOf(sites), redirection, strategy, idleMaxCount, remoteKeepalive, remoteMisc, clientMisc,
-                upstreamKeepalive, rspHeaderTimeout, logUriMaxChars);
+                upstreamKeepalive, rspHeaderTimeout, logUriMaxChars, ingress, requests, block);
     }
 
     /** A dynamic user from a source file: the same schema as a static user. */
@@ -79,6 +89,7 @@ public record UserConfig(String name, PasswordToken token, Optional<Instant> exp
         return new UserConfig(name, token, Optional.empty(), DstFilters.NONE, Optional.empty(),
                 Optional.empty(), OptionalInt.empty(), Optional.empty(), Optional.empty(), List.of(), ResolveRedirection.none(),
                 Optional.empty(), OptionalInt.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
-                Optional.empty(), Optional.empty(), OptionalInt.empty());
+                Optional.empty(), Optional.empty(), OptionalInt.empty(), Optional.empty(), Optional.empty(),
+                Optional.empty());
     }
 }

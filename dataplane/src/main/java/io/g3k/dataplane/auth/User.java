@@ -8,6 +8,7 @@ import io.g3k.config.UpstreamAddr;
 import io.g3k.config.auth.ExplicitSite;
 import io.g3k.config.auth.UserConfig;
 import io.g3k.dataplane.stat.Stats;
+import java.net.InetAddress;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -20,7 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class User {
     /** Why a task was refused; each protocol turns it into its own error. */
-    public enum Denial { DEST_DENIED, RATE_LIMITED, FULLY_LOADED }
+    public enum Denial { USER_BLOCKED, SRC_BLOCKED, PROTO_BANNED, DEST_DENIED, RATE_LIMITED, FULLY_LOADED }
 
     /** The outcome of {@link #admit}: refused, or let through with the target to resolve and the site it hit. */
     public sealed interface Admission {
@@ -97,11 +98,23 @@ public final class User {
     }
 
     /**
-     * A new task towards {@code target} (null for a UDP session, whose datagrams are filtered one by one):
-     * destination filters, then {@code request_rate_limit}, then {@code request_max_alive}. A granted admission
-     * holds a slot until {@link #release()}.
+     * A new task of {@code kind} (http_forward, http_connect, socks_tcp_connect…) from {@code client} towards
+     * {@code target} (null for a UDP session, whose datagrams are filtered one by one): {@code block_and_delay},
+     * {@code ingress_network_filter}, {@code proxy_request_filter}, the destination filters, then
+     * {@code request_rate_limit}, then {@code request_max_alive}. A granted admission holds a slot until
+     * {@link #release()}.
      */
-    public Admission admit(UpstreamAddr target) {
+    public Admission admit(UpstreamAddr target, InetAddress client, String kind) {
+        if (config.blockAndDelay().isPresent()) {
+            return new Admission.Denied(Denial.USER_BLOCKED);
+        }
+        if (client != null && config.ingressNetworkFilter().isPresent()
+                && !config.ingressNetworkFilter().get().check(client).permits()) {
+            return new Admission.Denied(Denial.SRC_BLOCKED);
+        }
+        if (config.proxyRequestFilter().isPresent() && !config.proxyRequestFilter().get().check(kind).permits()) {
+            return new Admission.Denied(Denial.PROTO_BANNED);
+        }
         if (target != null && !permitsDestination(target)) {
             return new Admission.Denied(Denial.DEST_DENIED);
         }

@@ -13,6 +13,8 @@ import io.g3k.dataplane.stat.UserForbiddenStats;
 import io.g3k.dataplane.task.Task;
 import io.netty.channel.Channel;
 import io.g3k.dataplane.limit.SpeedLimits;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -103,37 +105,44 @@ public final class UserAdmission {
      * Admits a task, or says why not (and counts it): the server's destination filters first (a UDP session's
      * datagrams are checked one by one), then the user's.
      */
-    public static Ticket admit(ServerContext context, String server, Optional<User> user, UpstreamAddr target)
-            throws Refused {
+    public static Ticket admit(ServerContext context, String server, Optional<User> user, UpstreamAddr target,
+                               Channel client, String kind) throws Refused {
         if (target != null && !context.dstFilters().permits(target)) {
             context.stats().forbiddenDestDenied.increment();
-            throw new Refused(User.Denial.DEST_DENIED);
+            throw new Refused(User.Denial.DEST_DENIED, Duration.ZERO);
         }
         if (user.isEmpty()) {
             return Ticket.anonymous(target);
         }
         User u = user.get();
-        return switch (u.admit(target)) {
+        InetAddress clientIp = ClientAddress.of(client) instanceof InetSocketAddress a ? a.getAddress() : null;
+        return switch (u.admit(target, clientIp, kind)) {
             case User.Admission.Granted g -> new Ticket(g.target(), g.strategy(), user, g.site());
             case User.Admission.Denied d -> {
                 UserForbiddenStats stats = context.tasks().stats().userForbidden(u.statsKey(), server);
                 switch (d.reason()) {
+                    case USER_BLOCKED -> stats.userBlocked.increment();
+                    case SRC_BLOCKED -> stats.srcBlocked.increment();
+                    case PROTO_BANNED -> stats.protoBanned.increment();
                     case DEST_DENIED -> stats.destDenied.increment();
                     case RATE_LIMITED -> stats.rateLimited.increment();
                     case FULLY_LOADED -> stats.fullyLoaded.increment();
                 }
-                throw new Refused(d.reason());
+                throw new Refused(d.reason(), d.reason() == User.Denial.USER_BLOCKED
+                        ? u.config().blockAndDelay().orElse(Duration.ZERO) : Duration.ZERO);
             }
         };
     }
 
-    /** A task the user may not run. */
+    /** A task the user may not run; the refusal goes out after {@code delay} (a blocked user's). */
     public static final class Refused extends Exception {
         public final User.Denial reason;
+        public final Duration delay;
 
-        Refused(User.Denial reason) {
+        Refused(User.Denial reason, Duration delay) {
             super(reason.toString(), null, false, false);
             this.reason = reason;
+            this.delay = delay;
         }
     }
 }

@@ -10,6 +10,9 @@ public final class UserForbiddenStats {
     public final LongAdder destDenied = new LongAdder();
     public final LongAdder rateLimited = new LongAdder();
     public final LongAdder fullyLoaded = new LongAdder();
+    public final LongAdder userBlocked = new LongAdder();
+    public final LongAdder srcBlocked = new LongAdder();
+    public final LongAdder protoBanned = new LongAdder();
 
     static List<Stats.Metric<UserForbiddenStats>> metrics() {
         return List.of(
@@ -17,6 +20,9 @@ public final class UserForbiddenStats {
                 Stats.counter("user.forbidden.user_expired", s -> s.userExpired.sum()),
                 Stats.counter("user.forbidden.dest_denied", s -> s.destDenied.sum()),
                 Stats.counter("user.forbidden.rate_limited", s -> s.rateLimited.sum()),
-                Stats.counter("user.forbidden.fully_loaded", s -> s.fullyLoaded.sum()));
+                Stats.counter("user.forbidden.fully_loaded", s -> s.fullyLoaded.sum()),
+                Stats.counter("user.forbidden.user_blocked", s -> s.userBlocked.sum()),
+                Stats.counter("user.forbidden.src_blocked", s -> s.srcBlocked.sum()),
+                Stats.counter("user.forbidden.proto_banned", s -> s.protoBanned.sum()));
     }
 }

@@ -94,6 +94,18 @@ class UserPolicyTest {
                         token:
                 %1$s
                         task_idle_max_count: 1
+                      - name: blocked
+                        token:
+                %1$s
+                        block_and_delay: 600ms
+                      - name: elsewhere
+                        token:
+                %1$s
+                        ingress_network_filter: {forbid: [127.0.0.1]}
+                      - name: tunnels
+                        token:
+                %1$s
+                        proxy_request_filter: [HttpConnect]
                 """.formatted(TOOR, origin.port()));
         daemon = Daemon.start(ConfigLoader.load(main));
         http = "http://127.0.0.1:" + daemon.server("http").orElseThrow().boundAddresses().getFirst().getPort();
@@ -109,6 +121,25 @@ class UserPolicyTest {
 
     static String status(String user, String url) throws Exception {
         return Curl.run("-x", http, "-U", user, "-o", "/dev/null", "-w", "%{http_code}", url).out();
+    }
+
+    /**
+     * block_and_delay answers 403 only after its delay; ingress_network_filter checks the client's address;
+     * proxy_request_filter lets only the listed kinds through (here CONNECT). None of the refused reaches the origin.
+     */
+    @Test
+    void blockedUsersClientFiltersAndRequestKinds() throws Exception {
+        int before = origin.requests.get();
+        String url = "http://127.0.0.1:" + origin.port() + "/x";
+        long start = System.nanoTime();
+        assertThat(status("blocked:toor", url)).isEqualTo("403");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(550));
+        assertThat(status("elsewhere:toor", url)).isEqualTo("403");
+        assertThat(status("tunnels:toor", url)).isEqualTo("403");
+        assertThat(origin.requests.get()).isEqualTo(before);
+        var tunnel = Curl.run("-x", http, "-U", "tunnels:toor", "-p", url);
+        assertThat(tunnel.out()).as(tunnel.err()).isEqualTo("hello /x\n");
+        assertThat(Curl.run("-x", "socks5h://tunnels:toor@" + socks, url).exit()).isEqualTo(97);
     }
 
     @Test

@@ -22,6 +22,7 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The HTTP/1 front shared by http_proxy and http_rproxy: reads requests one at a time (pipelined requests wait in
@@ -151,7 +152,7 @@ public final class HttpFrontHandler extends ChannelInboundHandlerAdapter {
                 ctx.close();
             }
             case HttpRoute.Connect connect -> {
-                UserAdmission.Ticket ticket = admit(ctx, connect.user(), connect.target());
+                UserAdmission.Ticket ticket = admit(ctx, connect.user(), connect.target(), "http_connect");
                 if (ticket != null) {
                     inBody = true;
                     exchange = new HttpConnectExchange(config, ctx, this, context, ticket);
@@ -159,7 +160,9 @@ public final class HttpFrontHandler extends ChannelInboundHandlerAdapter {
                 }
             }
             case HttpRoute.Forward forward -> {
-                UserAdmission.Ticket ticket = admit(ctx, forward.user(), forward.target().addr());
+                // a reverse proxy's request is an HTTP forward to g3proxy's proxy_request_filter
+                UserAdmission.Ticket ticket = admit(ctx, forward.user(), forward.target().addr(),
+                        forward.taskType().equals("http_rproxy") ? "http_forward" : forward.taskType());
                 if (ticket != null) {
                     inBody = true;
                     exchange = new HttpForwardExchange(ctx, this, config, context, forward.target(), request, ticket,
@@ -170,21 +173,38 @@ public final class HttpFrontHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** The user's connection and task limits; null (after answering 403 / 429) when the task may not run. */
-    private UserAdmission.Ticket admit(ChannelHandlerContext ctx, Optional<User> user, UpstreamAddr target) {
+    /**
+     * The user's connection and task limits; null (after answering 403 / 429, a blocked user's after its
+     * {@code block_and_delay}) when the task may not run.
+     */
+    private UserAdmission.Ticket admit(ChannelHandlerContext ctx, Optional<User> user, UpstreamAddr target,
+                                       String kind) {
         if (user.isPresent() && !UserAdmission.connection(context, config.server(), "http", ctx.channel(), user.get())) {
             fail(ctx, HttpResponseStatus.TOO_MANY_REQUESTS, "connection rate limit reached");
             return null;
         }
         try {
-            return UserAdmission.admit(context, config.server(), user, target);
+            return UserAdmission.admit(context, config.server(), user, target, ctx.channel(), kind);
         } catch (UserAdmission.Refused e) {
-            fail(ctx, e.reason == User.Denial.DEST_DENIED ? HttpResponseStatus.FORBIDDEN
-                    : HttpResponseStatus.TOO_MANY_REQUESTS, switch (e.reason) {
-                        case DEST_DENIED -> "destination not allowed";
-                        case RATE_LIMITED -> "request rate limit reached";
-                        case FULLY_LOADED -> "too many requests in progress";
-                    });
+            HttpResponseStatus status = switch (e.reason) {
+                case RATE_LIMITED, FULLY_LOADED -> HttpResponseStatus.TOO_MANY_REQUESTS;
+                default -> HttpResponseStatus.FORBIDDEN;
+            };
+            String message = switch (e.reason) {
+                case USER_BLOCKED -> "user blocked";
+                case SRC_BLOCKED -> "client address not allowed for this user";
+                case PROTO_BANNED -> "request kind not allowed for this user";
+                case DEST_DENIED -> "destination not allowed";
+                case RATE_LIMITED -> "request rate limit reached";
+                case FULLY_LOADED -> "too many requests in progress";
+            };
+            if (e.delay.isZero()) {
+                fail(ctx, status, message);
+            } else {
+                failed = true; // nothing more is read from this client meanwhile
+                ctx.channel().config().setAutoRead(false);
+                ctx.executor().schedule(() -> fail(ctx, status, message), e.delay.toMillis(), TimeUnit.MILLISECONDS);
+            }
             return null;
         }
     }

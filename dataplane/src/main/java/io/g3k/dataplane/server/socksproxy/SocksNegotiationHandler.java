@@ -137,9 +137,12 @@ final class SocksNegotiationHandler extends SimpleChannelInboundHandler<SocksMes
         }
         UserAdmission.Ticket ticket;
         try {
-            ticket = UserAdmission.admit(context, config.name(), user, target);
+            ticket = UserAdmission.admit(context, config.name(), user, target, ctx.channel(),
+                    udp ? "socks_udp_associate" : "socks_tcp_connect");
         } catch (UserAdmission.Refused e) {
-            replyAndClose(ctx, failure5(Socks5CommandStatus.FORBIDDEN));
+            ctx.channel().config().setAutoRead(false);
+            ctx.executor().schedule(() -> replyAndClose(ctx, failure5(Socks5CommandStatus.FORBIDDEN)),
+                    e.delay.toMillis(), TimeUnit.MILLISECONDS);
             return;
         }
         cancelDeadline();
@@ -167,7 +170,8 @@ final class SocksNegotiationHandler extends SimpleChannelInboundHandler<SocksMes
         }
         UserAdmission.Ticket ticket;
         try {
-            ticket = UserAdmission.admit(context, config.name(), Optional.empty(), target);
+            ticket = UserAdmission.admit(context, config.name(), Optional.empty(), target, ctx.channel(),
+                    "socks_tcp_connect");
         } catch (UserAdmission.Refused e) {
             replyAndClose(ctx, new DefaultSocks4CommandResponse(Socks4CommandStatus.REJECTED_OR_FAILED));
             return;
