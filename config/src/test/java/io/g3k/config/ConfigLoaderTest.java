@@ -703,6 +703,18 @@ class ConfigLoaderTest {
                 """))).hasMessageContaining("proxy_request_filter").hasMessageContaining("unknown request kind 'HttpTunnel'");
     }
 
+    /** hickory's request_timeout is its own key in g3proxy (the whole query), not each_timeout's alias. */
+    @Test
+    void hickoryTakesEachTimeoutAndRequestTimeoutTogether() throws Exception {
+        G3Config config = ConfigLoader.load(write("hickory.yml", """
+                resolver:
+                  - {name: h, type: hickory, server: 127.0.0.1, each_timeout: 3s, request_timeout: 10s}
+                """));
+        var hickory = (io.g3k.config.resolver.HickoryResolverConfig) config.resolvers().getFirst();
+        assertThat(hickory.eachTimeout()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(config.warnings()).anyMatch(w -> w.contains("'request_timeout'"));
+    }
+
     @Test
     void relayBuffersTakeG3proxysKeysWithinItsBounds() throws Exception {
         G3Config config = ConfigLoader.load(write("copy.yml", """

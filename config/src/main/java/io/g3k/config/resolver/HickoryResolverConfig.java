@@ -42,9 +42,9 @@ public record HickoryResolverConfig(String name, List<UpstreamAddr> servers, Enc
         TlsClientConfig tls = map.map("tls_client").map(m -> TlsClientConfig.parse(m, baseDir))
                 .orElse(TlsClientConfig.DEFAULT);
         var config = new HickoryResolverConfig(name, servers, encryption, tls, map.string("tls_name"),
-                map.take("each_timeout", CAresResolverConfig::millis, "request_timeout").orElse(Duration.ofSeconds(5)),
+                map.take("each_timeout", CAresResolverConfig::millis).orElse(Duration.ofSeconds(5)),
                 map.take("each_tries", Values::positiveInt).orElse(2), ResolverCache.parse(map));
-        map.ignoreWithWarning("connect_timeout", "retry_interval", "bind_ip", "bind_interface", "tcp_misc_opts",
+        map.ignoreWithWarning("connect_timeout", "request_timeout", "retry_interval", "bind_ip", "bind_interface", "tcp_misc_opts",
                 "udp_misc_opts");
         map.finish();
         return config;
