@@ -1,11 +1,39 @@
 package io.g3k.config;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.function.BiConsumer;
+
 /** g3proxy ACL actions with their aliases. */
 public enum AclAction {
     PERMIT, PERMIT_LOG, FORBID, FORBID_LOG;
 
     public boolean permits() {
         return this == PERMIT || this == PERMIT_LOG;
+    }
+
+    /**
+     * Reads a rule in g3proxy's ACL forms, handing each value and its action to {@code rule}: a map
+     * ({@code default: <action>}, then {@code <action>: value | [values]}), or a list / scalar of values that are
+     * permitted. Returns the action for values no rule names: forbid unless {@code default} says otherwise.
+     */
+    public static AclAction rules(JsonNode node, BiConsumer<String, AclAction> rule) {
+        AclAction missed = FORBID;
+        if (node == null || node.isNull()) {
+            return missed;
+        }
+        if (node.isObject()) {
+            for (var entry : node.properties()) {
+                if (Keys.normalize(entry.getKey()).equals("default")) {
+                    missed = parse(Values.string(entry.getValue()));
+                    continue;
+                }
+                AclAction action = parse(entry.getKey());
+                Values.stringList(entry.getValue()).forEach(value -> rule.accept(value, action));
+            }
+        } else {
+            Values.stringList(node).forEach(value -> rule.accept(value, PERMIT));
+        }
+        return missed;
     }
 
     public static AclAction parse(String text) {

@@ -70,6 +70,16 @@ public final class IpLiteral {
         return parse(text).orElseThrow(() -> new IllegalArgumentException("invalid IP address '" + text + "'"));
     }
 
+    /** An IP literal of one family ({@code bind_ipv4} / {@code bind_ipv6} keys), else a clear error. */
+    public static InetAddress require(String text, Class<? extends InetAddress> family) {
+        InetAddress ip = require(text);
+        if (!family.isInstance(ip)) {
+            throw new IllegalArgumentException(text + " is not an "
+                    + (family == Inet4Address.class ? "IPv4" : "IPv6") + " address");
+        }
+        return ip;
+    }
+
     /** Maps ::ffff:a.b.c.d to a.b.c.d so that filters written for IPv4 also catch the mapped form. */
     public static InetAddress canonical(InetAddress address) {
         if (address instanceof Inet6Address v6) {

@@ -46,27 +46,7 @@ public record NetworkFilter(List<Rule> rules, AclAction missed) {
      * networks that are permitted (everything else forbidden).
      */
     private static NetworkFilter parse(JsonNode node, List<Rule> rules) {
-        AclAction missed = AclAction.FORBID;
-        if (node == null || node.isNull() || (node.isObject() && node.isEmpty())) {
-            return new NetworkFilter(List.copyOf(rules), missed);
-        }
-        if (node.isObject()) {
-            for (var entry : node.properties()) {
-                String key = Keys.normalize(entry.getKey());
-                if (key.equals("default")) {
-                    missed = AclAction.parse(Values.string(entry.getValue()));
-                    continue;
-                }
-                AclAction action = AclAction.parse(key);
-                for (String net : Values.stringList(entry.getValue())) {
-                    add(rules, new Rule(IpNetwork.parse(net), action));
-                }
-            }
-        } else {
-            for (String net : Values.stringList(node)) {
-                add(rules, new Rule(IpNetwork.parse(net), AclAction.PERMIT));
-            }
-        }
+        AclAction missed = AclAction.rules(node, (net, action) -> add(rules, new Rule(IpNetwork.parse(net), action)));
         return new NetworkFilter(List.copyOf(rules), missed);
     }
 

@@ -2,8 +2,6 @@ package io.g3k.config.auth;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.g3k.config.AclAction;
-import io.g3k.config.Keys;
-import io.g3k.config.Values;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -21,19 +19,7 @@ public record ProxyRequestFilter(Map<String, AclAction> kinds, AclAction missed)
 
     static ProxyRequestFilter parse(JsonNode node) {
         Map<String, AclAction> kinds = new LinkedHashMap<>();
-        AclAction missed = AclAction.FORBID;
-        if (node.isObject()) {
-            for (var entry : node.properties()) {
-                if (Keys.normalize(entry.getKey()).equals("default")) {
-                    missed = AclAction.parse(Values.string(entry.getValue()));
-                    continue;
-                }
-                AclAction action = AclAction.parse(entry.getKey());
-                Values.stringList(entry.getValue()).forEach(kind -> kinds.put(kind(kind), action));
-            }
-        } else {
-            Values.stringList(node).forEach(kind -> kinds.put(kind(kind), AclAction.PERMIT));
-        }
+        AclAction missed = AclAction.rules(node, (kind, action) -> kinds.put(kind(kind), action));
         return new ProxyRequestFilter(Map.copyOf(kinds), missed);
     }
 

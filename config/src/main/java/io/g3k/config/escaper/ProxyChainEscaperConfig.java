@@ -1,6 +1,5 @@
 package io.g3k.config.escaper;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.g3k.config.IpLiteral;
 import io.g3k.config.MetricsTags;
 import io.g3k.config.SocketSpeedLimit;
@@ -86,8 +85,8 @@ public record ProxyChainEscaperConfig(String name, Protocol protocol, StreamUpst
                 map.take("extra_metrics_tags", MetricsTags::parse).orElse(Map.of()),
                 map.take("tcp_keepalive", TcpKeepalive::parse).orElse(TcpKeepalive.DISABLED),
                 map.take("tcp_misc_opts", TcpMiscOpts::parse).orElse(TcpMiscOpts.NONE),
-                map.take("bind_ipv4", n -> bindIp(n, Inet4Address.class)),
-                map.take("bind_ipv6", n -> bindIp(n, Inet6Address.class)),
+                map.take("bind_ipv4", n -> IpLiteral.require(Values.string(n), Inet4Address.class)),
+                map.take("bind_ipv6", n -> IpLiteral.require(Values.string(n), Inet6Address.class)),
                 httpProxy && map.bool("pass_proxy_userid", false),
                 map.take("tcp_connect", TcpConnect::parse).orElse(TcpConnect.DEFAULT));
         if (config.username().isPresent() != config.password().isPresent()) {
@@ -107,17 +106,5 @@ public record ProxyChainEscaperConfig(String name, Protocol protocol, StreamUpst
         }
         map.finish();
         return config;
-    }
-
-
-    /** {@code bind_ipv4} / {@code bind_ipv6}: the local address of connections to the next proxy, of that family. */
-    private static InetAddress bindIp(JsonNode node, Class<? extends InetAddress> family) {
-        String text = Values.string(node);
-        InetAddress ip = IpLiteral.require(text);
-        if (!family.isInstance(ip)) {
-            throw new IllegalArgumentException(text + " is not an "
-                    + (family == Inet4Address.class ? "IPv4" : "IPv6") + " address");
-        }
-        return ip;
     }
 }

@@ -68,15 +68,7 @@ public record SocksProxyServerConfig(ServerBase base, boolean enableUdpAssociate
 
     /** One address or a list, each of the family the key names; a session binds one of them. */
     private static List<InetAddress> bindIps(JsonNode node, Class<? extends InetAddress> family) {
-        return Values.items(node).stream().map(n -> {
-            String text = Values.string(n);
-            InetAddress ip = IpLiteral.require(text);
-            if (!family.isInstance(ip)) {
-                throw new IllegalArgumentException(text + " is not an "
-                        + (family == Inet4Address.class ? "IPv4" : "IPv6") + " address");
-            }
-            return ip;
-        }).toList();
+        return Values.items(node).stream().map(n -> IpLiteral.require(Values.string(n), family)).toList();
     }
 
     /**
