@@ -30,7 +30,7 @@ public record UserConfig(String name, PasswordToken token, Optional<Instant> exp
                          Optional<TcpMiscOpts> tcpClientMiscOpts, Optional<HttpKeepAlive> httpUpstreamKeepalive,
                          Optional<Duration> httpRspHeaderRecvTimeout, OptionalInt logUriMaxChars,
                          Optional<NetworkFilter> ingressNetworkFilter, Optional<ProxyRequestFilter> proxyRequestFilter,
-                         Optional<Duration> blockAndDelay) {
+                         Optional<Duration> blockAndDelay, Optional<Boolean> socksUseUdpAssociate) {
     static UserConfig parse(YamlMap map) {
         String name = map.requireString("name");
         if (name.isEmpty() || name.getBytes(StandardCharsets.UTF_8).length > 255) {
@@ -68,14 +68,15 @@ public record UserConfig(String name, PasswordToken token, Optional<Instant> exp
                 "ingress_net_filter");
         Optional<ProxyRequestFilter> requests = map.take("proxy_request_filter", ProxyRequestFilter::parse);
         Optional<Duration> block = map.take("block_and_delay", Values::duration);
+        Optional<Boolean> udpAssociate = map.take("socks_use_udp_associate", Values::bool);
         map.ignoreWithWarning("log_rate_limit", "udp_remote_misc_opts", "udp_client_misc_opts", "http_user_agent_filter",
                 "tcp_all_upload_speed_limit", "tcp_all_download_speed_limit", "udp_all_upload_speed_limit",
-                "udp_all_download_speed_limit", "tcp_connect", "socks_use_udp_associate", "audit", "egress_path_id_map",
+                "udp_all_download_speed_limit", "tcp_connect", "audit", "egress_path_id_map",
                 "egress_path_value_map");
         map.finish();
         return new UserConfig(name, token, expire, dstFilters, connRate, requestRate, maxAlive, speed, udpSpeed,
                 List.copyOf(sites), redirection, strategy, idleMaxCount, remoteKeepalive, remoteMisc, clientMisc,
-                upstreamKeepalive, rspHeaderTimeout, logUriMaxChars, ingress, requests, block);
+                upstreamKeepalive, rspHeaderTimeout, logUriMaxChars, ingress, requests, block, udpAssociate);
     }
 
     /** A dynamic user from a source file: the same schema as a static user. */
@@ -90,6 +91,6 @@ public record UserConfig(String name, PasswordToken token, Optional<Instant> exp
                 Optional.empty(), OptionalInt.empty(), Optional.empty(), Optional.empty(), List.of(), ResolveRedirection.none(),
                 Optional.empty(), OptionalInt.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
                 Optional.empty(), Optional.empty(), OptionalInt.empty(), Optional.empty(), Optional.empty(),
-                Optional.empty());
+                Optional.empty(), Optional.empty());
     }
 }

@@ -73,6 +73,7 @@ final class SocksUdpAssociateTask {
     private boolean droppedOversized;
     private boolean ended;
     private final Optional<User> user;
+    private final boolean associate; // false: g3proxy's "UDP connect", one peer only
 
     SocksUdpAssociateTask(SocksProxyServerConfig config, ServerContext context, ChannelHandlerContext control,
                           UserAdmission.Ticket ticket, int clientPort) {
@@ -84,10 +85,12 @@ final class SocksUdpAssociateTask {
         if (clientPort != 0) {
             clientAddr = new InetSocketAddress(clientIp, clientPort);
         }
-        this.task = context.tasks().start(config.name(), config.enableUdpAssociate() ? "socks5_udp_associate"
-                : "socks5_udp_connect", ClientAddress.of(control.channel())).upstream("-", context.escaper().name());
-        ticket.own(task);
         this.user = ticket.user();
+        // a user's socks_use_udp_associate overrides the server's enable_udp_associate
+        this.associate = user.flatMap(u -> u.config().socksUseUdpAssociate()).orElse(config.enableUdpAssociate());
+        this.task = context.tasks().start(config.name(), associate ? "socks5_udp_associate" : "socks5_udp_connect",
+                ClientAddress.of(control.channel())).upstream("-", context.escaper().name());
+        ticket.own(task);
     }
 
     void start() {
@@ -172,7 +175,7 @@ final class SocksUdpAssociateTask {
                 || (user.isPresent() && !user.get().permitsDestination(target)) || oversized(buf)) {
             return;
         }
-        if (!config.enableUdpAssociate()) {
+        if (!associate) {
             if (onlyPeer == null) {
                 onlyPeer = target;
                 task.upstream(target, context.escaper().name());

@@ -7,6 +7,7 @@ import io.g3k.dataplane.support.Configs;
 import io.g3k.dataplane.support.RawClient;
 import io.g3k.dataplane.support.RunningProxy;
 import io.g3k.dataplane.support.UdpEcho;
+import io.g3k.dataplane.support.Yaml;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -55,6 +56,42 @@ class SocksUdpAssociateTest {
         b.putShort((short) 0).put((byte) frag).put((byte) 1).put(target.getAddress().getAddress())
                 .putShort((short) target.getPort()).put(data);
         return b.array();
+    }
+
+    /**
+     * On a server in g3proxy's "UDP connect" mode (one peer a session), a user's {@code socks_use_udp_associate: true}
+     * gives that user full UDP ASSOCIATE: datagrams to a second peer go through too.
+     */
+    @Test
+    void aUsersSocksUseUdpAssociateOverridesTheServers() throws Exception {
+        String config = Yaml.withServers("""
+                  - name: socks
+                    type: socks_proxy
+                    escaper: default
+                    listen: "127.0.0.1:0"
+                    enable_udp_associate: false
+                    user_group: users
+                """) + Configs.USER_GROUP.replace("      - name: root\n",
+                "      - name: root\n        socks_use_udp_associate: true\n");
+        try (UdpEcho second = UdpEcho.start();
+             RunningProxy proxy = RunningProxy.start(dir, config);
+             RawClient control = new RawClient(proxy.port("socks"));
+             DatagramSocket client = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            control.send(new byte[] {5, 1, 2});
+            assertThat(control.readExactly(2)).containsExactly(5, 2);
+            control.send(new byte[] {1, 4, 'r', 'o', 'o', 't', 4, 't', 'o', 'o', 'r'});
+            assertThat(control.readExactly(2)).containsExactly(1, 0);
+            InetSocketAddress relay = requestAssociate(control);
+            client.setSoTimeout(5000);
+            for (InetSocketAddress peer : new InetSocketAddress[] {echo.address(), second.address()}) {
+                byte[] out = datagram(0, peer, "to " + peer.getPort());
+                client.send(new DatagramPacket(out, out.length, relay));
+                DatagramPacket in = new DatagramPacket(new byte[2048], 2048);
+                client.receive(in);
+                assertThat(new String(in.getData(), 10, in.getLength() - 10, StandardCharsets.UTF_8))
+                        .isEqualTo("to " + peer.getPort());
+            }
+        }
     }
 
     /**
