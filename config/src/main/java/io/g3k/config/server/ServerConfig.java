@@ -1,5 +1,6 @@
 package io.g3k.config.server;
 
+import io.g3k.config.DstFilters;
 import io.g3k.config.ListenConfig;
 import java.util.List;
 import java.util.Optional;
@@ -18,6 +19,11 @@ public sealed interface ServerConfig permits HttpProxyServerConfig, SocksProxySe
 
     default Optional<ListenConfig> listen() {
         return base().listen();
+    }
+
+    /** The server's own destination filters: http_proxy and socks_proxy have them (their records' component). */
+    default DstFilters dstFilters() {
+        return DstFilters.NONE;
     }
 
     /** Servers this one hands accepted connections to. */

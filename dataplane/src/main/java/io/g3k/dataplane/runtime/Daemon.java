@@ -1,6 +1,5 @@
 package io.g3k.dataplane.runtime;
 
-import io.g3k.config.DstFilters;
 import io.g3k.config.G3Config;
 import io.g3k.config.audit.AuditorConfig;
 import io.g3k.config.StatConfig;
@@ -411,13 +410,8 @@ public final class Daemon implements AutoCloseable {
                 .map(Built::instance).orElseGet(() -> UserGroup.empty(name)));
         // a missing auditor means no audit, as in g3proxy's default auditor
         Optional<Auditor> auditor = config.base().auditor().map(auditors::get).map(Built::instance);
-        DstFilters dstFilters = switch (config) {
-            case HttpProxyServerConfig c -> c.dstFilters();
-            case SocksProxyServerConfig c -> c.dstFilters();
-            default -> DstFilters.NONE;
-        };
         return new ServerContext(escaper, group, auditor, transport, tasks, stats.server(config.name()),
-                config.base().tcpMiscOpts(), dstFilters);
+                config.base().tcpMiscOpts(), config.dstFilters());
     }
 
     private Server server(ServerConfig config, ServerContext context) {

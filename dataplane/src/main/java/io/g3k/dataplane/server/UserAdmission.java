@@ -12,11 +12,13 @@ import io.g3k.dataplane.stat.UserConnectionStats;
 import io.g3k.dataplane.stat.UserForbiddenStats;
 import io.g3k.dataplane.task.Task;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
 import io.g3k.dataplane.limit.SpeedLimits;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 /**
  * What every server does with an authenticated user, in one place: the per-connection checks (connection rate,
@@ -137,12 +139,22 @@ public final class UserAdmission {
     /** A task the user may not run; the refusal goes out after {@code delay} (a blocked user's). */
     public static final class Refused extends Exception {
         public final User.Denial reason;
-        public final Duration delay;
+        private final Duration delay;
 
         Refused(User.Denial reason, Duration delay) {
             super(reason.toString(), null, false, false);
             this.reason = reason;
             this.delay = delay;
+        }
+
+        /** Sends the refusal: now, or after the delay with nothing more read from the client meanwhile. */
+        public void answer(ChannelHandlerContext ctx, Runnable reply) {
+            if (delay.isZero()) {
+                reply.run();
+                return;
+            }
+            ctx.channel().config().setAutoRead(false);
+            ctx.executor().schedule(reply, delay.toMillis(), TimeUnit.MILLISECONDS);
         }
     }
 }

@@ -22,7 +22,6 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The HTTP/1 front shared by http_proxy and http_rproxy: reads requests one at a time (pipelined requests wait in
@@ -198,13 +197,8 @@ public final class HttpFrontHandler extends ChannelInboundHandlerAdapter {
                 case RATE_LIMITED -> "request rate limit reached";
                 case FULLY_LOADED -> "too many requests in progress";
             };
-            if (e.delay.isZero()) {
-                fail(ctx, status, message);
-            } else {
-                failed = true; // nothing more is read from this client meanwhile
-                ctx.channel().config().setAutoRead(false);
-                ctx.executor().schedule(() -> fail(ctx, status, message), e.delay.toMillis(), TimeUnit.MILLISECONDS);
-            }
+            failed = true; // no pipelined request behind it runs, even while a blocked user's refusal waits
+            e.answer(ctx, () -> fail(ctx, status, message));
             return null;
         }
     }

@@ -140,9 +140,7 @@ final class SocksNegotiationHandler extends SimpleChannelInboundHandler<SocksMes
             ticket = UserAdmission.admit(context, config.name(), user, target, ctx.channel(),
                     udp ? "socks_udp_associate" : "socks_tcp_connect");
         } catch (UserAdmission.Refused e) {
-            ctx.channel().config().setAutoRead(false);
-            ctx.executor().schedule(() -> replyAndClose(ctx, failure5(Socks5CommandStatus.FORBIDDEN)),
-                    e.delay.toMillis(), TimeUnit.MILLISECONDS);
+            e.answer(ctx, () -> replyAndClose(ctx, failure5(Socks5CommandStatus.FORBIDDEN)));
             return;
         }
         cancelDeadline();
