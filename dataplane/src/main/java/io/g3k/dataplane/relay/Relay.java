@@ -33,40 +33,55 @@ public final class Relay {
     public interface Transparent {}
 
     /**
-     * Relayed reads grow up to 1 MiB: a bulk transfer then takes one read and one write per MiB, where Netty's
-     * default (64 KiB reads, 16 a wake-up, one writev) took seventeen syscalls (about 10% less CPU per GiB in a
-     * duel). At most about 1 MiB is in flight per direction either way, and an idle tunnel holds no buffer.
+     * How a relay reads: relayed reads grow up to 1 MiB, so a bulk transfer takes one read and one write per MiB,
+     * where Netty's default (64 KiB reads, 16 a wake-up, one writev) took seventeen syscalls (about 10% less CPU per
+     * GiB in a duel). At most about 1 MiB is in flight per direction either way, and an idle tunnel holds no buffer.
      * Not where a speed limit applies: the shaper paces by the bytes it has seen, so a read is a burst it lets
-     * through. Shared: the allocator only makes each channel's size guesser.
+     * through.
+     *
+     * @param allocator the pipeline relay's reads (shared: the allocator only makes each channel's size guesser)
+     * @param largest   the largest read
+     * @param inRow     the reads one side makes in a row before the other connections on its loop get a turn
      */
-    private static final RecvByteBufAllocator COPY_READS = new AdaptiveRecvByteBufAllocator(64, 2048, 1 << 20);
+    public record Reads(RecvByteBufAllocator allocator, int largest, int inRow) {
+        static final Reads DEFAULT = new Reads(new AdaptiveRecvByteBufAllocator(64, 2048, 1 << 20), 1 << 20, 16);
+    }
+
     /** The reads of a server whose {@code tcp_copy_buffer_size} or {@code tcp_copy_yield_size} is set. */
-    public static final AttributeKey<RecvByteBufAllocator> READS = AttributeKey.valueOf("g3k.relayReads");
+    public static final AttributeKey<Reads> READS = AttributeKey.valueOf("g3k.relayReads");
 
     /**
      * A server's relay reads: {@code tcp_copy_buffer_size} the largest read, {@code tcp_copy_yield_size} the bytes a
      * side reads in a row before its loop serves others (in reads of the largest size); null where neither is set.
      */
-    public static RecvByteBufAllocator reads(CopyBuffers buffers) {
+    public static Reads reads(CopyBuffers buffers) {
         if (buffers.tcpBufferSize().isEmpty() && buffers.tcpYieldSize().isEmpty()) {
             return null;
         }
-        int max = buffers.tcpBufferSize().orElse(1 << 20);
-        var reads = new AdaptiveRecvByteBufAllocator(64, Math.min(2048, max), max);
-        buffers.tcpYieldSize().ifPresent(yield -> reads.maxMessagesPerRead(Math.max(1, yield / max)));
-        return reads;
+        int max = buffers.tcpBufferSize().orElse(Reads.DEFAULT.largest());
+        int inRow = buffers.tcpYieldSize().map(yield -> Math.max(1, yield / max)).orElse(Reads.DEFAULT.inRow());
+        var allocator = new AdaptiveRecvByteBufAllocator(64, Math.min(2048, max), max);
+        allocator.maxMessagesPerRead(inRow);
+        return new Reads(allocator, max, inRow);
     }
 
     private final Channel client;
     private final Channel upstream;
     private final Promise<String> done;
-    private int eofs;
-    private long reads; // both directions: both channels run on one loop
+    final LongConsumer clientToUpstream;
+    final LongConsumer upstreamToClient;
+    int eofs;
+    long reads; // both directions: both channels run on one loop
+    /** Set while the pair moves to an {@link EpollRelay}: bytes read meanwhile wait here, one buffer a side. */
+    private ByteBuf[] handingOver;
+    private EpollRelay epoll;
 
-    private Relay(Channel client, Channel upstream) {
+    private Relay(Channel client, Channel upstream, LongConsumer clientToUpstream, LongConsumer upstreamToClient) {
         this.client = client;
         this.upstream = upstream;
         this.done = client.eventLoop().newPromise();
+        this.clientToUpstream = clientToUpstream;
+        this.upstreamToClient = upstreamToClient;
     }
 
     /**
@@ -118,13 +133,13 @@ public final class Relay {
 
     private static Promise<String> start(Channel client, Channel upstream, LongConsumer clientToUpstream,
                                          LongConsumer upstreamToClient, Task task, boolean upstreamProtocol) {
-        Relay relay = new Relay(client, upstream);
+        Relay relay = new Relay(client, upstream, clientToUpstream, upstreamToClient);
         boolean unlimited = !shaped(client) && !shaped(upstream);
-        RecvByteBufAllocator reads = client.hasAttr(READS) ? client.attr(READS).get() : COPY_READS;
+        Reads reads = client.hasAttr(READS) ? client.attr(READS).get() : Reads.DEFAULT;
         for (Channel ch : new Channel[] {client, upstream}) {
             ch.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
             if (unlimited) {
-                ch.config().setRecvByteBufAllocator(reads);
+                ch.config().setRecvByteBufAllocator(reads.allocator());
             }
         }
         client.pipeline().addLast("relay", relay.new Side(upstream, clientToUpstream, "client"));
@@ -133,10 +148,14 @@ public final class Relay {
         if (upstreamProtocol) {
             removeProtocolHandlers(upstream, "relay");
         }
-        client.config().setAutoRead(true);
-        upstream.config().setAutoRead(true);
-        client.read();
-        upstream.read();
+        if (unlimited && onlyRelay(client) && onlyRelay(upstream) && EpollRelay.fits(client, upstream)) {
+            relay.handOver(reads);
+        } else {
+            client.config().setAutoRead(true);
+            upstream.config().setAutoRead(true);
+            client.read();
+            upstream.read();
+        }
         ScheduledFuture<?> idleCheck = IdleWatch.start(client, task, () -> relay.reads, () -> relay.end("Idle"));
         if (idleCheck != null) {
             relay.done.addListener(f -> idleCheck.cancel(false));
@@ -160,15 +179,77 @@ public final class Relay {
         }
     }
 
+    /** Whether the relay is all there is in a channel's pipeline: no TLS, no tap, nothing else that sees the bytes. */
+    private static boolean onlyRelay(Channel ch) {
+        return ch.pipeline().first() instanceof Side && ch.pipeline().last() instanceof Side;
+    }
+
+    /**
+     * Moves the pair to an {@link EpollRelay}. Netty stops reading both (bytes from reads it already has under way
+     * wait in {@link #handingOver} and go first); then, in a task of the loop's own, so that no handler is still
+     * working on either channel, what Netty queues for either socket is written, both channels leave the loop's
+     * registrations and the epoll relay registers the sockets anew.
+     */
+    private void handOver(Reads reads) {
+        handingOver = new ByteBuf[2];
+        client.config().setAutoRead(false);
+        upstream.config().setAutoRead(false);
+        client.eventLoop().execute(() -> drainThenMove(reads));
+    }
+
+    private void drainThenMove(Reads reads) {
+        if (done.isDone()) {
+            return;
+        }
+        for (Channel ch : new Channel[] {client, upstream}) {
+            var queued = ch.unsafe().outboundBuffer();
+            if (queued != null && !queued.isEmpty()) {
+                ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(written -> {
+                    if (written.isSuccess()) {
+                        drainThenMove(reads);
+                    } else {
+                        end((ch == client ? "ClientError: " : "UpstreamError: ") + written.cause().getMessage());
+                    }
+                });
+                return;
+            }
+        }
+        client.deregister().addListener(a -> upstream.deregister().addListener(b -> {
+            ByteBuf fromClient = handingOver[0];
+            ByteBuf fromUpstream = handingOver[1];
+            handingOver = null;
+            if (done.isDone() || !a.isSuccess() || !b.isSuccess() || client.isRegistered() || upstream.isRegistered()) {
+                release(fromClient);
+                release(fromUpstream);
+                client.close();
+                upstream.close();
+                end("ClientClosed");
+                return;
+            }
+            epoll = EpollRelay.of(this, reads, client, upstream); // before any I/O: an error there ends it
+            epoll.start(fromClient, fromUpstream);
+        }));
+    }
+
+    private static void release(ByteBuf buf) {
+        if (buf != null) {
+            buf.release();
+        }
+    }
+
     private static boolean shaped(Channel ch) {
         return ch.pipeline().get(AbstractTrafficShapingHandler.class) != null;
     }
 
-    private void end(String reason) {
+    void end(String reason) {
         if (done.isDone()) {
             return;
         }
         done.trySuccess(reason);
+        if (epoll != null) {
+            epoll.close();
+            return;
+        }
         client.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         upstream.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
     }
@@ -190,12 +271,20 @@ public final class Relay {
             reads++;
             if (msg instanceof ByteBuf buf) {
                 counter.accept(buf.readableBytes());
+                if (handingOver != null) {
+                    int i = name.equals("client") ? 0 : 1;
+                    handingOver[i] = handingOver[i] == null ? buf : Unpooled.wrappedBuffer(handingOver[i], buf);
+                    return;
+                }
             }
             peer.write(msg, peer.voidPromise());
         }
 
         @Override
         public void channelReadComplete(ChannelHandlerContext ctx) {
+            if (handingOver != null) {
+                return;
+            }
             peer.flush();
             if (!peer.isWritable()) {
                 ctx.channel().config().setAutoRead(false);
@@ -204,6 +293,9 @@ public final class Relay {
 
         @Override
         public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+            if (handingOver != null) {
+                return;
+            }
             // a peer that already sent its FIN reads no more: touching its epoll interest would fail (ENOENT)
             boolean peerDone = peer instanceof DuplexChannel duplex && duplex.isInputShutdown();
             if (ctx.channel().isWritable() && !peerDone) {
@@ -214,6 +306,9 @@ public final class Relay {
 
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof ChannelInputShutdownEvent && handingOver != null) {
+                return; // Netty shut the socket's input: the epoll relay reads the end again
+            }
             if (evt instanceof ChannelInputShutdownEvent && !eof) {
                 eof = true;
                 eofs++;

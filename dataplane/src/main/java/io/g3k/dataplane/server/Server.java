@@ -8,7 +8,6 @@ import io.g3k.config.ListenConfig;
 import io.g3k.config.NetworkFilter;
 import io.g3k.config.server.ServerBase;
 import io.netty.channel.Channel;
-import io.netty.channel.RecvByteBufAllocator;
 import io.g3k.dataplane.relay.Relay;
 import io.g3k.dataplane.limit.SpeedLimits;
 import io.g3k.dataplane.task.IdleWatch;
@@ -28,7 +27,7 @@ public abstract class Server {
     private final ServerBase base;
     private final int workerThreads;
     private final TcpSocketOptions socketOptions;
-    private final RecvByteBufAllocator relayReads;
+    private final Relay.Reads relayReads;
     private Listener listener;
     protected final ServerContext context;
 

@@ -20,10 +20,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,7 +36,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * The byte relay through tcp_stream against a real TCP peer: everything arrives intact, a half-close (FIN after a
  * large upload) reaches the peer only after the last byte, and the peer can still answer afterwards; a client that
  * says goodbye after the peer has closed (a TLS close_notify, then its FIN or a reset) ends the tunnel; and
- * {@code task_idle_check_interval} × {@code task_idle_max_count} without a byte either way closes it.
+ * {@code task_idle_check_interval} × {@code task_idle_max_count} without a byte either way closes it. tcp_stream runs
+ * on epoll loops, where the relay moves bytes itself ({@link EpollRelay}) once the sockets carry nothing else: its
+ * back-pressure, its byte counts and its handling of many connections ending at once are tried too.
  */
 class RelayTest {
     @TempDir
@@ -111,7 +115,7 @@ class RelayTest {
     @Test
     void tcpCopyKeysBoundTheRelaysReads() {
         assertThat(Relay.reads(CopyBuffers.DEFAULTS)).isNull();
-        RecvByteBufAllocator reads = Relay.reads(new CopyBuffers(Optional.of(4096), Optional.of(262144), 4096));
+        RecvByteBufAllocator reads = Relay.reads(new CopyBuffers(Optional.of(4096), Optional.of(262144), 4096)).allocator();
         assertThat(((MaxMessagesRecvByteBufAllocator) reads).maxMessagesPerRead()).isEqualTo(64);
         RecvByteBufAllocator.Handle handle = reads.newHandle();
         ChannelConfig config = new EmbeddedChannel().config();
@@ -158,6 +162,98 @@ class RelayTest {
             }
             await().atMost(Duration.ofSeconds(5)).until(() -> proxy.aliveTasks() == 0);
         }
+    }
+
+    /**
+     * Both ends late to read: the client and the peer each send 16 MiB while the other side reads nothing for half a
+     * second, so the relay's writes come back short both ways and each side must stop reading and resume. Every
+     * byte arrives, in order, and the server's traffic counters have each byte once.
+     */
+    @Test
+    void backPressureBothWaysKeepsEveryByteAndCountsIt() throws Exception {
+        byte[] up = new byte[16 << 20];
+        byte[] down = new byte[16 << 20];
+        new Random(7).nextBytes(up);
+        new Random(8).nextBytes(down);
+        var peerGot = new CompletableFuture<String>();
+        try (ServerSocket peer = peer(s -> {
+                 Thread writer = sendAll(s, down);
+                 Thread.sleep(500);
+                 peerGot.complete(sha256(s.getInputStream().readAllBytes()));
+                 writer.join();
+             });
+             RunningProxy proxy = tcpStream(peer, "");
+             Socket client = new Socket("127.0.0.1", proxy.port("tcp"))) {
+            Thread writer = sendAll(client, up);
+            Thread.sleep(500);
+            assertThat(sha256(client.getInputStream().readAllBytes())).isEqualTo(sha256(down));
+            writer.join();
+            assertThat(peerGot.get(10, TimeUnit.SECONDS)).isEqualTo(sha256(up));
+            await().atMost(Duration.ofSeconds(5)).until(() -> proxy.aliveTasks() == 0);
+            assertThat(proxy.metrics())
+                    .contains("g3proxy_server_traffic_in_bytes_total{daemon_group=\"g3k\",server=\"tcp\",transport=\"tcp\"} "
+                            + (double) up.length + "\n")
+                    .contains("g3proxy_server_traffic_out_bytes_total{daemon_group=\"g3k\",server=\"tcp\",transport=\"tcp\"} "
+                            + (double) down.length + "\n");
+        }
+    }
+
+    /**
+     * Many tunnels opening and ending at once, a third of the clients with a reset: each gets its answer and every task
+     * ends. A relay that closed its sockets while the loop still held ready events for them handed those events to
+     * the next connections given the same descriptor numbers (failed connects, tunnels that never ended).
+     */
+    @Test
+    void manyTunnelsEndingAtOnceEachGetTheirAnswer() throws Exception {
+        try (ServerSocket peer = peer(s -> {
+                 s.getInputStream().read(new byte[64]);
+                 s.getOutputStream().write("bye".getBytes(StandardCharsets.US_ASCII));
+             });
+             RunningProxy proxy = tcpStream(peer, "")) {
+            int port = proxy.port("tcp");
+            var clients = new ArrayList<CompletableFuture<Integer>>();
+            for (int t = 0; t < 64; t++) {
+                int thread = t;
+                clients.add(CompletableFuture.supplyAsync(() -> {
+                    int answered = 0;
+                    for (int i = 0; i < 25; i++) {
+                        try (Socket client = new Socket("127.0.0.1", port)) {
+                            client.setSoTimeout(5000);
+                            client.getOutputStream().write("hello".getBytes(StandardCharsets.US_ASCII));
+                            if (new String(client.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).equals("bye")) {
+                                answered++;
+                            }
+                            if ((thread + i) % 3 == 0) {
+                                client.setSoLinger(true, 0);
+                            }
+                        } catch (IOException e) {
+                            // counted as unanswered
+                        }
+                    }
+                    return answered;
+                }, Executors.newVirtualThreadPerTaskExecutor()));
+            }
+            for (var answered : clients) {
+                assertThat(answered.get(60, TimeUnit.SECONDS)).isEqualTo(25);
+            }
+            await().atMost(Duration.ofSeconds(5)).until(() -> proxy.aliveTasks() == 0);
+        }
+    }
+
+    /** Sends {@code data} and then a FIN on a thread of its own; a failure shows in what the other end receives. */
+    private static Thread sendAll(Socket socket, byte[] data) {
+        return Thread.ofVirtual().start(() -> {
+            try {
+                socket.getOutputStream().write(data);
+                socket.shutdownOutput();
+            } catch (IOException ignored) {
+                // the other end's digest tells
+            }
+        });
+    }
+
+    private static String sha256(byte[] data) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
     }
 
     private RunningProxy httpProxy() throws IOException {

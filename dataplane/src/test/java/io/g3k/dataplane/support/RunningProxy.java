@@ -3,6 +3,8 @@ package io.g3k.dataplane.support;
 import io.g3k.config.ConfigLoader;
 import io.g3k.dataplane.runtime.Daemon;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -30,6 +32,15 @@ public final class RunningProxy implements AutoCloseable {
     /** What {@code g3k ctl escaper <name> publish <json>} does. */
     public String publish(String escaper, String json) {
         return daemon.escaper(escaper).orElseThrow().publish(json);
+    }
+
+    /** The Prometheus endpoint's text, as a scrape would get it. */
+    public String metrics() {
+        try {
+            return new String(daemon.prometheus().scrape(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     public int aliveTasks() {
