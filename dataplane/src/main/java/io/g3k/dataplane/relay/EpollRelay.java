@@ -10,6 +10,7 @@ import io.netty.channel.epoll.EpollIoEvent;
 import io.netty.channel.epoll.EpollIoHandle;
 import io.netty.channel.epoll.EpollIoOps;
 import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.unix.Errors;
 import io.netty.channel.unix.FileDescriptor;
 import io.netty.channel.unix.Socket;
 import io.netty.util.concurrent.FastThreadLocal;
@@ -155,14 +156,33 @@ final class EpollRelay {
         @Override
         public void handle(IoRegistration registration, IoEvent event) {
             EpollIoOps ops = ((EpollIoEvent) event).ops();
-            boolean error = ops.contains(EpollIoOps.EPOLLERR);
-            if (ops.contains(EpollIoOps.EPOLLOUT) || error) {
-                peer.passPending(); // this socket takes bytes again, or the write tells its error
+            if (ops.contains(EpollIoOps.EPOLLERR) && broken()) {
+                return;
+            }
+            if (ops.contains(EpollIoOps.EPOLLOUT)) {
+                peer.passPending(); // this socket takes bytes again
             }
             rdHup |= ops.contains(EpollIoOps.EPOLLRDHUP);
             if (!ended && (ops.value() & READABLE.value()) != 0) {
                 read();
             }
+        }
+
+        /**
+         * Ends the relay with this socket's error (a reset, say), if it has one: a side that stopped reading while
+         * its peer is full, or after its FIN, would not see it otherwise.
+         */
+        private boolean broken() {
+            try {
+                int error = socket.getSoError();
+                if (error == 0) {
+                    return false;
+                }
+                failed(Errors.newIOException("recv", -error));
+            } catch (IOException | RuntimeException e) {
+                failed(e);
+            }
+            return true;
         }
 
         /** Reads and passes on until the socket is empty (edge-triggered), its peer is full, or the turn is over. */

@@ -199,6 +199,26 @@ class RelayTest {
     }
 
     /**
+     * A client whose bytes the peer does not read, so the relay holds some it cannot pass on, resets its connection:
+     * the tunnel ends at once, not after the idle check (the relay had stopped reading that side, so only the
+     * socket's error tells).
+     */
+    @Test
+    void aResetClientEndsATunnelWhoseBytesThePeerIsNotReading() throws Exception {
+        try (ServerSocket peer = peer(s -> Thread.sleep(60_000));
+             RunningProxy proxy = tcpStream(peer, "");
+             Socket client = new Socket("127.0.0.1", proxy.port("tcp"))) {
+            Thread writer = sendAll(client, new byte[64 << 20]);
+            await().atMost(Duration.ofSeconds(5)).until(() -> proxy.aliveTasks() == 1);
+            Thread.sleep(500); // the buffers on the way fill up
+            client.setSoLinger(true, 0);
+            client.close();
+            writer.join();
+            await().atMost(Duration.ofSeconds(3)).until(() -> proxy.aliveTasks() == 0);
+        }
+    }
+
+    /**
      * Many tunnels opening and ending at once, a third of the clients with a reset: each gets its answer and every task
      * ends. A relay that closed its sockets while the loop still held ready events for them handed those events to
      * the next connections given the same descriptor numbers (failed connects, tunnels that never ended).
