@@ -45,7 +45,8 @@ final class EpollRelay {
     private final Side upstream;
     private boolean ended;
 
-    private EpollRelay(Relay relay, Relay.Reads reads, Channel client, Channel upstream) {
+    /** A relay for two channels of one loop, to {@link #start} once they have left its registrations. */
+    EpollRelay(Relay relay, Relay.Reads reads, Channel client, Channel upstream) {
         this.relay = relay;
         this.largest = Math.min(reads.largest(), MAX_READ);
         this.inRow = reads.inRow();
@@ -59,11 +60,6 @@ final class EpollRelay {
     static boolean fits(Channel client, Channel upstream) {
         return client instanceof EpollSocketChannel && upstream instanceof EpollSocketChannel
                 && client.eventLoop() == upstream.eventLoop() && client.eventLoop() instanceof IoEventLoop;
-    }
-
-    /** A relay for two channels of one loop, to {@link #start} once they have left its registrations. */
-    static EpollRelay of(Relay relay, Relay.Reads reads, Channel client, Channel upstream) {
-        return new EpollRelay(relay, reads, client, upstream);
     }
 
     /**
@@ -104,7 +100,6 @@ final class EpollRelay {
         private IoRegistration registration;
         private ByteBuf pending;
         private boolean eof;
-        private boolean stalled;
         /** This socket's remote end sent its FIN: read to the end, since no further edge comes for it. */
         private boolean rdHup;
 
@@ -123,14 +118,10 @@ final class EpollRelay {
                 }
                 return;
             }
-            if (bytes.hasMemoryAddress()) {
-                pending = bytes;
-            } else {
-                pending = ByteBufAllocator.DEFAULT.directBuffer(bytes.readableBytes());
-                pending.writeBytes(bytes);
-                bytes.release();
-            }
-            stalled = true;
+            // a buffer of its own: a decoder's may be a slice of one it shares, not to be read into later
+            pending = ByteBufAllocator.DEFAULT.directBuffer(bytes.readableBytes());
+            pending.writeBytes(bytes);
+            bytes.release();
         }
 
         void register(IoEventLoop loop) {
@@ -191,8 +182,7 @@ final class EpollRelay {
                 return;
             }
             if (pending != null) {
-                stalled = true;
-                return;
+                return; // until the peer takes it: passPending reads on
             }
             ByteBuf buf = scratch();
             for (int i = 0; i < inRow; i++) {
@@ -216,7 +206,6 @@ final class EpollRelay {
                 if (!peer.write(buf)) {
                     pending = buf;
                     SCRATCH.remove(); // the loop takes a new buffer: this one holds the rest until the peer drains
-                    stalled = true;
                     return;
                 }
                 if (ended || n < largest && !rdHup) {
@@ -247,9 +236,8 @@ final class EpollRelay {
             pending = null;
             if (eof) {
                 afterLastByte();
-            } else if (stalled) {
-                stalled = false;
-                read();
+            } else {
+                read(); // this side stopped reading while the bytes waited (edge-triggered: no edge comes again)
             }
         }
 

@@ -226,7 +226,7 @@ public final class Relay {
                 end("ClientClosed");
                 return;
             }
-            epoll = EpollRelay.of(this, reads, client, upstream); // before any I/O: an error there ends it
+            epoll = new EpollRelay(this, reads, client, upstream); // before any I/O: an error there ends it
             epoll.start(fromClient, fromUpstream);
         }));
     }
