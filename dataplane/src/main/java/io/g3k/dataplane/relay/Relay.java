@@ -26,7 +26,8 @@ import java.util.function.LongConsumer;
  * A bidirectional byte relay between two channels on the same event loop. Back-pressure: a side stops reading
  * while its peer is not writable. Half-close: EOF on one side shuts down output on the other; the session ends
  * when both sides reached EOF, or at once on an error or a reset, or (reason {@code Idle}) after its server's idle
- * check without a byte either way ({@link IdleWatch}).
+ * check without a byte either way ({@link IdleWatch}). Where both channels are epoll sockets that carry nothing but
+ * the relayed bytes, the pair moves to an {@link EpollRelay}, which does the same without Netty's pipeline.
  */
 public final class Relay {
     /** A byte-level handler that stays on the client whatever protocol runs above it (TLS taps). */
