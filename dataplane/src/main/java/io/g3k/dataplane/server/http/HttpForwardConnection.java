@@ -38,6 +38,7 @@ final class HttpForwardConnection extends ChannelInboundHandlerAdapter {
     private final RawResponseDecoder raw;
     private HttpForwardExchange exchange;
     private boolean reusable = true;
+    private boolean shareable;
     private ScheduledFuture<?> idleExpiry;
 
     private HttpForwardConnection(Channel channel, UpstreamAddr target, boolean tls, RawResponseDecoder raw) {
@@ -113,6 +114,16 @@ final class HttpForwardConnection extends ChannelInboundHandlerAdapter {
     /** Set when this connection is to a next HTTP proxy that takes requests in absolute form. */
     Optional<HttpProxyForward> viaProxy() {
         return viaProxy;
+    }
+
+    /** Set when the connection may serve other clients after its own (opened for no user, by a direct escaper). */
+    void shareable(boolean shareable) {
+        this.shareable = shareable;
+    }
+
+    /** Idle, reusable and shareable: it may wait in an {@link UpstreamPool} once its client is gone. */
+    boolean idleAndShareable() {
+        return shareable && reusable && channel.isActive() && exchange == null;
     }
 
     boolean reusableFor(UpstreamAddr other, boolean otherTls) {

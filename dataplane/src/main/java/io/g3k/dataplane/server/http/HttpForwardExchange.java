@@ -5,6 +5,7 @@ import io.g3k.dataplane.audit.Auditor;
 import io.g3k.dataplane.audit.icap.IcapClient;
 import io.g3k.dataplane.audit.icap.IcapOutcome;
 import io.g3k.dataplane.escape.EscapeException;
+import io.g3k.dataplane.escape.directfixed.DirectFixedEscaper;
 import io.g3k.dataplane.escape.HttpProxyForward;
 import io.g3k.dataplane.relay.Relay;
 import io.g3k.dataplane.server.ClientAddress;
@@ -120,6 +121,19 @@ final class HttpForwardExchange implements HttpExchange {
             send(existing);
             return;
         }
+        // responses as raw bytes unless something needs them as objects: RESPMOD, or an HTTP/2 client
+        boolean raw = adaptation.respmod().isEmpty() && handler.rawOut(ctx) != null;
+        // connections serve other clients only where nothing about this one chose or shaped them
+        boolean shareable = config.upstreamPool() != null && ticket.user().isEmpty()
+                && context.escaper() instanceof DirectFixedEscaper;
+        HttpForwardConnection pooled = shareable ? config.upstreamPool().take(ctx.channel().eventLoop(),
+                target.addr(), target.tls().isPresent(), raw) : null;
+        if (pooled != null) {
+            handler.upstream(pooled);
+            task.ready(Optional.of(true));
+            send(pooled);
+            return;
+        }
         ctx.channel().config().setAutoRead(false);
         // the ticket's target is the user's resolve redirection of the requested one
         context.escaper().tcpConnect(ticket.target(), ctx.channel().eventLoop(),
@@ -137,8 +151,6 @@ final class HttpForwardExchange implements HttpExchange {
                 failFtpLocally();
                 return;
             }
-            // responses as raw bytes unless something needs them as objects: RESPMOD, or an HTTP/2 client
-            boolean raw = adaptation.respmod().isEmpty() && handler.rawOut(ctx) != null;
             HttpForwardConnection.open(f.getNow(), target, config.rspHeaderMaxSize(), config.bodyLineMaxLength(), raw,
                     context.tasks().stats().escaper(context.escaper().name())).addListener(
                     (Future<HttpForwardConnection> c) -> {
@@ -147,6 +159,7 @@ final class HttpForwardExchange implements HttpExchange {
                         } else if (finished) {
                             c.getNow().close();
                         } else {
+                            c.getNow().shareable(shareable);
                             handler.upstream(c.getNow());
                             task.ready(Optional.of(false));
                             send(c.getNow());

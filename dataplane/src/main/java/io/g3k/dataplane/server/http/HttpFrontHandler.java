@@ -348,7 +348,11 @@ public final class HttpFrontHandler extends ChannelInboundHandlerAdapter {
 
     private void closeUpstream() {
         if (upstream != null) {
-            upstream.close();
+            if (config.upstreamPool() != null && upstream.idleAndShareable()) {
+                config.upstreamPool().offer(upstream);
+            } else {
+                upstream.close();
+            }
             upstream = null;
         }
     }

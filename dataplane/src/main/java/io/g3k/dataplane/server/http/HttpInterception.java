@@ -82,7 +82,7 @@ public final class HttpInterception {
     private static HttpFrontSettings settings(String server, int pipeline) {
         return new HttpFrontSettings(server, Duration.ofSeconds(30), Duration.ofMinutes(5), pipeline,
                 Duration.ofSeconds(60), MAX_HEADER_SIZE, UpstreamHeaders.AS_IS, HttpKeepAlive.DEFAULT,
-                1024, HttpCustomHeaders.NONE, MAX_BODY_LINE);
+                1024, HttpCustomHeaders.NONE, MAX_BODY_LINE, null);
     }
 
     /** Every request goes to the tunnel's target; inside a tunnel a request names a path, not a host. */

@@ -26,7 +26,8 @@ public final class HttpProxyServer extends Server {
                 config.pipelineReadIdleTimeout(), config.pipelineSize(), config.rspHeaderRecvTimeout(),
                 config.rspHeaderMaxSize(), new UpstreamHeaders(config.stealForwardedFor(), HttpForwardedHeaderType.DISABLE,
                         config.dropDefaultPortInHost()),
-                config.upstreamKeepalive(), config.logUriMaxChars(), config.customHeaders(), config.bodyLineMaxLength());
+                config.upstreamKeepalive(), config.logUriMaxChars(), config.customHeaders(), config.bodyLineMaxLength(),
+                null);
         this.router = new HttpProxyRouter(config, context.userGroup(), UserAdmission.refusals(context, config.name()),
                 TlsClientContexts.build(config.tlsClient(), "server '" + config.name() + "'"));
         this.tls = config.tlsServer().map(t -> TlsServerContext.build(t, "server '" + config.name() + "'")).orElse(null);

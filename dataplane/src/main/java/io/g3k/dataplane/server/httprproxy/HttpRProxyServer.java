@@ -9,6 +9,7 @@ import io.g3k.dataplane.server.UserAdmission;
 import io.g3k.dataplane.server.http.UpstreamHeaders;
 import io.g3k.dataplane.server.http.HttpFrontHandler;
 import io.g3k.dataplane.server.http.HttpFrontSettings;
+import io.g3k.dataplane.server.http.UpstreamPool;
 import io.g3k.dataplane.tls.TlsServerContext;
 import io.netty.channel.Channel;
 import java.util.ArrayList;
@@ -32,7 +33,8 @@ public final class HttpRProxyServer extends Server {
         this.front = new HttpFrontSettings(config.name(), config.reqHeaderRecvTimeout(),
                 config.pipelineReadIdleTimeout(), config.pipelineSize(), config.rspHeaderRecvTimeout(),
                 config.rspHeaderMaxSize(), new UpstreamHeaders(false, config.appendForwardedFor(), false),
-                config.upstreamKeepalive(), config.logUriMaxChars(), config.customHeaders(), config.bodyLineMaxLength());
+                config.upstreamKeepalive(), config.logUriMaxChars(), config.customHeaders(), config.bodyLineMaxLength(),
+                new UpstreamPool());
         this.router = new HttpRProxyRouter(config, context.userGroup(), UserAdmission.refusals(context, config.name()));
         this.tls = config.enableTlsServer() ? tlsBySite(config) : null;
     }
