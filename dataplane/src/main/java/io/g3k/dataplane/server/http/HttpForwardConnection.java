@@ -16,11 +16,13 @@ import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequestEncoder;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
@@ -33,7 +35,8 @@ import java.util.concurrent.TimeUnit;
 final class HttpForwardConnection extends ChannelInboundHandlerAdapter {
     private final Channel channel;
     private final UpstreamAddr target;
-    private final boolean tls;
+    private final Optional<SslContext> tls;
+    private final String tlsName;
     private final Optional<HttpProxyForward> viaProxy;
     private final RawResponseDecoder raw;
     private HttpForwardExchange exchange;
@@ -41,10 +44,11 @@ final class HttpForwardConnection extends ChannelInboundHandlerAdapter {
     private boolean shareable;
     private ScheduledFuture<?> idleExpiry;
 
-    private HttpForwardConnection(Channel channel, UpstreamAddr target, boolean tls, RawResponseDecoder raw) {
+    private HttpForwardConnection(Channel channel, HttpRoute.Target route, RawResponseDecoder raw) {
         this.channel = channel;
-        this.target = target;
-        this.tls = tls;
+        this.target = route.addr();
+        this.tls = route.tls();
+        this.tlsName = route.tlsName();
         this.viaProxy = HttpProxyForward.of(channel);
         this.raw = raw;
     }
@@ -85,8 +89,7 @@ final class HttpForwardConnection extends ChannelInboundHandlerAdapter {
     static HttpForwardConnection adopt(Channel channel, HttpRoute.Target route, int maxHeaderSize, int maxBodyLine,
                                        boolean raw) {
         RawResponseDecoder decoder = raw ? new RawResponseDecoder(maxHeaderSize, maxBodyLine) : null;
-        HttpForwardConnection connection = new HttpForwardConnection(channel, route.addr(), route.tls().isPresent(),
-                decoder);
+        HttpForwardConnection connection = new HttpForwardConnection(channel, route, decoder);
         if (raw) {
             channel.pipeline().addLast("request-encoder", new HttpRequestEncoder())
                     .addLast("response-decoder", decoder);
@@ -126,8 +129,10 @@ final class HttpForwardConnection extends ChannelInboundHandlerAdapter {
         return shareable && reusable && channel.isActive() && exchange == null;
     }
 
-    boolean reusableFor(UpstreamAddr other, boolean otherTls) {
-        return reusable && channel.isActive() && exchange == null && tls == otherTls && target.equals(other);
+    /** Idle and open to the same target the same way: the same TLS context, and name where TLS is on. */
+    boolean reusableFor(HttpRoute.Target route) {
+        return reusable && channel.isActive() && exchange == null && target.equals(route.addr())
+                && tls.equals(route.tls()) && (tls.isEmpty() || Objects.equals(tlsName, route.tlsName()));
     }
 
     /** The exchange is about to send its request with this method; {@code upgrading}: it asks for an upgrade. */

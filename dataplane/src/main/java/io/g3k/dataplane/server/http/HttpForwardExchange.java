@@ -116,7 +116,7 @@ final class HttpForwardExchange implements HttpExchange {
 
     private void startUpstream() {
         HttpForwardConnection existing = handler.upstream();
-        if (existing != null && existing.reusableFor(target.addr(), target.tls().isPresent())) {
+        if (existing != null && existing.reusableFor(target)) {
             task.ready(Optional.of(true));
             send(existing);
             return;
@@ -126,8 +126,8 @@ final class HttpForwardExchange implements HttpExchange {
         // connections serve other clients only where nothing about this one chose or shaped them
         boolean shareable = config.upstreamPool() != null && ticket.user().isEmpty()
                 && context.escaper() instanceof DirectFixedEscaper;
-        HttpForwardConnection pooled = shareable ? config.upstreamPool().take(ctx.channel().eventLoop(),
-                target.addr(), target.tls().isPresent(), raw) : null;
+        HttpForwardConnection pooled = shareable ? config.upstreamPool().take(ctx.channel().eventLoop(), target, raw)
+                : null;
         if (pooled != null) {
             handler.upstream(pooled);
             task.ready(Optional.of(true));

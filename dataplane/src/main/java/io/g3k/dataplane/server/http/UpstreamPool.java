@@ -1,6 +1,5 @@
 package io.g3k.dataplane.server.http;
 
-import io.g3k.config.UpstreamAddr;
 import io.netty.channel.EventLoop;
 import java.util.ArrayDeque;
 import java.util.Iterator;
@@ -35,7 +34,7 @@ public final class UpstreamPool {
     }
 
     /** The most recently kept connection on {@code loop} that fits, taken out; null when none does. */
-    HttpForwardConnection take(EventLoop loop, UpstreamAddr target, boolean tls, boolean raw) {
+    HttpForwardConnection take(EventLoop loop, HttpRoute.Target target, boolean raw) {
         ArrayDeque<HttpForwardConnection> kept = idle.get(loop);
         if (kept == null) {
             return null;
@@ -44,7 +43,7 @@ public final class UpstreamPool {
             HttpForwardConnection c = it.next();
             if (!c.channel().isActive()) {
                 it.remove();
-            } else if (c.raw() == raw && c.reusableFor(target, tls)) {
+            } else if (c.raw() == raw && c.reusableFor(target)) {
                 it.remove();
                 return c;
             }
