@@ -126,13 +126,18 @@ final class HttpForwardConnection extends ChannelInboundHandlerAdapter {
 
     /** Idle, reusable and shareable: it may wait in an {@link UpstreamPool} once its client is gone. */
     boolean idleAndShareable() {
-        return shareable && reusable && channel.isActive() && exchange == null;
+        return shareable && idle();
     }
 
     /** Idle and open to the same target the same way: the same TLS context, and name where TLS is on. */
     boolean reusableFor(HttpRoute.Target route) {
-        return reusable && channel.isActive() && exchange == null && target.equals(route.addr())
-                && tls.equals(route.tls()) && (tls.isEmpty() || Objects.equals(tlsName, route.tlsName()));
+        return idle() && target.equals(route.addr()) && tls.equals(route.tls())
+                && (tls.isEmpty() || Objects.equals(tlsName, route.tlsName()));
+    }
+
+    /** Open, fit for another exchange, and between exchanges. */
+    private boolean idle() {
+        return reusable && channel.isActive() && exchange == null;
     }
 
     /** The exchange is about to send its request with this method; {@code upgrading}: it asks for an upgrade. */
