@@ -59,15 +59,12 @@ public final class TrainCommand implements Callable<Integer> {
         }
         Path dir = Files.createTempDirectory("g3k-train-");
         try (TrainingOrigin origin = new TrainingOrigin()) {
-            Map<String, Integer> ports = new LinkedHashMap<>();
-            for (String server : List.of("http", "socks", "tcp", "tls", "rproxy")) {
-                ports.put(server, freePort());
-            }
+            Map<String, Integer> ports = freePorts(List.of("http", "socks", "tcp", "tls", "rproxy"));
             Path main = writeConfig(dir, origin.port(), ports);
             Daemon daemon;
             try {
                 daemon = Daemon.start(ConfigLoader.load(main), "g3k-train");
-            } catch (RuntimeException e) { // a bad config of ours, or a port taken since freePort()
+            } catch (RuntimeException e) { // a bad config of ours, or a port taken since freePorts()
                 System.err.println("g3k train: cannot start the servers: " + e.getMessage());
                 return 1;
             }
@@ -197,9 +194,21 @@ public final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
+    /** A free port for each server: each socket stays open until all are picked, so no port comes twice. */
+    private static Map<String, Integer> freePorts(List<String> servers) throws IOException {
+        Map<String, Integer> ports = new LinkedHashMap<>();
+        List<ServerSocket> held = new java.util.ArrayList<>();
+        try {
+            for (String server : servers) {
+                ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                held.add(s);
+                ports.put(server, s.getLocalPort());
+            }
+        } finally {
+            for (ServerSocket s : held) {
+                s.close();
+            }
         }
+        return ports;
     }
 }

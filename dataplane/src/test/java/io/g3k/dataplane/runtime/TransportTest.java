@@ -3,7 +3,6 @@ package io.g3k.dataplane.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -16,6 +15,7 @@ import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringChannelOption;
 import io.netty.channel.uring.IoUringDatagramChannel;
 import io.netty.channel.uring.IoUringSocketChannel;
 import java.net.InetSocketAddress;
@@ -78,10 +78,10 @@ class TransportTest {
                             ctx.writeAndFlush(msg); // echo
                         }
                     });
-            transport.reusePort(sb);
+            transport.listenerOptions(sb);
             Channel server = sb.bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
             CompletableFuture<String> echoed = new CompletableFuture<>();
-            Channel client = new Bootstrap().group(transport.workers()).channel(transport.socketChannel())
+            Channel client = transport.tcpBootstrap(transport.workers().next())
                     .handler(new ChannelInboundHandlerAdapter() {
                         @Override
                         public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -92,6 +92,60 @@ class TransportTest {
             client.writeAndFlush(Unpooled.copiedBuffer("ping", StandardCharsets.US_ASCII));
             assertThat(echoed.get(5, TimeUnit.SECONDS)).isEqualTo("ping");
             client.close().sync();
+            server.close().sync();
+        }
+    }
+
+    /**
+     * A stream's bytes arrive in order and whole, however they fall into reads, and its end is read even when it
+     * comes with the last bytes (on io_uring, through the loop's shared receive buffers, on both the accepted and
+     * the made connection).
+     */
+    @ParameterizedTest
+    @EnumSource(Transport.Kind.class)
+    void aStreamAndItsEndArriveWhole(Transport.Kind kind) throws Exception {
+        Assumptions.assumeTrue(Transport.unavailability(kind) == null, "no " + kind + " here");
+        System.setProperty("g3k.transport", kind.toString());
+        byte[] sent = new byte[3 * 1024 * 1024 + 7];
+        new java.util.Random(7).nextBytes(sent);
+        try (Transport transport = Transport.create(1)) {
+            CompletableFuture<Channel> accepted = new CompletableFuture<>();
+            ServerBootstrap sb = new ServerBootstrap().group(transport.workers()).channel(transport.serverChannel())
+                    .childHandler(new ChannelInboundHandlerAdapter() {
+                        @Override
+                        public void channelActive(ChannelHandlerContext ctx) {
+                            accepted.complete(ctx.channel());
+                            // the last bytes and the FIN leave together
+                            ctx.writeAndFlush(Unpooled.wrappedBuffer(sent)).addListener(f -> ctx.close());
+                        }
+                    });
+            transport.listenerOptions(sb);
+            Channel server = sb.bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
+            var received = new java.io.ByteArrayOutputStream();
+            CompletableFuture<byte[]> ended = new CompletableFuture<>();
+            Channel client = transport.tcpBootstrap(transport.workers().next())
+                    .handler(new ChannelInboundHandlerAdapter() {
+                        @Override
+                        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                            ByteBuf bytes = (ByteBuf) msg;
+                            byte[] copy = new byte[bytes.readableBytes()];
+                            bytes.readBytes(copy);
+                            bytes.release();
+                            received.writeBytes(copy);
+                        }
+
+                        @Override
+                        public void channelInactive(ChannelHandlerContext ctx) {
+                            ended.complete(received.toByteArray());
+                        }
+                    }).connect(server.localAddress()).sync().channel();
+            assertThat(ended.get(10, TimeUnit.SECONDS)).isEqualTo(sent);
+            if (kind == Transport.Kind.IO_URING) {
+                for (Channel ch : new Channel[] {client, accepted.get()}) {
+                    assertThat(ch.config().getOption(IoUringChannelOption.IO_URING_BUFFER_GROUP_ID))
+                            .isEqualTo((short) 0);
+                }
+            }
             server.close().sync();
         }
     }

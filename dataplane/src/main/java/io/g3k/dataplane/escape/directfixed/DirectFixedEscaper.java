@@ -136,7 +136,7 @@ public final class DirectFixedEscaper implements Escaper {
     /** One connect attempt (happy eyeballs may make several per task). */
     private Bootstrap bootstrap(EventLoop loop, InetAddress remote, TcpSocketOptions socketOptions) {
         stats.tcpConnectAttempt.increment();
-        Bootstrap b = new Bootstrap().group(loop).channel(transport.socketChannel(loop))
+        Bootstrap b = transport.tcpBootstrap(loop)
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .option(ChannelOption.TCP_NODELAY, true)
