@@ -6,6 +6,7 @@ import io.g3k.dataplane.escape.EscapeException;
 import io.g3k.dataplane.escape.HttpProxyForward;
 import io.g3k.dataplane.stat.EscaperStats;
 import io.g3k.dataplane.util.Errors;
+import io.g3k.dataplane.util.LazyDeadline;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -21,10 +22,8 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 
 /**
  * An upstream HTTP/1.1 connection for forwarding (TLS to the target for https forward, unless the escaper led to a
@@ -42,7 +41,8 @@ final class HttpForwardConnection extends ChannelInboundHandlerAdapter {
     private HttpForwardExchange exchange;
     private boolean reusable = true;
     private boolean shareable;
-    private ScheduledFuture<?> idleExpiry;
+    /** Armed while idle between exchanges: per request, arming and cancelling only move a timestamp. */
+    private final LazyDeadline idleExpiry;
 
     private HttpForwardConnection(Channel channel, HttpRoute.Target route, RawResponseDecoder raw) {
         this.channel = channel;
@@ -51,6 +51,7 @@ final class HttpForwardConnection extends ChannelInboundHandlerAdapter {
         this.tlsName = route.tlsName();
         this.viaProxy = HttpProxyForward.of(channel);
         this.raw = raw;
+        this.idleExpiry = new LazyDeadline(channel.eventLoop());
     }
 
     static Future<HttpForwardConnection> open(Channel channel, HttpRoute.Target route, int maxHeaderSize,
@@ -143,10 +144,7 @@ final class HttpForwardConnection extends ChannelInboundHandlerAdapter {
     /** The exchange is about to send its request with this method; {@code upgrading}: it asks for an upgrade. */
     void attach(HttpForwardExchange exchange, HttpMethod method, boolean upgrading) {
         this.exchange = exchange;
-        if (idleExpiry != null) {
-            idleExpiry.cancel(false);
-            idleExpiry = null;
-        }
+        idleExpiry.cancel();
         if (raw != null) {
             raw.expect(HttpMethod.HEAD.equals(method), upgrading);
         }
@@ -162,7 +160,7 @@ final class HttpForwardConnection extends ChannelInboundHandlerAdapter {
             close();
             return;
         }
-        idleExpiry = channel.eventLoop().schedule(this::close, policy.idleExpire().toMillis(), TimeUnit.MILLISECONDS);
+        idleExpiry.arm(policy.idleExpire(), this::close);
     }
 
     /**
@@ -176,9 +174,7 @@ final class HttpForwardConnection extends ChannelInboundHandlerAdapter {
 
     void close() {
         reusable = false;
-        if (idleExpiry != null) {
-            idleExpiry.cancel(false);
-        }
+        idleExpiry.stop();
         channel.close();
     }
 
@@ -224,6 +220,7 @@ final class HttpForwardConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         reusable = false;
+        idleExpiry.stop();
         if (exchange != null) {
             exchange.onUpstreamClosed();
         }

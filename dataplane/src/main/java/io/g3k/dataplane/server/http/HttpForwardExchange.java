@@ -12,7 +12,6 @@ import io.g3k.dataplane.server.ClientAddress;
 import io.g3k.dataplane.server.ServerContext;
 import io.g3k.dataplane.server.UserAdmission;
 import io.g3k.dataplane.task.Task;
-import io.g3k.dataplane.util.ConstantBytes;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.Channel;
@@ -44,9 +43,9 @@ import java.util.Optional;
  * (REQMOD) before anything goes upstream, and the response whole (RESPMOD) before anything goes to the client.
  */
 final class HttpForwardExchange implements HttpExchange {
-    private static final ConstantBytes END_OF_HEAD = new ConstantBytes("\r\n");
-    private static final ConstantBytes KEEP_ALIVE_END_OF_HEAD = new ConstantBytes("connection: keep-alive\r\n\r\n");
-    private static final ConstantBytes CLOSE_END_OF_HEAD = new ConstantBytes("connection: close\r\n\r\n");
+    private static final byte[] END_OF_HEAD = ascii("\r\n");
+    private static final byte[] KEEP_ALIVE_END_OF_HEAD = ascii("connection: keep-alive\r\n\r\n");
+    private static final byte[] CLOSE_END_OF_HEAD = ascii("connection: close\r\n\r\n");
     private final ChannelHandlerContext ctx;
     private final HttpFrontHandler handler;
     private final HttpFrontSettings config;
@@ -361,7 +360,7 @@ final class HttpForwardExchange implements HttpExchange {
         if (isFinal) {
             CustomResponseHeaders.appendTo(bytes, config.customHeaders(), upstream.channel());
         }
-        (!isFinal ? END_OF_HEAD : keepAlive ? KEEP_ALIVE_END_OF_HEAD : CLOSE_END_OF_HEAD).writeTo(bytes);
+        bytes.writeBytes(!isFinal ? END_OF_HEAD : keepAlive ? KEEP_ALIVE_END_OF_HEAD : CLOSE_END_OF_HEAD);
         handler.rawOut(ctx).write(bytes, ctx.voidPromise());
     }
 
@@ -602,6 +601,10 @@ final class HttpForwardExchange implements HttpExchange {
 
     private void cancelDeadline() {
         handler.deadline().cancel();
+    }
+
+    private static byte[] ascii(String text) {
+        return text.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     }
 
     /** Hop-by-hop headers (RFC 9110 7.6.1) and the ones a proxy adds for itself never travel on. */

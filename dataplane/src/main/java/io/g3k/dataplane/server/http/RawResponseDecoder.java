@@ -1,6 +1,5 @@
 package io.g3k.dataplane.server.http;
 
-import io.g3k.dataplane.util.ConstantBytes;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
@@ -33,7 +32,7 @@ final class RawResponseDecoder extends ByteToMessageDecoder {
     /** Body bytes as they came; {@code last} ends the response. */
     record Body(ByteBuf bytes, boolean last) {}
 
-    private static final ConstantBytes CRLF = new ConstantBytes("\r\n");
+    private static final byte[] CRLF = {'\r', '\n'};
 
     /** UPGRADED: a 101 answered an upgrade request; what follows is the new protocol, left for a relay to take. */
     private enum State { IDLE, HEAD, LENGTH, CHUNK_SIZE, CHUNK_DATA, CHUNK_END, TRAILERS, UNTIL_CLOSE, FAILED, UPGRADED }
@@ -46,6 +45,9 @@ final class RawResponseDecoder extends ByteToMessageDecoder {
     private long remaining;
     private int trailerBytes;
     private int scanned;
+    /** The head being parsed, copied out of the read buffers; reused, as is what it parses into. */
+    private byte[] headBytes = new byte[1024];
+    private final ParsedHead parsed = new ParsedHead();
 
     /** {@code maxBodyLine}: the longest chunk-size line ({@code body_line_max_length}). */
     RawResponseDecoder(int maxHeaderSize, int maxBodyLine) {
@@ -137,13 +139,14 @@ final class RawResponseDecoder extends ByteToMessageDecoder {
             return false;
         }
         scanned = 0;
-        int base = in.readerIndex();
-        byte[] head = new byte[end - base];
-        in.getBytes(base, head);
-        ParsedHead parsed = ParsedHead.parse(head);
-        ByteBuf bytes = alloc.buffer(head.length + 32);
-        parsed.writeEndToEnd(bytes, in, base);
-        in.skipBytes(head.length);
+        int size = end - in.readerIndex();
+        if (headBytes.length < size) {
+            headBytes = new byte[Math.max(size, 2 * headBytes.length)];
+        }
+        in.readBytes(headBytes, 0, size);
+        parsed.parse(headBytes, size);
+        ByteBuf bytes = alloc.buffer(size + 64);
+        parsed.writeEndToEnd(bytes);
         boolean noBody = bodyless || parsed.status / 100 == 1 || parsed.status == 204 || parsed.status == 304;
         boolean delimited = noBody || parsed.chunked || parsed.length >= 0;
         out.add(new Head(parsed.status, delimited, parsed.keepAlive && delimited, bytes));
@@ -303,14 +306,15 @@ final class RawResponseDecoder extends ByteToMessageDecoder {
             }
         }
 
-        final byte[] head;
+        private byte[] head;
+        private int size;
         int status;
         boolean http10;
-        long length = -1;
+        long length;
         boolean chunked;
         boolean transferEncoded;
         boolean keepAlive;
-        private int[] lineOffsets = new int[2 * 32]; // start and end (before CRLF) of each line kept
+        private int[] lineOffsets = new int[2 * 16]; // start and end (before CRLF) of each line kept
         private int count;
         private int statusEnd; // the status line's text, before its CR LF
         private int statusLineEnd; // past its LF
@@ -318,19 +322,23 @@ final class RawResponseDecoder extends ByteToMessageDecoder {
         private boolean keepAliveOption;
         private List<String> hopOptions; // other headers the Connection header names, lower case
 
-        private ParsedHead(byte[] head) {
+        /** Parses the first {@code size} bytes of {@code head}, which it reads until the next parse. */
+        void parse(byte[] head, int size) {
             this.head = head;
-        }
-
-        static ParsedHead parse(byte[] head) {
-            ParsedHead p = new ParsedHead(head);
-            p.statusLine();
-            p.headers();
-            return p;
+            this.size = size;
+            length = -1;
+            chunked = false;
+            transferEncoded = false;
+            count = 0;
+            closeOption = false;
+            keepAliveOption = false;
+            hopOptions = null;
+            statusLine();
+            headers();
         }
 
         private void statusLine() {
-            int lf = indexOf(head, 0, '\n');
+            int lf = indexOf(0, '\n');
             int end = lf > 0 && head[lf - 1] == '\r' ? lf - 1 : lf;
             // HTTP/1.x SP 3DIGIT [SP reason]
             if (end < 12 || !startsWith(head, "HTTP/1.") || (head[7] != '0' && head[7] != '1') || head[8] != ' '
@@ -354,8 +362,8 @@ final class RawResponseDecoder extends ByteToMessageDecoder {
 
         private void headers() {
             int start = statusLineEnd;
-            while (start < head.length) {
-                int lf = indexOf(head, start, '\n');
+            while (start < size) {
+                int lf = indexOf(start, '\n');
                 int end = lf > start && head[lf - 1] == '\r' ? lf - 1 : lf;
                 if (end == start) {
                     break; // the blank line
@@ -491,11 +499,8 @@ final class RawResponseDecoder extends ByteToMessageDecoder {
             count++;
         }
 
-        /**
-         * The status line and the end-to-end headers, each line ending in CRLF, copied from {@code src} (where the
-         * head starts at {@code base}): lines that follow each other there go as one copy.
-         */
-        void writeEndToEnd(ByteBuf out, ByteBuf src, int base) {
+        /** The status line and the end-to-end headers, each line ending in CRLF: lines that follow each other go as one copy. */
+        void writeEndToEnd(ByteBuf out) {
             int from = 0;
             int to = statusEnd; // the run [from, to) still to copy ends with a line's text
             for (int i = 0; i < count; i++) {
@@ -504,26 +509,26 @@ final class RawResponseDecoder extends ByteToMessageDecoder {
                     continue;
                 }
                 if (start != to + 2 || head[to] != '\r') { // not right after the run's CRLF
-                    copyLines(out, src, base, from, to);
+                    copyLines(out, from, to);
                     from = start;
                 }
                 to = lineOffsets[2 * i + 1];
             }
-            copyLines(out, src, base, from, to);
+            copyLines(out, from, to);
         }
 
         /** Lines [from, to) of the head and the CRLF after them (a bare LF becomes CRLF). */
-        private void copyLines(ByteBuf out, ByteBuf src, int base, int from, int to) {
+        private void copyLines(ByteBuf out, int from, int to) {
             if (head[to] == '\r') {
-                out.writeBytes(src, base + from, to + 2 - from);
+                out.writeBytes(head, from, to + 2 - from);
             } else {
-                CRLF.writeTo(out.writeBytes(src, base + from, to - from));
+                out.writeBytes(head, from, to - from).writeBytes(CRLF);
             }
         }
 
         /** A header the Connection header lists as hop-by-hop. */
         private boolean namedByConnection(int start) {
-            int colon = indexOf(head, start, ':');
+            int colon = indexOf(start, ':');
             for (String option : hopOptions) {
                 if (nameIs(start, colon - start, option)) {
                     return true;
@@ -554,13 +559,13 @@ final class RawResponseDecoder extends ByteToMessageDecoder {
             return true;
         }
 
-        private static int indexOf(byte[] bytes, int from, char c) {
-            for (int i = from; i < bytes.length; i++) {
-                if (bytes[i] == c) {
+        private int indexOf(int from, char c) {
+            for (int i = from; i < size; i++) {
+                if (head[i] == c) {
                     return i;
                 }
             }
-            return bytes.length;
+            return size;
         }
 
         private static boolean digit(byte b) {

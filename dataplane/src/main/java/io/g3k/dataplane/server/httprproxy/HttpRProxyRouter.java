@@ -16,7 +16,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.ssl.SslContext;
 import java.time.Duration;
-import java.util.LinkedHashMap;
+import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -31,20 +31,36 @@ final class HttpRProxyRouter implements HttpRouter {
     private final HttpRProxyServerConfig config;
     private final Optional<UserGroup> users;
     private final UserGroup.Refusals refusals;
-    private final Map<Host, SslContext> tlsClients = new LinkedHashMap<>();
-    private final Optional<Host> defaultSite;
+    /** Each host's upstream side, made once: a request only adds its origin-form target. */
+    private final Map<Host, Site> sites = new IdentityHashMap<>();
+    private final Optional<Site> defaultSite;
     /** Host headers seen, with their site: parsing and matching per request costs more than a lookup. */
-    private final Map<String, Optional<Host>> sitesByHostHeader = new ConcurrentHashMap<>();
+    private final Map<String, Optional<Site>> sitesByHostHeader = new ConcurrentHashMap<>();
+
+    /** Where a host's requests go: scheme, upstream, TLS towards it (context, name, handshake timeout). */
+    private record Site(String scheme, UpstreamAddr upstream, Optional<SslContext> tls, String tlsName,
+                        Duration tlsHandshakeTimeout) {
+        static Site of(Host host, String serverName) {
+            Optional<SslContext> tls = host.tlsClient().map(config -> TlsClientContexts.build(config,
+                    "server '" + serverName + "' host " + host.upstream()));
+            return new Site(tls.isPresent() ? "https" : "http", host.upstream(), tls,
+                    host.tlsName().orElse(host.upstream().host()),
+                    host.tlsClient().map(t -> t.handshakeTimeout()).orElse(Duration.ofSeconds(10)));
+        }
+
+        HttpRoute.Target target(String originForm) {
+            return new HttpRoute.Target(scheme, upstream, originForm, tls, tlsName, tlsHandshakeTimeout);
+        }
+    }
 
     HttpRProxyRouter(HttpRProxyServerConfig config, Optional<UserGroup> users, UserGroup.Refusals refusals) {
         this.config = config;
         this.users = users;
         this.refusals = refusals;
-        this.defaultSite = config.hosts().stream().filter(Host::setDefault).findFirst();
         for (Host host : config.hosts()) {
-            host.tlsClient().ifPresent(tls -> tlsClients.put(host,
-                    TlsClientContexts.build(tls, "server '" + config.name() + "' host " + host.upstream())));
+            sites.put(host, Site.of(host, config.name()));
         }
+        this.defaultSite = config.hosts().stream().filter(Host::setDefault).findFirst().map(sites::get);
     }
 
     @Override
@@ -53,7 +69,7 @@ final class HttpRProxyRouter implements HttpRouter {
         if (!request.uri().startsWith("/")) {
             throw new HttpRejection(HttpResponseStatus.BAD_REQUEST, "a reverse proxy takes origin-form requests");
         }
-        Optional<Host> site = hosts.isEmpty() ? defaultSite : site(hosts.getFirst());
+        Optional<Site> site = hosts.isEmpty() ? defaultSite : site(hosts.getFirst());
         if (site.isEmpty()) {
             if (config.noEarlyErrorReply()) {
                 return new HttpRoute.Drop();
@@ -69,26 +85,22 @@ final class HttpRProxyRouter implements HttpRouter {
             }
             request.headers().remove(HttpHeaderNames.AUTHORIZATION);
         }
-        Host host = site.get();
-        SslContext tls = tlsClients.get(host);
-        Duration timeout = host.tlsClient().map(t -> t.handshakeTimeout()).orElse(Duration.ofSeconds(10));
-        return new HttpRoute.Forward(new HttpRoute.Target(tls == null ? "http" : "https", host.upstream(), request.uri(), Optional.ofNullable(tls),
-                host.tlsName().orElse(host.upstream().host()), timeout), user, "http_rproxy");
+        return new HttpRoute.Forward(site.get().target(request.uri()), user, "http_rproxy");
     }
 
-    private Optional<Host> site(String hostHeader) {
-        Optional<Host> known = sitesByHostHeader.get(hostHeader);
+    private Optional<Site> site(String hostHeader) {
+        Optional<Site> known = sitesByHostHeader.get(hostHeader);
         if (known != null) {
             return known;
         }
-        Optional<Host> site = match(hostHeader);
+        Optional<Site> site = match(hostHeader);
         if (sitesByHostHeader.size() < SITE_CACHE_SIZE) { // bounded: Host headers are the client's to choose
             sitesByHostHeader.put(hostHeader, site);
         }
         return site;
     }
 
-    private Optional<Host> match(String hostHeader) {
+    private Optional<Site> match(String hostHeader) {
         String name;
         try {
             name = UpstreamAddr.parse(hostHeader, 80).host();
@@ -97,7 +109,7 @@ final class HttpRProxyRouter implements HttpRouter {
         }
         for (Host host : config.hosts()) {
             if (host.matches(name)) {
-                return Optional.of(host);
+                return Optional.of(sites.get(host));
             }
         }
         return defaultSite;
