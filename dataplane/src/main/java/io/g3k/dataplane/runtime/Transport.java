@@ -44,17 +44,19 @@ import org.slf4j.LoggerFactory;
  * bytes finds the socket empty and Netty waits for an edge that never comes, so the end is never read and a relay
  * holds both its sockets for good. One-shot polls cost about 3% more CPU per small relayed request.
  *
- * <p>TCP connections on io_uring workers read into their loop's shared receive buffers (a registered buffer ring,
- * {@value #RECEIVE_BUFFER_SIZE} bytes a buffer, used up piece by piece): the kernel picks the buffer when bytes
- * arrive, so one multishot receive serves a connection for as long as it reads, with no poll before each read and no
- * buffer allocated per read or held by a connection waiting for bytes. That cut the CPU per proxied HTTP request
- * by 5–11% in duels. A multishot receive reports the end of a stream itself (a read of 0), so the race above does not
- * apply to it. Reads are at most one buffer, whatever {@code tcp_copy_buffer_size} says.
+ * <p>HTTP connections on io_uring workers (a client's of http_proxy or http_rproxy, an upstream's for a forwarded
+ * request) read into their loop's shared receive buffers (a registered buffer ring, {@value #RECEIVE_BUFFER_SIZE}
+ * bytes a buffer, used up piece by piece): the kernel picks the buffer when bytes arrive, so one multishot receive
+ * serves a connection for as long as it reads, with no poll before each read and no buffer allocated per read or held
+ * by a connection waiting for bytes. That cut the CPU per proxied HTTP request by 5–11% in duels. A multishot receive
+ * reports the end of a stream itself (a read of 0), so the race above does not apply to it. Other connections keep
+ * Netty's reads, which grow to what a bulk stream needs: through 16 KiB buffers a 1 GiB CONNECT download cost 25%
+ * more CPU. A client's upload through a CONNECT tunnel does read through them.
  *
  * <p>Servers that only relay bytes ({@code tcp_stream}, {@code sni_proxy}) run on loops of their own, {@link #relays},
  * which are epoll beside io_uring workers that were not asked for: a relayed read costs less CPU on epoll (4–5% per small
  * relayed request in duels), where HTTP costs less on io_uring (about 8%). Connections made for a task go on the
- * client's loop, so their channel class follows that loop ({@link #tcpBootstrap(EventLoop)}).
+ * client's loop, so their channel class follows that loop ({@link #tcpBootstrap(EventLoop, boolean)}).
  *
  * @param relays the relay-only servers' loops, or null where they are the workers
  */
@@ -135,12 +137,12 @@ public record Transport(EventLoopGroup workers, Class<? extends ServerSocketChan
 
     /**
      * A TCP connection to make on {@code loop}, a loop of these workers or of their relays: the loop's channel class
-     * and, on io_uring, its shared receive buffers.
+     * and, with {@code sharedReceiveBuffers} on io_uring, the loop's shared receive buffers (see the class comment).
      */
-    public Bootstrap tcpBootstrap(EventLoop loop) {
+    public Bootstrap tcpBootstrap(EventLoop loop, boolean sharedReceiveBuffers) {
         Transport transport = ofLoop(loop);
         Bootstrap b = new Bootstrap().group(loop).channel(transport.socketChannel);
-        if (transport.kind == Kind.IO_URING) {
+        if (sharedReceiveBuffers && transport.kind == Kind.IO_URING) {
             b.option(IoUringChannelOption.IO_URING_BUFFER_GROUP_ID, RECEIVE_BUFFERS);
         }
         return b;
@@ -202,13 +204,17 @@ public record Transport(EventLoopGroup workers, Class<? extends ServerSocketChan
     }
 
     /**
-     * Sets SO_REUSEPORT on a listener where {@link #reusePort()}, and on io_uring has its connections read into their
-     * loop's shared receive buffers.
+     * Sets SO_REUSEPORT on a listener where {@link #reusePort()}, and with {@code sharedReceiveBuffers} on io_uring has
+     * its connections read into their loop's shared receive buffers.
      */
-    public void listenerOptions(ServerBootstrap b) {
+    public void listenerOptions(ServerBootstrap b, boolean sharedReceiveBuffers) {
         switch (kind) {
-            case IO_URING -> b.option(IoUringChannelOption.SO_REUSEPORT, true)
-                    .childOption(IoUringChannelOption.IO_URING_BUFFER_GROUP_ID, RECEIVE_BUFFERS);
+            case IO_URING -> {
+                b.option(IoUringChannelOption.SO_REUSEPORT, true);
+                if (sharedReceiveBuffers) {
+                    b.childOption(IoUringChannelOption.IO_URING_BUFFER_GROUP_ID, RECEIVE_BUFFERS);
+                }
+            }
             case EPOLL -> b.option(EpollChannelOption.SO_REUSEPORT, true);
             case NIO -> { }
         }

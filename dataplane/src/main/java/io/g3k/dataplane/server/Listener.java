@@ -38,7 +38,7 @@ public final class Listener {
                         listener.target.accept(ch);
                     }
                 });
-        transport.listenerOptions(b);
+        transport.listenerOptions(b, target.sharedReceiveBuffers());
         TcpSocketOptions options = TcpSocketOptions.listen(config, transport.kind(), "server '" + target.name() + "'");
         InetSocketAddress address = config.address();
         try {

@@ -54,6 +54,14 @@ public abstract class Server {
         return context.transport();
     }
 
+    /**
+     * Whether this server's connections carry requests and responses, which on io_uring read best into their loop's
+     * shared receive buffers, rather than bulk streams ({@link Transport} says why).
+     */
+    protected boolean sharedReceiveBuffers() {
+        return false;
+    }
+
     /** Adds this server's protocol handlers to a connected channel; the channel may already be active. */
     protected abstract void initChild(Channel ch);
 

@@ -78,10 +78,10 @@ class TransportTest {
                             ctx.writeAndFlush(msg); // echo
                         }
                     });
-            transport.listenerOptions(sb);
+            transport.listenerOptions(sb, true);
             Channel server = sb.bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
             CompletableFuture<String> echoed = new CompletableFuture<>();
-            Channel client = transport.tcpBootstrap(transport.workers().next())
+            Channel client = transport.tcpBootstrap(transport.workers().next(), true)
                     .handler(new ChannelInboundHandlerAdapter() {
                         @Override
                         public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -119,11 +119,11 @@ class TransportTest {
                             ctx.writeAndFlush(Unpooled.wrappedBuffer(sent)).addListener(f -> ctx.close());
                         }
                     });
-            transport.listenerOptions(sb);
+            transport.listenerOptions(sb, true);
             Channel server = sb.bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
             var received = new java.io.ByteArrayOutputStream();
             CompletableFuture<byte[]> ended = new CompletableFuture<>();
-            Channel client = transport.tcpBootstrap(transport.workers().next())
+            Channel client = transport.tcpBootstrap(transport.workers().next(), true)
                     .handler(new ChannelInboundHandlerAdapter() {
                         @Override
                         public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -146,6 +146,24 @@ class TransportTest {
                             .isEqualTo((short) 0);
                 }
             }
+            server.close().sync();
+        }
+    }
+
+    /** Connections not asked to (tunnels, bulk streams) keep Netty's own reads, which grow to what a stream needs. */
+    @Test
+    void onlyConnectionsAskedForReadIntoTheSharedReceiveBuffers() throws Exception {
+        Assumptions.assumeTrue(Transport.unavailability(Transport.Kind.IO_URING) == null, "no io_uring here");
+        System.setProperty("g3k.transport", "io_uring");
+        try (Transport transport = Transport.create(1)) {
+            ServerBootstrap sb = new ServerBootstrap().group(transport.workers()).channel(transport.serverChannel())
+                    .childHandler(new ChannelInboundHandlerAdapter());
+            transport.listenerOptions(sb, false);
+            Channel server = sb.bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
+            Channel client = transport.tcpBootstrap(transport.workers().next(), false)
+                    .handler(new ChannelInboundHandlerAdapter()).connect(server.localAddress()).sync().channel();
+            assertThat(client.config().getOption(IoUringChannelOption.IO_URING_BUFFER_GROUP_ID)).isEqualTo((short) -1);
+            client.close().sync();
             server.close().sync();
         }
     }

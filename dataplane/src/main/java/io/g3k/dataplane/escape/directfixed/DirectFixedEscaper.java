@@ -68,7 +68,7 @@ public final class DirectFixedEscaper implements Escaper {
             stats.connectionAttempt.increment();
             TcpSocketOptions options = socketOptions.forUser(hints.userKeepalive(), hints.userMiscOpts());
             new HappyEyeballsConnect(candidates.subList(0, attempts), target.port(),
-                    (l, remote) -> bootstrap(l, remote, options), loop, config.connectionAttemptDelay(), result).start();
+                    (l, remote) -> bootstrap(l, remote, options, hints.httpForwardScheme().isPresent()), loop, config.connectionAttemptDelay(), result).start();
         });
         result.addListener(done -> {
             if (done.isSuccess()) {
@@ -134,9 +134,10 @@ public final class DirectFixedEscaper implements Escaper {
     };
 
     /** One connect attempt (happy eyeballs may make several per task). */
-    private Bootstrap bootstrap(EventLoop loop, InetAddress remote, TcpSocketOptions socketOptions) {
+    /** {@code forHttp}: the connection carries forwarded requests, not a tunnel ({@link Transport#tcpBootstrap}). */
+    private Bootstrap bootstrap(EventLoop loop, InetAddress remote, TcpSocketOptions socketOptions, boolean forHttp) {
         stats.tcpConnectAttempt.increment();
-        Bootstrap b = transport.tcpBootstrap(loop)
+        Bootstrap b = transport.tcpBootstrap(loop, forHttp)
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .option(ChannelOption.TCP_NODELAY, true)

@@ -234,7 +234,7 @@ public final class ProxyChainEscaper implements Escaper {
      */
     private Bootstrap bootstrap(UpstreamAddr proxy, InetSocketAddress address, Attempts a, ProxyHandler handshake) {
         stats.tcpConnectAttempt.increment();
-        Bootstrap b = transport.tcpBootstrap(a.loop())
+        Bootstrap b = transport.tcpBootstrap(a.loop(), a.forward()) // forwarded requests, not a tunnel
                 // the target name must reach the next proxy as a name: never resolve it here (nor leak it to DNS)
                 .resolver(NoopAddressResolverGroup.INSTANCE)
                 .option(ChannelOption.AUTO_READ, false)

@@ -34,6 +34,11 @@ public final class HttpProxyServer extends Server {
     }
 
     @Override
+    protected boolean sharedReceiveBuffers() {
+        return true;
+    }
+
+    @Override
     protected void initChild(Channel ch) {
         HttpFrontHandler.install(ch, tls, config.reqHeaderMaxSize(), front, context, router);
     }
