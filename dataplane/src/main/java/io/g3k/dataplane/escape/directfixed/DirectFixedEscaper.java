@@ -67,8 +67,10 @@ public final class DirectFixedEscaper implements Escaper {
             int attempts = Math.min(candidates.size(), config.tcpConnect().maxAttempts());
             stats.connectionAttempt.increment();
             TcpSocketOptions options = socketOptions.forUser(hints.userKeepalive(), hints.userMiscOpts());
+            boolean forHttp = hints.httpForwardScheme().isPresent();
             new HappyEyeballsConnect(candidates.subList(0, attempts), target.port(),
-                    (l, remote) -> bootstrap(l, remote, options, hints.httpForwardScheme().isPresent()), loop, config.connectionAttemptDelay(), result).start();
+                    (l, remote) -> bootstrap(l, remote, options, forHttp), loop, config.connectionAttemptDelay(),
+                    result).start();
         });
         result.addListener(done -> {
             if (done.isSuccess()) {
@@ -133,8 +135,10 @@ public final class DirectFixedEscaper implements Escaper {
         protected void initChannel(Channel ch) {}
     };
 
-    /** One connect attempt (happy eyeballs may make several per task). */
-    /** {@code forHttp}: the connection carries forwarded requests, not a tunnel ({@link Transport#tcpBootstrap}). */
+    /**
+     * One connect attempt (happy eyeballs may make several per task); {@code forHttp}: the connection carries
+     * forwarded requests, not a tunnel ({@link Transport#tcpBootstrap}).
+     */
     private Bootstrap bootstrap(EventLoop loop, InetAddress remote, TcpSocketOptions socketOptions, boolean forHttp) {
         stats.tcpConnectAttempt.increment();
         Bootstrap b = transport.tcpBootstrap(loop, forHttp)

@@ -45,8 +45,8 @@ final class RawResponseDecoder extends ByteToMessageDecoder {
     private long remaining;
     private int trailerBytes;
     private int scanned;
-    /** The head being parsed, copied out of the read buffers; reused, as is what it parses into. */
-    private byte[] headBytes = new byte[1024];
+    /** The usual head, copied out of the read buffers to be parsed; reused, as is what it parses into. */
+    private final byte[] headBytes = new byte[1024];
     private final ParsedHead parsed = new ParsedHead();
 
     /** {@code maxBodyLine}: the longest chunk-size line ({@code body_line_max_length}). */
@@ -140,11 +140,10 @@ final class RawResponseDecoder extends ByteToMessageDecoder {
         }
         scanned = 0;
         int size = end - in.readerIndex();
-        if (headBytes.length < size) {
-            headBytes = new byte[Math.max(size, 2 * headBytes.length)];
-        }
-        in.readBytes(headBytes, 0, size);
-        parsed.parse(headBytes, size);
+        // a larger head gets an array of its own: a connection kept idle holds 1 KiB, not its largest head
+        byte[] copy = size <= headBytes.length ? headBytes : new byte[size];
+        in.readBytes(copy, 0, size);
+        parsed.parse(copy, size);
         ByteBuf bytes = alloc.buffer(size + 64);
         parsed.writeEndToEnd(bytes);
         boolean noBody = bodyless || parsed.status / 100 == 1 || parsed.status == 204 || parsed.status == 304;

@@ -206,6 +206,24 @@ class RawResponseDecoderTest {
         releaseAll(ch);
     }
 
+    /** A head larger than the decoder's reused 1 KiB copy, then a small one on the same connection: both whole. */
+    @Test
+    void headsLargerAndSmallerThanTheReusedCopyFollowEachOther() {
+        EmbeddedChannel ch = channel(false);
+        String big = "HTTP/1.1 200 OK\r\nX-Big: " + "b".repeat(3000) + "\r\nContent-Length: 0\r\n";
+        String small = "HTTP/1.1 204 No Content\r\nX-Small: s\r\n";
+        for (String head : new String[] {big, small, big}) {
+            ch.pipeline().get(RawResponseDecoder.class).expect(false, false);
+            ch.writeInbound(bytes(head + "\r\n"));
+            RawResponseDecoder.Head decoded = ch.readInbound();
+            assertThat(text(decoded.bytes())).isEqualTo(head);
+            RawResponseDecoder.Body end = ch.readInbound();
+            assertThat(end.last()).isTrue();
+            end.bytes().release();
+        }
+        assertThat(ch.finish()).isFalse();
+    }
+
     @Test
     void aSwitchToAnotherProtocolLeavesTheRestForWhoeverTakesOver() {
         EmbeddedChannel ch = new EmbeddedChannel(new RawResponseDecoder(8192, 8192));
