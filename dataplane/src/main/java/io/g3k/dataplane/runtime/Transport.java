@@ -51,7 +51,8 @@ import org.slf4j.LoggerFactory;
  * by a connection waiting for bytes. That cut the CPU per proxied HTTP request by 5–11% in duels. A multishot receive
  * reports the end of a stream itself (a read of 0), so the race above does not apply to it. Other connections keep
  * Netty's reads, which grow to what a bulk stream needs: through 16 KiB buffers a 1 GiB CONNECT download cost 25%
- * more CPU. A client's upload through a CONNECT tunnel does read through them.
+ * more CPU. A client's upload through a CONNECT tunnel does read through them. Buffer rings need Linux 5.19; on an
+ * older kernel every connection reads the Netty way.
  *
  * <p>Servers that only relay bytes ({@code tcp_stream}, {@code sni_proxy}) run on loops of their own, {@link #relays},
  * which are epoll beside io_uring workers that were not asked for: a relayed read costs less CPU on epoll (4–5% per small
@@ -104,7 +105,8 @@ public record Transport(EventLoopGroup workers, Class<? extends ServerSocketChan
 
     private static Transport create(int n, String threadName, Kind kind, Transport relays) {
         return switch (kind) {
-            case IO_URING -> new Transport(loops(n, threadName, IoUringIoHandler.newFactory(receiveBuffers())),
+            case IO_URING -> new Transport(loops(n, threadName, receiveBuffersAvailable()
+                    ? IoUringIoHandler.newFactory(receiveBuffers()) : IoUringIoHandler.newFactory()),
                     IoUringServerSocketChannel.class, IoUringSocketChannel.class, IoUringDatagramChannel.class, kind, n,
                     relays);
             case EPOLL -> new Transport(loops(n, threadName, EpollIoHandler.newFactory()),
@@ -113,6 +115,11 @@ public record Transport(EventLoopGroup workers, Class<? extends ServerSocketChan
             case NIO -> new Transport(loops(n, threadName, NioIoHandler.newFactory()),
                     NioServerSocketChannel.class, NioSocketChannel.class, NioDatagramChannel.class, kind, n, relays);
         };
+    }
+
+    /** Registered buffer rings came with Linux 5.19; without them every connection reads the Netty way. */
+    private static boolean receiveBuffersAvailable() {
+        return IoUring.isRegisterBufferRingSupported();
     }
 
     /**
@@ -142,7 +149,7 @@ public record Transport(EventLoopGroup workers, Class<? extends ServerSocketChan
     public Bootstrap tcpBootstrap(EventLoop loop, boolean sharedReceiveBuffers) {
         Transport transport = ofLoop(loop);
         Bootstrap b = new Bootstrap().group(loop).channel(transport.socketChannel);
-        if (sharedReceiveBuffers && transport.kind == Kind.IO_URING) {
+        if (sharedReceiveBuffers && transport.kind == Kind.IO_URING && receiveBuffersAvailable()) {
             b.option(IoUringChannelOption.IO_URING_BUFFER_GROUP_ID, RECEIVE_BUFFERS);
         }
         return b;
@@ -211,7 +218,7 @@ public record Transport(EventLoopGroup workers, Class<? extends ServerSocketChan
         switch (kind) {
             case IO_URING -> {
                 b.option(IoUringChannelOption.SO_REUSEPORT, true);
-                if (sharedReceiveBuffers) {
+                if (sharedReceiveBuffers && receiveBuffersAvailable()) {
                     b.childOption(IoUringChannelOption.IO_URING_BUFFER_GROUP_ID, RECEIVE_BUFFERS);
                 }
             }

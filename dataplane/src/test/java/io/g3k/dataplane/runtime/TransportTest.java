@@ -140,7 +140,7 @@ class TransportTest {
                         }
                     }).connect(server.localAddress()).sync().channel();
             assertThat(ended.get(10, TimeUnit.SECONDS)).isEqualTo(sent);
-            if (kind == Transport.Kind.IO_URING) {
+            if (kind == Transport.Kind.IO_URING && IoUring.isRegisterBufferRingSupported()) {
                 for (Channel ch : new Channel[] {client, accepted.get()}) {
                     assertThat(ch.config().getOption(IoUringChannelOption.IO_URING_BUFFER_GROUP_ID))
                             .isEqualTo((short) 0);
