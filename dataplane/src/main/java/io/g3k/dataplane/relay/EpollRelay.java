@@ -127,7 +127,7 @@ final class EpollRelay {
         void register(IoEventLoop loop) {
             loop.register(this).addListener(f -> {
                 if (!f.isSuccess()) {
-                    fail(name + "Error: " + f.cause().getMessage());
+                    failed(f.cause());
                 } else if (ended) {
                     ((IoRegistration) f.getNow()).cancel();
                 } else {
@@ -242,7 +242,7 @@ final class EpollRelay {
         }
 
         /** A call on this side's socket failed: the relay ends with this side's error. */
-        private void failed(Exception e) {
+        private void failed(Throwable e) {
             fail((name.equals("client") ? "ClientError: " : "UpstreamError: ") + e.getMessage());
         }
 

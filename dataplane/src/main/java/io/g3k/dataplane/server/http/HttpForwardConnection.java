@@ -43,6 +43,7 @@ final class HttpForwardConnection extends ChannelInboundHandlerAdapter {
     private boolean shareable;
     /** Armed while idle between exchanges: per request, arming and cancelling only move a timestamp. */
     private final LazyDeadline idleExpiry;
+    private final Runnable closeWhenIdle = this::close; // one for the connection, not one a request
 
     private HttpForwardConnection(Channel channel, HttpRoute.Target route, RawResponseDecoder raw) {
         this.channel = channel;
@@ -160,7 +161,7 @@ final class HttpForwardConnection extends ChannelInboundHandlerAdapter {
             close();
             return;
         }
-        idleExpiry.arm(policy.idleExpire(), this::close);
+        idleExpiry.arm(policy.idleExpire(), closeWhenIdle);
     }
 
     /**
