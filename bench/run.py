@@ -241,8 +241,11 @@ def wrk(port, absolute, close=False, tls=False, seconds=None):
     script = Path(tempfile.mkstemp(suffix=".lua")[1])
     script.write_text((f'wrk.path = "http://127.0.0.1:{ORIGIN}/small"\nwrk.headers["Host"] = "127.0.0.1:{ORIGIN}"\n'
                        if absolute else "") + ('wrk.headers["Connection"] = "close"\n' if close else ""))
-    out = run(pinned(LOAD_CPU, ["wrk", "-t1", "-c32", f"-d{seconds or SECONDS}s", "--latency", "-s", str(script),
-                                f"https://localhost:{port}/small" if tls else f"http://127.0.0.1:{port}/small"]))
+    try:
+        out = run(pinned(LOAD_CPU, ["wrk", "-t1", "-c32", f"-d{seconds or SECONDS}s", "--latency", "-s", str(script),
+                                    f"https://localhost:{port}/small" if tls else f"http://127.0.0.1:{port}/small"]))
+    finally:
+        script.unlink()
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)|Socket errors: (.*)", out)
     return {"req/s": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
             "p50 ms": latency(out, "50%"), "p99 ms": latency(out, "99%"), "errors": errors.group(0) if errors else "",

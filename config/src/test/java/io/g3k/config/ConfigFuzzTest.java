@@ -18,7 +18,9 @@ class ConfigFuzzTest {
         try {
             Path dir = Files.createTempDirectory("g3k-config-fuzz");
             dir.toFile().deleteOnExit();
-            return dir.resolve("main.yml");
+            Path file = dir.resolve("main.yml");
+            file.toFile().deleteOnExit(); // registered last, deleted first: the directory must be empty to go
+            return file;
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }

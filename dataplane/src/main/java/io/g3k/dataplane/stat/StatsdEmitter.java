@@ -12,7 +12,11 @@ import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.unix.DomainDatagramPacket;
 import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -26,6 +30,10 @@ import java.util.concurrent.TimeUnit;
  * datagrams of at most 1400 bytes (UDP) or 4096 (Unix), as g3proxy does.
  */
 public final class StatsdEmitter implements AutoCloseable {
+    /** The emitting socket's own address (a receiver sees it as the sender), one per process. */
+    private static final Path SOURCE = Path.of(System.getProperty("java.io.tmpdir"),
+            "g3k-statsd-" + ProcessHandle.current().pid() + ".sock");
+
     private final Stats stats;
     private final StatConfig config;
     private final Channel channel;
@@ -53,14 +61,17 @@ public final class StatsdEmitter implements AutoCloseable {
                 if (loop.kind() != Transport.Kind.EPOLL) {
                     throw new IllegalStateException("stat: a Unix socket target needs the native epoll transport");
                 }
-                ch = b.channel(EpollDomainDatagramChannel.class).bind(new DomainSocketAddress(
-                        System.getProperty("java.io.tmpdir") + "/g3k-statsd-" + ProcessHandle.current().pid() + ".sock"))
+                Files.deleteIfExists(SOURCE); // left by a killed process that had this pid
+                ch = b.channel(EpollDomainDatagramChannel.class).bind(new DomainSocketAddress(SOURCE.toFile()))
                         .syncUninterruptibly().channel();
             } else {
                 ch = b.channel(loop.datagramChannel()).bind(new InetSocketAddress(
                         config.bindIp().orElse(null), 0)).syncUninterruptibly().channel();
             }
             return new StatsdEmitter(stats, config, ch, loop);
+        } catch (IOException e) {
+            loop.close();
+            throw new UncheckedIOException(e);
         } catch (RuntimeException e) {
             loop.close();
             throw e;
@@ -134,6 +145,11 @@ public final class StatsdEmitter implements AutoCloseable {
     public void close() {
         timer.cancel(false);
         channel.eventLoop().execute(this::emit);
-        channel.close().addListener(closed -> loop.workers().shutdownGracefully(0, 1, TimeUnit.SECONDS));
+        channel.close().addListener(closed -> {
+            if (config.unix().isPresent()) {
+                Files.deleteIfExists(SOURCE); // the bound socket's file outlives the socket
+            }
+            loop.workers().shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        });
     }
 }

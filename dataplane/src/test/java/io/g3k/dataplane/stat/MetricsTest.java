@@ -170,6 +170,9 @@ class MetricsTest {
         } finally {
             receiver.destroy();
         }
+        // the emitter's own bound socket file goes with it
+        Path source = Path.of(System.getProperty("java.io.tmpdir"), "g3k-statsd-" + ProcessHandle.current().pid() + ".sock");
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() -> !Files.exists(source));
     }
 
     @Test

@@ -20,6 +20,7 @@ public final class OriginsFixture implements BeforeAllCallback, AfterAllCallback
     private TestOrigin second;
     private TestOrigin tls;
     private RunningProxy proxy;
+    private Path dir;
 
     public OriginsFixture(String serversTemplate, String extraYaml) {
         this.serversTemplate = serversTemplate;
@@ -28,7 +29,7 @@ public final class OriginsFixture implements BeforeAllCallback, AfterAllCallback
 
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
-        Path dir = Files.createTempDirectory("g3k-test");
+        dir = Files.createTempDirectory("g3k-test");
         pki = new TestPki(dir);
         first = TestOrigin.http();
         second = TestOrigin.http();
@@ -43,6 +44,7 @@ public final class OriginsFixture implements BeforeAllCallback, AfterAllCallback
         first.close();
         second.close();
         tls.close();
+        TempDirs.delete(dir);
     }
 
     public TestPki pki() {

@@ -15,6 +15,8 @@ public final class PeerProcess implements AutoCloseable {
     private final Process process;
     private final int port;
     private final Path log;
+    /** A directory made for this peer alone (outside any test's own), deleted with it; else null. */
+    private Path ownHome;
 
     private PeerProcess(Process process, int port, Path log) {
         this.process = process;
@@ -54,7 +56,14 @@ public final class PeerProcess implements AutoCloseable {
                 "http_port 127.0.0.1:" + port, "http_access allow all", "pid_filename " + home.resolve("squid.pid"),
                 "cache_log " + home.resolve("cache.log"), "access_log stdio:" + home.resolve("access.log"),
                 "cache deny all", "shutdown_lifetime 0 seconds", "coredump_dir " + home, ""));
-        return start(List.of(squidBinary(), "-N", "-f", conf.toString()), port, home.resolve("out.log"));
+        try {
+            PeerProcess squid = start(List.of(squidBinary(), "-N", "-f", conf.toString()), port, home.resolve("out.log"));
+            squid.ownHome = home;
+            return squid;
+        } catch (Exception e) {
+            TempDirs.delete(home);
+            throw e;
+        }
     }
 
     /** microsocks with username/password authentication. */
@@ -132,6 +141,10 @@ public final class PeerProcess implements AutoCloseable {
         process.destroy();
         if (!process.waitFor(10, TimeUnit.SECONDS)) {
             process.destroyForcibly();
+            process.waitFor(10, TimeUnit.SECONDS);
+        }
+        if (ownHome != null) {
+            TempDirs.delete(ownHome);
         }
     }
 }

@@ -35,6 +35,7 @@ public final class ProxyFixture implements BeforeAllCallback, AfterAllCallback {
     public void afterAll(ExtensionContext context) {
         proxy.close();
         origin.close();
+        TempDirs.delete(dir);
     }
 
     public TestOrigin origin() {
