@@ -10,7 +10,6 @@ import re
 import resource
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -21,9 +20,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))
-# a wrk scenario measures each proxy in ROUNDS runs of ROUND_SECONDS, taken in turn with the other proxies' (rotate)
-ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
-ROUND_SECONDS = int(os.environ.get("BENCH_ROUND_SECONDS", "2"))
 # s_time's window: 3 s as with 6 s runs; 2 s (run 2049Z) put a JVM's background work into fewer handshakes
 HANDSHAKE_SECONDS = max(3, SECONDS // 2)
 IDLE_TUNNELS = int(os.environ.get("BENCH_IDLE_TUNNELS", "2000"))
@@ -387,13 +383,12 @@ def idle_tunnels(bench, name, port):
 
 def settled_memory_kib(bench, name, settle_kib=512, tries=5):
     """memory_kib once two readings a second apart agree to within settle_kib: memory a proxy is still giving back
-    meanwhile (g3k's buffer pools trimming what the bulk scenarios used) is not the tunnels' (run 2026-12-07T0502Z
-    read -0.06 KiB a tunnel for g3k, the 2.1 KiB of the runs before hidden by a release between its two readings)."""
+    meanwhile is not the tunnels' (run 2026-12-07T0502Z read -0.06 KiB a tunnel for g3k, where the runs before
+    read 2.1, and 3.6 the next time the same scenarios ran before it)."""
     last = memory_kib(bench, name)
     for _ in range(tries):
         time.sleep(1)
         now = memory_kib(bench, name)
-        print(f"   {name}: {last[0]} KiB, a second later {now[0]} KiB", file=sys.stderr)
         if abs(now[0] - last[0]) <= settle_kib:
             return now
         last = now
@@ -501,12 +496,11 @@ def scenarios(bench):
     tunnel = lambda name: ["-p", "-x", f"http://127.0.0.1:{PORTS[name]}"]
     # every proxy gets the same WARM_UP seconds of the scenario's load first, in bursts, with CHURN_WARM_UP seconds
     # of new connections between them (see bursts); the direct baseline, with no proxy to warm, a short run
-    warmed_wrk = lambda name, **kw: Rotated(lambda s: wrk_cpu(bench, process(name), lambda: wrk(PORTS[name], seconds=s, **kw)),
-                                            lambda: bursts(lambda s: wrk(PORTS[name], seconds=s, **kw),
-                                                           churn=lambda: wrk(PORTS[name], close=True, seconds=CHURN_WARM_UP, **kw)))
-    direct_wrk = lambda port, **kw: Rotated(lambda s: wrk(port, False, seconds=s, **kw), lambda: wrk(port, False, seconds=2, **kw))
-    conns = lambda result: {("conns/s" if k == "req/s" else k): v for k, v in result.items()
-                            if k in ("req/s", "CPU µs/req", "requests", "errors")}
+    warmed_wrk = lambda name, **kw: Warmed(lambda: wrk_cpu(bench, process(name), lambda: wrk(PORTS[name], **kw)),
+                                           lambda: bursts(lambda s: wrk(PORTS[name], seconds=s, **kw),
+                                                          churn=lambda: wrk(PORTS[name], close=True, seconds=CHURN_WARM_UP, **kw)))
+    direct_wrk = lambda port, **kw: Warmed(lambda: wrk(port, False, **kw), lambda: wrk(port, False, seconds=2, **kw))
+    conns = lambda result: {("conns/s" if k == "req/s" else k): v for k, v in result.items() if k in ("req/s", "CPU µs/req")}
     speed = lambda result: {"MB/s": result["MB/s"]}
     # a GiB is about 16k reads of 64 KiB: about when the JIT's C2 compiles the relay loop, so a first GiB measures
     # the compiler; three before the measured one, for every proxy (SOCKS5 bulk would otherwise run warmer for g3k
@@ -518,9 +512,9 @@ def scenarios(bench):
         # each connection runs its set-up code once, so from cold g3k's JIT takes many seconds to compile it
         # (1.0k, 2.5k, 6.0k, 9.1k conns/s in four 8 s runs): bursts here too, for every proxy
         ("HTTP forward, new connection per request (wrk)",
-         Rotated(lambda s: conns(wrk(ORIGIN, False, True, seconds=s)), lambda: wrk(ORIGIN, False, True, seconds=2)),
-         {n: Rotated(lambda s, n=n: conns(wrk_cpu(bench, process(n), lambda: wrk(PORTS[n], True, True, seconds=s))),
-                     lambda n=n: bursts(lambda s: wrk(PORTS[n], True, True, seconds=s)))
+         Warmed(lambda: conns(wrk(ORIGIN, False, True)), lambda: wrk(ORIGIN, False, True, seconds=2)),
+         {n: Warmed(lambda n=n: conns(wrk_cpu(bench, process(n), lambda: wrk(PORTS[n], True, True))),
+                    lambda n=n: bursts(lambda s: wrk(PORTS[n], True, True, seconds=s)))
           for n in ["g3k http", "squid", "tinyproxy"]}),
         ("HTTP reverse proxy (wrk, 32 conns)", direct_wrk(ORIGIN),
          {n: warmed_wrk(n, absolute=False) for n in ["g3k rproxy", "haproxy http", "nginx http"]}),
@@ -589,25 +583,21 @@ def duel_report(rows):
             f"same seconds (lower is better); {DUEL_ROUNDS} rounds each.\n\n" + "\n".join(lines))
 
 
-def bursts(load, churn=None, burst=2):
-    """WARM_UP seconds of load in bursts, an idle half second after each, and churn (if given) after the first burst.
+def bursts(load, churn=None, burst=5):
+    """WARM_UP seconds of load in bursts, an idle second after each, and churn (if given) after the first burst.
 
     A long-running proxy goes from idle to busy all day; g3k's JIT compiles the event loop while it is busy, and the
     first few times the loop goes idle it throws that code away ("made not entrant: uncommon trap": the idle path
     was never seen) and the next burst runs while it recompiles. Bursts put those transitions into the warm-up.
     And a long-running proxy has accepted many connections: keep-alive bursts alone open 32 each, so g3k's
     connection set-up code was still interpreted when the measured run opened its 32, all at once (each first
-    response took 30-50 ms, against 7 ms once a few thousand connections had been through). churn is that.
-    Bursts of 2 s, not 5 (until run 2026-12-07T0306Z): five transitions instead of two, as the measured rounds
-    (rotate) are transitions too; with two, g3k still recompiled its event loop in the first measured rounds
-    ("EpollIoHandler::run made not entrant: uncommon trap" in hasScheduledTasks) and C2 shared the pinned core
-    with the loop for a while (SNI p99 3.6-15 ms in those rounds, 1.0-1.2 ms in eight rounds after them)."""
+    response took 30-50 ms, against 7 ms once a few thousand connections had been through). churn is that."""
     for i in range(max(1, WARM_UP // burst)):
         load(burst)
-        time.sleep(0.5)
+        time.sleep(1)
         if churn and i == 0 and CHURN_WARM_UP > 0:
             churn()
-            time.sleep(0.5)
+            time.sleep(1)
 
 
 class Warmed:
@@ -617,51 +607,6 @@ class Warmed:
 
     def __call__(self):
         return self.fn()
-
-
-class Rotated(Warmed):
-    """A wrk measurement taken in rounds: fn(seconds) measures one round (see rotate)."""
-
-
-def rotate(fns):
-    """Every proxy of a scenario (and the direct baseline) warmed up first, then measured in ROUNDS runs each, in
-    turn: g3k's first round, each peer's first, g3k's second... This VM's speed swings within minutes (one SNI run
-    had the direct baseline at 67k req/s, the one before at 91k), and one run a proxy, minutes apart, put each
-    proxy in its own minute. In turn, each gets a share of the same minutes. Rates and CPU per request are over all
-    of a proxy's rounds; p50 and p99 are its median round's."""
-    rounds = {}
-    for name, fn in fns:
-        try:
-            fn.warm_up()
-            rounds[name] = []
-        except Exception as e:  # a peer that fails is reported, not fatal
-            rounds[name] = {"error": str(e)[:120]}
-    for _ in range(ROUNDS):
-        for name, fn in fns:
-            if isinstance(rounds[name], list):
-                try:
-                    rounds[name].append(fn.fn(ROUND_SECONDS))
-                    print(f"   {name}: " + ", ".join(f"{k} {v:.2f}" for k, v in rounds[name][-1].items()
-                                                    if isinstance(v, float)), file=sys.stderr)
-                except Exception as e:
-                    rounds[name] = {"error": str(e)[:120]}
-    return {name: merged(runs) if isinstance(runs, list) else runs for name, runs in rounds.items()}
-
-
-def merged(runs):
-    """One proxy's rounds as one figure: see rotate."""
-    requests = sum(r["requests"] for r in runs)
-    out = {}
-    for key in runs[0]:
-        if key in ("req/s", "conns/s"):
-            out[key] = statistics.fmean(r[key] for r in runs)  # rounds of equal length
-        elif key in ("p50 ms", "p99 ms"):
-            out[key] = statistics.median(r[key] for r in runs)
-        elif key == "CPU µs/req":
-            out[key] = sum(r[key] * r["requests"] for r in runs) / requests
-    out["requests"] = requests
-    out["errors"] = "; ".join(r["errors"] for r in runs if r.get("errors"))
-    return out
 
 
 def measure(fn):
@@ -721,13 +666,8 @@ def main():
                 if ONLY.lower() not in scenario.lower():
                     continue
                 print(f"-- {scenario}", file=sys.stderr)
-                fns = ([("direct", direct)] if direct else []) + list(peers.items())
-                if all(isinstance(fn, Rotated) for _, fn in fns):
-                    measured = rotate(fns)
-                else:
-                    measured = {name: measure(fn) for name, fn in fns}
-                base = measured.pop("direct", None)
-                results.append((scenario, base, measured))
+                base = measure(direct) if direct else None
+                results.append((scenario, base, {name: measure(fn) for name, fn in peers.items()}))
             duel_rows = duels(bench)  # after the scenarios: every proxy in them is warm
             time.sleep(2)
             files_after = {name: open_files(bench, name) for name in proxies}
@@ -740,7 +680,7 @@ def main():
     stamp = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H%MZ")
     steal = [after - before for before, after in zip(steal_before, steal_and_total())]
     header = (f"# g3k bench {stamp}\n\n{CORES} CPUs; proxies on CPU {PROXY_CPU}, clients and origin on CPU {LOAD_CPU}; "
-              f"wrk scenarios in {ROUNDS} rounds of {ROUND_SECONDS}s a proxy, taken in turn, other loads {SECONDS}s; took {time.time() - started:.0f}s; the VM's host took "
+              f"{SECONDS}s per load run; took {time.time() - started:.0f}s; the VM's host took "
               f"{100 * steal[0] / max(1, steal[1]):.1f}% of the CPU time (steal): a slow minute is slow for everyone "
               "in it, so compare ratios, and above all the duels (below).\n\n")
     print(header + table)
