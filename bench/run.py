@@ -544,9 +544,10 @@ def scenarios(bench):
 # (scenario, g3k, peer, metric, load): where sequential runs left g3k and a peer close, or swung from one run to the
 # next. In the SNI duels the TLS client and origin are what is busy (g3k and its peer relay about the same req/s),
 # so there the CPU each proxy spent per request, measured in the same seconds, is what ranks them.
+plain = lambda port, seconds=None: wrk(port, False, seconds=seconds)
 https = lambda port, seconds=None: wrk(port, False, tls=True, seconds=seconds)
-DUELS = [("HTTP reverse proxy", "g3k rproxy", "haproxy http", "req/s", lambda port, seconds=None: wrk(port, False, seconds=seconds)),
-         ("HTTP reverse proxy", "g3k rproxy", "nginx http", "req/s", lambda port, seconds=None: wrk(port, False, seconds=seconds)),
+DUELS = [("HTTP reverse proxy", "g3k rproxy", "haproxy http", "req/s", plain),
+         ("HTTP reverse proxy", "g3k rproxy", "nginx http", "req/s", plain),
          ("SNI routing", "g3k sni", "haproxy sni", "req/s", https),
          ("SNI routing", "g3k sni", "nginx sni", "req/s", https),
          ("HTTP forward, new connection per request", "g3k http", "squid", "req/s",
