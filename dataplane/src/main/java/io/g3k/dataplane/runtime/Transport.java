@@ -29,6 +29,7 @@ import io.netty.channel.uring.IoUringIoHandlerConfig;
 import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.netty.channel.uring.IoUringSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutor;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -66,6 +67,7 @@ public record Transport(EventLoopGroup workers, Class<? extends ServerSocketChan
                         Kind kind, int threads, Transport relays) implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger("g3k");
     private static final String MULTISHOT_POLL = "io.netty.iouring.pollAddMultishotEnabled";
+    private static final String EPOLL_WAIT_THRESHOLD = "io.netty.channel.epoll.epollWaitThreshold";
     private static final short RECEIVE_BUFFERS = 0;
     /** g3proxy's default tcp_copy_buffer_size, and a TLS record's largest plaintext. */
     private static final int RECEIVE_BUFFER_SIZE = 16 * 1024;
@@ -74,6 +76,10 @@ public record Transport(EventLoopGroup workers, Class<? extends ServerSocketChan
         // before Netty's IoUring class reads it
         if (System.getProperty(MULTISHOT_POLL) == null) {
             System.setProperty(MULTISHOT_POLL, "false");
+        }
+        // before Netty's EpollIoHandler class reads it; see epollLoops
+        if (System.getProperty(EPOLL_WAIT_THRESHOLD) == null) {
+            System.setProperty(EPOLL_WAIT_THRESHOLD, "0");
         }
     }
 
@@ -109,7 +115,7 @@ public record Transport(EventLoopGroup workers, Class<? extends ServerSocketChan
                     ? IoUringIoHandler.newFactory(receiveBuffers()) : IoUringIoHandler.newFactory()),
                     IoUringServerSocketChannel.class, IoUringSocketChannel.class, IoUringDatagramChannel.class, kind, n,
                     relays);
-            case EPOLL -> new Transport(loops(n, threadName, EpollIoHandler.newFactory()),
+            case EPOLL -> new Transport(epollLoops(n, threadName),
                     EpollServerSocketChannel.class, EpollSocketChannel.class, EpollDatagramChannel.class, kind, n,
                     relays);
             case NIO -> new Transport(loops(n, threadName, NioIoHandler.newFactory()),
@@ -173,6 +179,24 @@ public record Transport(EventLoopGroup workers, Class<? extends ServerSocketChan
     private static EventLoopGroup loops(int n, String threadName, IoHandlerFactory handlers) {
         IoHandlerFactory unsuspendable = handlers::newHandler;
         return new MultiThreadIoEventLoopGroup(n, new DefaultThreadFactory(threadName), unsuspendable);
+    }
+
+    /**
+     * Epoll loops that read the clock once a round instead of two or three times. An epoll loop re-arms its wake-up
+     * whenever the nearest scheduled task's deadline differs from the one it armed last, reading the clock to do so,
+     * and two things made that every round: with no task scheduled the deadline is "a second from now", new each
+     * round; and a deadline 10 ms or more away went into epoll_wait's timeout instead of the loop's timerfd, so nothing
+     * counted as armed. With the timerfd always used (threshold 0) and a task always scheduled (once a second, as often
+     * as an idle loop wakes anyway), a loop re-arms only when its nearest deadline changes. Measured on the SNI relay:
+     * the clock went from 2.9% to 2.1% of its CPU in a profile, and ×0.90–0.99 the CPU per request of the build before
+     * in ten duel rounds. (io_uring loops wait another way: a timeout entry in the ring.)
+     */
+    private static EventLoopGroup epollLoops(int n, String threadName) {
+        EventLoopGroup group = loops(n, threadName, EpollIoHandler.newFactory());
+        for (EventExecutor loop : group) {
+            loop.scheduleAtFixedRate(() -> { }, 1, 1, TimeUnit.SECONDS);
+        }
+        return group;
     }
 
     /** The kind asked for, if this machine has it (else a clear error); unasked, the fastest it has. */

@@ -2,6 +2,7 @@ package io.g3k.dataplane.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
@@ -21,6 +22,7 @@ import io.netty.channel.uring.IoUringSocketChannel;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -60,6 +62,32 @@ class TransportTest {
     void ioUringPollsOneShot() {
         Assumptions.assumeTrue(Transport.unavailability(Transport.Kind.IO_URING) == null, "no io_uring here");
         assertThat(IoUring.isPollAddMultishotEnabled()).isFalse();
+    }
+
+    /**
+     * Epoll loops arm their timerfd for every deadline and keep a task scheduled a second ahead ({@code
+     * Transport.epollLoops}): tasks due in a few milliseconds, past that task and after a loop has been idle still run
+     * in order, none early.
+     */
+    @ParameterizedTest
+    @EnumSource(Transport.Kind.class)
+    void scheduledTasksRunWhenDue(Transport.Kind kind) throws Exception {
+        Assumptions.assumeTrue(Transport.unavailability(kind) == null, "no " + kind + " here");
+        System.setProperty("g3k.transport", kind.toString());
+        try (Transport transport = Transport.create(1)) {
+            EventLoop loop = transport.workers().next();
+            Thread.sleep(1200); // idle past the loop's own task's first run
+            long[] delaysMs = {3, 40, 1500};
+            var ran = new ConcurrentLinkedQueue<long[]>();
+            long start = System.nanoTime();
+            for (long delay : delaysMs) {
+                loop.schedule(() -> ran.add(new long[] {delay, System.nanoTime() - start}), delay, TimeUnit.MILLISECONDS);
+            }
+            loop.schedule(() -> { }, 0, TimeUnit.MILLISECONDS).get(2, TimeUnit.SECONDS);
+            await().atMost(10, TimeUnit.SECONDS).until(() -> ran.size() == delaysMs.length);
+            assertThat(ran).extracting(r -> r[0]).containsExactly(3L, 40L, 1500L);
+            assertThat(ran).allSatisfy(r -> assertThat(r[1]).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(r[0])));
+        }
     }
 
     /** Each kind this machine has carries bytes both ways between its own client and server channels. */
