@@ -94,6 +94,7 @@ final class EpollRelay {
     private final class Side implements EpollIoHandle {
         private final Channel channel;
         private final Socket socket;
+        private final int descriptor;
         private final String name;
         private final LongConsumer counter;
         private Side peer;
@@ -106,6 +107,7 @@ final class EpollRelay {
         Side(Channel channel, String name) {
             this.channel = channel;
             this.socket = (Socket) ((EpollSocketChannel) channel).fd();
+            this.descriptor = socket.intValue();
             this.name = name;
             this.counter = name.equals("client") ? relay.clientToUpstream : relay.upstreamToClient;
         }
@@ -188,7 +190,7 @@ final class EpollRelay {
             for (int i = 0; i < inRow; i++) {
                 int n;
                 try {
-                    n = socket.recvAddress(buf.memoryAddress(), 0, largest);
+                    n = recv(buf.memoryAddress());
                 } catch (IOException | RuntimeException e) {
                     failed(e);
                     return;
@@ -215,10 +217,25 @@ final class EpollRelay {
             ((IoEventLoop) channel.eventLoop()).execute(this::read); // others on this loop get a turn
         }
 
+        /** Reads into {@code address} as Netty's socket does: the count, 0 when empty (EAGAIN), -1 at the end. */
+        private int recv(long address) throws IOException {
+            if (Syscalls.AVAILABLE) {
+                int n = Syscalls.recv(descriptor, address, largest);
+                if (n >= 0) {
+                    return n == 0 ? -1 : n;
+                }
+            }
+            return socket.recvAddress(address, 0, largest); // sorts out EAGAIN from errors
+        }
+
         /** Writes what {@code buf} holds to this socket; false when some is left (the socket is full). */
         private boolean write(ByteBuf buf) {
             try {
-                int written = socket.sendAddress(buf.memoryAddress(), buf.readerIndex(), buf.writerIndex());
+                int written = Syscalls.AVAILABLE
+                        ? Syscalls.send(descriptor, buf.memoryAddress() + buf.readerIndex(), buf.readableBytes()) : -1;
+                if (written < 0) {
+                    written = socket.sendAddress(buf.memoryAddress(), buf.readerIndex(), buf.writerIndex());
+                }
                 buf.skipBytes(written);
                 return !buf.isReadable();
             } catch (IOException | RuntimeException e) { // Netty's socket calls raise ENOTCONN and the like unchecked
