@@ -18,7 +18,6 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.traffic.AbstractTrafficShapingHandler;
 import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.Promise;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.util.List;
 import java.util.function.LongConsumer;
 
@@ -157,9 +156,9 @@ public final class Relay {
             client.read();
             upstream.read();
         }
-        ScheduledFuture<?> idleCheck = IdleWatch.start(client, task, () -> relay.reads, () -> relay.end("Idle"));
+        IdleWatch idleCheck = IdleWatch.start(client, task, () -> relay.reads, () -> relay.end("Idle"));
         if (idleCheck != null) {
-            relay.done.addListener(f -> idleCheck.cancel(false));
+            relay.done.addListener(f -> idleCheck.cancel()); // on the loop: the promise is the client's loop's
         }
         return relay.done;
     }

@@ -4,8 +4,11 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoEventLoop;
+import io.netty.channel.IoEventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SingleThreadIoEventLoop;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollDatagramChannel;
@@ -29,8 +32,8 @@ import io.netty.channel.uring.IoUringIoHandlerConfig;
 import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.netty.channel.uring.IoUringSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
-import io.netty.util.concurrent.EventExecutor;
 import java.util.Locale;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,7 +70,6 @@ public record Transport(EventLoopGroup workers, Class<? extends ServerSocketChan
                         Kind kind, int threads, Transport relays) implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger("g3k");
     private static final String MULTISHOT_POLL = "io.netty.iouring.pollAddMultishotEnabled";
-    private static final String EPOLL_WAIT_THRESHOLD = "io.netty.channel.epoll.epollWaitThreshold";
     private static final short RECEIVE_BUFFERS = 0;
     /** g3proxy's default tcp_copy_buffer_size, and a TLS record's largest plaintext. */
     private static final int RECEIVE_BUFFER_SIZE = 16 * 1024;
@@ -76,10 +78,6 @@ public record Transport(EventLoopGroup workers, Class<? extends ServerSocketChan
         // before Netty's IoUring class reads it
         if (System.getProperty(MULTISHOT_POLL) == null) {
             System.setProperty(MULTISHOT_POLL, "false");
-        }
-        // before Netty's EpollIoHandler class reads it; see epollLoops
-        if (System.getProperty(EPOLL_WAIT_THRESHOLD) == null) {
-            System.setProperty(EPOLL_WAIT_THRESHOLD, "0");
         }
     }
 
@@ -115,7 +113,7 @@ public record Transport(EventLoopGroup workers, Class<? extends ServerSocketChan
                     ? IoUringIoHandler.newFactory(receiveBuffers()) : IoUringIoHandler.newFactory()),
                     IoUringServerSocketChannel.class, IoUringSocketChannel.class, IoUringDatagramChannel.class, kind, n,
                     relays);
-            case EPOLL -> new Transport(epollLoops(n, threadName),
+            case EPOLL -> new Transport(loops(n, threadName, EpollIoHandler.newFactory()),
                     EpollServerSocketChannel.class, EpollSocketChannel.class, EpollDatagramChannel.class, kind, n,
                     relays);
             case NIO -> new Transport(loops(n, threadName, NioIoHandler.newFactory()),
@@ -172,31 +170,35 @@ public record Transport(EventLoopGroup workers, Class<? extends ServerSocketChan
 
     /**
      * The loops, without suspension: a loop that may be suspended (Netty 4.2's auto-scaling, which g3k does not
-     * use; epoll and io_uring handlers allow it) times every round of I/O, two of the four clock reads a round of
-     * the SNI relay made (the clock was 1.9% of its CPU in a profile; in duels the change was within the noise).
-     * The wrapper keeps the handler and says it cannot move threads, so nothing is timed.
+     * use; epoll and io_uring handlers allow it) times every round of I/O. The wrapper keeps the handler and says it
+     * cannot move threads, so nothing is timed. Each loop is a {@link Loop}.
      */
     private static EventLoopGroup loops(int n, String threadName, IoHandlerFactory handlers) {
         IoHandlerFactory unsuspendable = handlers::newHandler;
-        return new MultiThreadIoEventLoopGroup(n, new DefaultThreadFactory(threadName), unsuspendable);
+        return new MultiThreadIoEventLoopGroup(n, new DefaultThreadFactory(threadName), unsuspendable) {
+            @Override
+            protected IoEventLoop newChild(Executor executor, IoHandlerFactory factory, Object... args) {
+                return new Loop(this, executor, factory);
+            }
+        };
     }
 
     /**
-     * Epoll loops that read the clock once a round instead of two or three times. An epoll loop re-arms its wake-up
-     * whenever the nearest scheduled task's deadline differs from the one it armed last, reading the clock to do so,
-     * and two things made that every round: with no task scheduled the deadline is "a second from now", new each
-     * round; and a deadline 10 ms or more away went into epoll_wait's timeout instead of the loop's timerfd, so nothing
-     * counted as armed. With the timerfd always used (threshold 0) and a task always scheduled (once a second, as often
-     * as an idle loop wakes anyway), a loop re-arms only when its nearest deadline changes. Measured on the SNI relay:
-     * the clock went from 2.9% to 2.1% of its CPU in a profile, and ×0.90–0.99 the CPU per request of the build before
-     * in ten duel rounds. (io_uring loops wait another way: a timeout entry in the ring.)
+     * A loop that, with no task scheduled, waits on I/O alone. Netty's loops then wait until "a second from now", a
+     * deadline new each round, so each round read the clock to set it (epoll: twice in Java and once in its native
+     * wait; io_uring: once, and it queues a timeout entry with the wait). Long timers stay off the loops' schedules
+     * ({@link io.g3k.dataplane.util.CoarseTimer}), so in steady traffic a loop reads no clock at all: the clock had
+     * been 2.9% of the SNI relay's CPU in a profile.
      */
-    private static EventLoopGroup epollLoops(int n, String threadName) {
-        EventLoopGroup group = loops(n, threadName, EpollIoHandler.newFactory());
-        for (EventExecutor loop : group) {
-            loop.scheduleAtFixedRate(() -> { }, 1, 1, TimeUnit.SECONDS);
+    private static final class Loop extends SingleThreadIoEventLoop {
+        Loop(IoEventLoopGroup parent, Executor executor, IoHandlerFactory handlers) {
+            super(parent, executor, handlers);
         }
-        return group;
+
+        @Override
+        protected long deadlineNanos() {
+            return nextScheduledTaskDeadlineNanos(); // -1, "nothing scheduled", where Netty would say "in a second"
+        }
     }
 
     /** The kind asked for, if this machine has it (else a clear error); unasked, the fastest it has. */

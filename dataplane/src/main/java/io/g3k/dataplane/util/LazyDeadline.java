@@ -1,22 +1,24 @@
 package io.g3k.dataplane.util;
 
+import io.netty.util.Timeout;
 import io.netty.util.concurrent.EventExecutor;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
  * A deadline re-armed far more often than it fires (once per request on a keep-alive connection). Arming and
  * cancelling only move a timestamp; one scheduled check per owner runs when due and re-schedules itself for what is
- * left, as Netty's IdleStateHandler does, instead of a timer task scheduled and cancelled per request.
- * Confined to its event loop.
+ * left, as Netty's IdleStateHandler does, instead of a timer task scheduled and cancelled per request. The check
+ * runs on the {@link CoarseTimer}, off the loop's own schedule. Confined to its event loop.
  */
 public final class LazyDeadline {
     private final EventExecutor executor;
     private boolean armed;
     private long dueNanos;
     private Runnable onExpiry;
-    private ScheduledFuture<?> check;
+    private Timeout check;
+    /** Which check is the pending one: a cancelled check the wheel had already handed over still runs. */
+    private int checks;
     private long checkNanos;
 
     public LazyDeadline(EventExecutor executor) {
@@ -29,8 +31,7 @@ public final class LazyDeadline {
         this.onExpiry = onExpiry;
         armed = true;
         if (check != null && dueNanos - checkNanos < 0) {
-            check.cancel(false); // due sooner than the pending check: re-schedule
-            check = null;
+            dropCheck(); // due sooner than the pending check: re-schedule
         }
         if (check == null) {
             schedule();
@@ -46,17 +47,27 @@ public final class LazyDeadline {
     public void stop() {
         cancel();
         if (check != null) {
-            check.cancel(false);
-            check = null;
+            dropCheck();
         }
+    }
+
+    private void dropCheck() {
+        check.cancel();
+        check = null;
+        checks++;
     }
 
     private void schedule() {
         checkNanos = dueNanos;
-        check = executor.schedule(this::due, Math.max(0, dueNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+        int which = ++checks;
+        check = CoarseTimer.schedule(executor, () -> due(which), Math.max(0, dueNanos - System.nanoTime()),
+                TimeUnit.NANOSECONDS);
     }
 
-    private void due() {
+    private void due(int which) {
+        if (which != checks) {
+            return; // dropped
+        }
         check = null;
         if (!armed) {
             return;

@@ -1,10 +1,11 @@
 package io.g3k.dataplane.server.intelliproxy;
 
 import io.g3k.dataplane.server.Server;
+import io.g3k.dataplane.util.CoarseTimer;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
-import io.netty.util.concurrent.ScheduledFuture;
+import io.netty.util.Timeout;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -18,7 +19,7 @@ final class ProtocolDetectHandler extends ByteToMessageDecoder {
     private final Supplier<Server> http;
     private final Supplier<Server> socks;
     private final Duration timeout;
-    private ScheduledFuture<?> deadline;
+    private Timeout deadline;
 
     ProtocolDetectHandler(Supplier<Server> http, Supplier<Server> socks, Duration timeout) {
         this.http = http;
@@ -28,8 +29,10 @@ final class ProtocolDetectHandler extends ByteToMessageDecoder {
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
-        deadline = ctx.executor().schedule(() -> {
-            ctx.close();
+        deadline = CoarseTimer.schedule(ctx.executor(), () -> {
+            if (!ctx.isRemoved()) { // still detecting
+                ctx.close();
+            }
         }, timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
@@ -38,7 +41,7 @@ final class ProtocolDetectHandler extends ByteToMessageDecoder {
         if (!in.isReadable()) {
             return;
         }
-        deadline.cancel(false);
+        deadline.cancel();
         byte first = in.getByte(in.readerIndex());
         Server next = first == 4 || first == 5 ? socks.get() : http.get();
         if (next == null) {

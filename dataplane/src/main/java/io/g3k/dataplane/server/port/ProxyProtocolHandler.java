@@ -3,6 +3,7 @@ package io.g3k.dataplane.server.port;
 import io.g3k.config.ProxyProtocol;
 import io.g3k.dataplane.server.ClientAddress;
 import io.g3k.dataplane.stat.ServerStats;
+import io.g3k.dataplane.util.CoarseTimer;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.haproxy.HAProxyCommand;
@@ -10,7 +11,7 @@ import io.netty.handler.codec.haproxy.HAProxyMessage;
 import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
 import io.netty.handler.codec.haproxy.HAProxyProtocolVersion;
 import io.netty.handler.codec.haproxy.HAProxyProxiedProtocol;
-import io.netty.util.concurrent.ScheduledFuture;
+import io.netty.util.Timeout;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -25,7 +26,7 @@ public final class ProxyProtocolHandler extends ChannelInboundHandlerAdapter {
     private final Duration timeout;
     private final ServerStats stats;
     private final Runnable next;
-    private ScheduledFuture<?> deadline;
+    private Timeout deadline;
     private boolean done;
 
     private ProxyProtocolHandler(ProxyProtocol version, Duration timeout, ServerStats stats, Runnable next) {
@@ -44,7 +45,7 @@ public final class ProxyProtocolHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
-        deadline = ctx.executor().schedule(() -> {
+        deadline = CoarseTimer.schedule(ctx.executor(), () -> {
             if (!done) {
                 stats.listenTimeout.increment();
                 ctx.close();
@@ -74,7 +75,7 @@ public final class ProxyProtocolHandler extends ChannelInboundHandlerAdapter {
                         new InetSocketAddress(header.sourceAddress(), header.sourcePort()));
             }
             done = true;
-            deadline.cancel(false);
+            deadline.cancel();
             next.run();
             ctx.pipeline().remove(this);
         } finally {

@@ -9,12 +9,13 @@ import io.g3k.dataplane.relay.Relay;
 import io.g3k.dataplane.server.ClientAddress;
 import io.g3k.dataplane.server.ServerContext;
 import io.g3k.dataplane.task.Task;
+import io.g3k.dataplane.util.CoarseTimer;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.util.Timeout;
 import io.netty.util.concurrent.Future;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -32,7 +33,7 @@ import java.util.concurrent.TimeUnit;
 final class SniProxyHandler extends ByteToMessageDecoder {
     private final SniProxyServerConfig config;
     private final ServerContext context;
-    private ScheduledFuture<?> deadline;
+    private Timeout deadline;
     private boolean routed;
     private boolean receiving;
 
@@ -47,8 +48,8 @@ final class SniProxyHandler extends ByteToMessageDecoder {
         deadline = closeAfter(ctx, config.requestWaitTimeout());
     }
 
-    private ScheduledFuture<?> closeAfter(ChannelHandlerContext ctx, Duration timeout) {
-        return ctx.executor().schedule(() -> {
+    private Timeout closeAfter(ChannelHandlerContext ctx, Duration timeout) {
+        return CoarseTimer.schedule(ctx.executor(), () -> {
             if (!routed) {
                 ctx.close();
             }
@@ -62,7 +63,7 @@ final class SniProxyHandler extends ByteToMessageDecoder {
         }
         if (!receiving) {
             receiving = true;
-            deadline.cancel(false);
+            deadline.cancel();
             deadline = closeAfter(ctx, config.requestRecvTimeout());
         }
         int localPort = ((InetSocketAddress) ctx.channel().localAddress()).getPort();
@@ -90,7 +91,7 @@ final class SniProxyHandler extends ByteToMessageDecoder {
             return;
         }
         routed = true;
-        deadline.cancel(false);
+        deadline.cancel();
         connect(ctx, target.get());
     }
 

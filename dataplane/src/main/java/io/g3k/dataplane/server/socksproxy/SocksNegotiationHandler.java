@@ -5,6 +5,7 @@ import io.g3k.config.server.SocksProxyServerConfig;
 import io.g3k.dataplane.auth.User;
 import io.g3k.dataplane.server.ServerContext;
 import io.g3k.dataplane.server.UserAdmission;
+import io.g3k.dataplane.util.CoarseTimer;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -27,7 +28,7 @@ import io.netty.handler.codec.socksx.v5.Socks5InitialRequestDecoder;
 import io.netty.handler.codec.socksx.v5.Socks5PasswordAuthRequest;
 import io.netty.handler.codec.socksx.v5.Socks5PasswordAuthRequestDecoder;
 import io.netty.handler.codec.socksx.v5.Socks5PasswordAuthStatus;
-import io.netty.util.concurrent.ScheduledFuture;
+import io.netty.util.Timeout;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
@@ -39,7 +40,7 @@ import java.util.concurrent.TimeUnit;
 final class SocksNegotiationHandler extends SimpleChannelInboundHandler<SocksMessage> {
     private final SocksProxyServerConfig config;
     private final ServerContext context;
-    private ScheduledFuture<?> deadline;
+    private Timeout deadline;
     private Optional<User> user = Optional.empty();
 
     SocksNegotiationHandler(SocksProxyServerConfig config, ServerContext context) {
@@ -62,8 +63,10 @@ final class SocksNegotiationHandler extends SimpleChannelInboundHandler<SocksMes
     }
 
     private void armDeadline(ChannelHandlerContext ctx) {
-        deadline = ctx.executor().schedule(() -> {
-            ctx.close();
+        deadline = CoarseTimer.schedule(ctx.executor(), () -> {
+            if (deadline != null) { // still negotiating
+                ctx.close();
+            }
         }, config.negotiationTimeout().toMillis(), TimeUnit.MILLISECONDS);
     }
 
@@ -202,7 +205,7 @@ final class SocksNegotiationHandler extends SimpleChannelInboundHandler<SocksMes
 
     private void cancelDeadline() {
         if (deadline != null) {
-            deadline.cancel(false);
+            deadline.cancel();
             deadline = null;
         }
     }

@@ -67,7 +67,7 @@ final class SocksUdpAssociateTask {
     private DatagramChannel clientSide;
     private DatagramChannel remoteSide;
     private ScheduledFuture<?> initialTimeout;
-    private ScheduledFuture<?> idleCheck;
+    private IdleWatch idleCheck;
     private long relayed; // datagrams relayed either way: the idle check's activity
     private final int packetSize;
     private boolean droppedOversized;
@@ -269,10 +269,11 @@ final class SocksUdpAssociateTask {
             return;
         }
         ended = true;
-        for (ScheduledFuture<?> timer : new ScheduledFuture<?>[] {initialTimeout, idleCheck}) {
-            if (timer != null) {
-                timer.cancel(false);
-            }
+        if (initialTimeout != null) {
+            initialTimeout.cancel(false);
+        }
+        if (idleCheck != null) {
+            idleCheck.cancel();
         }
         for (Channel ch : new Channel[] {clientSide, remoteSide}) {
             if (ch != null) {
