@@ -23,9 +23,15 @@ SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))
 # s_time's window: 3 s as with 6 s runs; 2 s (run 2049Z) put a JVM's background work into fewer handshakes
 HANDSHAKE_SECONDS = max(3, SECONDS // 2)
 IDLE_TUNNELS = int(os.environ.get("BENCH_IDLE_TUNNELS", "2000"))
-TLS_WARM_UP = int(os.environ.get("BENCH_TLS_WARM_UP", "30"))  # seconds of handshakes before the measured run
+# seconds of handshakes before the measured run, in three bursts: the end of a run of handshakes is a transition too
+# (the clients' last connections close while g3k connects for them, and that path, new to g3k, loads classes and
+# deoptimizes the handshake code: SslHandler and the OpenSSL engine's wrap and unwrap recompiled in the next run)
+TLS_WARM_UP = int(os.environ.get("BENCH_TLS_WARM_UP", "30"))
 BULK_WARM_UP = int(os.environ.get("BENCH_BULK_WARM_UP", "3"))  # transfers before a measured bulk transfer
+STARTED = time.monotonic()
 WARM_UP = int(os.environ.get("BENCH_WARM_UP", "10"))  # seconds of wrk load, in bursts, before a measured wrk run
+# and before the run's first, where every proxy starts cold: g3k's JIT needs 20-30 s of load (see bursts)
+FIRST_WARM_UP = int(os.environ.get("BENCH_FIRST_WARM_UP", "15"))
 CHURN_WARM_UP = int(os.environ.get("BENCH_CHURN_WARM_UP", "3"))  # and of a connection a request, in between
 ONLY = os.environ.get("BENCH_ONLY", "")  # runs only the scenarios whose name contains this text
 CORES = os.cpu_count() or 1
@@ -501,9 +507,10 @@ def scenarios(bench):
     tunnel = lambda name: ["-p", "-x", f"http://127.0.0.1:{PORTS[name]}"]
     # every proxy gets the same WARM_UP seconds of the scenario's load first, in bursts, with CHURN_WARM_UP seconds
     # of new connections between them (see bursts); the direct baseline, with no proxy to warm, a short run
-    warmed_wrk = lambda name, **kw: Warmed(lambda: wrk_cpu(bench, process(name), lambda: wrk(PORTS[name], **kw)),
-                                           lambda: bursts(lambda s: wrk(PORTS[name], seconds=s, **kw),
-                                                          churn=lambda: wrk(PORTS[name], close=True, seconds=CHURN_WARM_UP, **kw)))
+    warmed_wrk = lambda name, warm_up=WARM_UP, **kw: Warmed(
+        lambda: wrk_cpu(bench, process(name), lambda: wrk(PORTS[name], **kw)),
+        lambda: bursts(lambda s: wrk(PORTS[name], seconds=s, **kw),
+                       churn=lambda: wrk(PORTS[name], close=True, seconds=CHURN_WARM_UP, **kw), seconds=warm_up))
     direct_wrk = lambda port, **kw: Warmed(lambda: wrk(port, False, **kw), lambda: wrk(port, False, seconds=2, **kw))
     conns = lambda result: {("conns/s" if k == "req/s" else k): v for k, v in result.items() if k in ("req/s", "CPU µs/req")}
     speed = lambda result: {"MB/s": result["MB/s"]}
@@ -513,7 +520,7 @@ def scenarios(bench):
     bulk = lambda fn, rounds=BULK_WARM_UP: Warmed(fn, lambda: [fn() for _ in range(rounds)])
     return [
         ("HTTP forward (wrk, 32 conns)", direct_wrk(ORIGIN),
-         {n: warmed_wrk(n, absolute=True) for n in ["g3k http", "squid", "tinyproxy"]}),
+         {n: warmed_wrk(n, FIRST_WARM_UP, absolute=True) for n in ["g3k http", "squid", "tinyproxy"]}),
         # each connection runs its set-up code once, so from cold g3k's JIT takes many seconds to compile it
         # (1.0k, 2.5k, 6.0k, 9.1k conns/s in four 8 s runs): bursts here too, for every proxy
         ("HTTP forward, new connection per request (wrk)",
@@ -537,7 +544,7 @@ def scenarios(bench):
         # the handshake path runs once per connection: g3k's JIT needs ~10k handshakes to finish compiling it
         ("TLS offload handshakes (openssl s_time)", None,
          {n: Warmed(lambda n=n: wrk_cpu(bench, process(n), lambda: handshakes(PORTS[n])),
-                    lambda n=n: handshakes(PORTS[n], TLS_WARM_UP))
+                    lambda n=n: bursts(lambda s: handshakes(PORTS[n], s), burst=TLS_WARM_UP // 3, seconds=TLS_WARM_UP))
           for n in ["g3k tls", "haproxy tls", "nginx tls", "stunnel"]}),
         # measured once (no warm-up run): see idle_tunnels
         (f"Idle CONNECT tunnels ({IDLE_TUNNELS} more on {IDLE_TUNNELS} open)", None,
@@ -574,7 +581,7 @@ def duels(bench):
     for scenario, mine, peer, metric, load in DUELS:
         if ONLY.lower() not in scenario.lower():
             continue
-        print(f"-- duel: {scenario}, {mine} and {peer}", file=sys.stderr)
+        progress(f"duel: {scenario}, {mine} and {peer}")
         if DUEL_WARM_UP > 0:
             with ThreadPoolExecutor(2) as pool:
                 list(pool.map(lambda name: load(PORTS[name], DUEL_WARM_UP), [mine, peer]))
@@ -596,18 +603,28 @@ def duel_report(rows):
             f"same seconds (lower is better); {DUEL_ROUNDS} rounds each.\n\n" + "\n".join(lines))
 
 
-def bursts(load, churn=None, burst=5):
-    """WARM_UP seconds of load in bursts, an idle second after each, and churn (if given) after the first burst.
+def progress(step):
+    """What the run is at, and when (the whole run must stay under ten minutes: this shows where they go)."""
+    print(f"-- {time.monotonic() - STARTED:4.0f} s: {step}", file=sys.stderr, flush=True)
+
+
+def bursts(load, churn=None, burst=5, seconds=None):
+    """seconds (WARM_UP unless given) of load in bursts, idle half a second after each, and churn (if given) after the
+    first burst.
 
     A long-running proxy goes from idle to busy all day; g3k's JIT compiles the event loop while it is busy, and the
     first few times the loop goes idle it throws that code away ("made not entrant: uncommon trap": the idle path
     was never seen) and the next burst runs while it recompiles. Bursts put those transitions into the warm-up.
     And a long-running proxy has accepted many connections: keep-alive bursts alone open 32 each, so g3k's
     connection set-up code was still interpreted when the measured run opened its 32, all at once (each first
-    response took 30-50 ms, against 7 ms once a few thousand connections had been through). churn is that."""
-    for i in range(max(1, WARM_UP // burst)):
+    response took 30-50 ms, against 7 ms once a few thousand connections had been through). churn is that.
+    The run's first scenario warms FIRST_WARM_UP seconds: from a cold start, HTTP forward's p99 through g3k was 142,
+    11, 10, 3.8, 1.5, then 1.0 ms in consecutive 5 s runs while C2 compiled (160, 17, 14, 2 ticks of its thread a
+    run), so 10 s measured the compiler sharing the pinned core (p99 3.9-4.7 ms in the runs before, squid 3.1).
+    Half a second idle is a transition as much as a whole one, and the ten minutes a run may take are full."""
+    for i in range(max(1, (seconds or WARM_UP) // burst)):
         load(burst)
-        time.sleep(1)
+        time.sleep(0.5)
         if churn and i == 0 and CHURN_WARM_UP > 0:
             churn()
             time.sleep(1)
@@ -678,7 +695,7 @@ def main():
             for scenario, direct, peers in scenarios(bench):
                 if ONLY.lower() not in scenario.lower():
                     continue
-                print(f"-- {scenario}", file=sys.stderr)
+                progress(scenario)
                 base = measure(direct) if direct else None
                 results.append((scenario, base, {name: measure(fn) for name, fn in peers.items()}))
             duel_rows = duels(bench)  # after the scenarios: every proxy in them is warm
