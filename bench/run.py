@@ -19,16 +19,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+STARTED = time.monotonic()  # for the progress lines
 SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))
 # s_time's window: 3 s as with 6 s runs; 2 s (run 2049Z) put a JVM's background work into fewer handshakes
 HANDSHAKE_SECONDS = max(3, SECONDS // 2)
 IDLE_TUNNELS = int(os.environ.get("BENCH_IDLE_TUNNELS", "2000"))
-# seconds of handshakes before the measured run, in three bursts: the end of a run of handshakes is a transition too
-# (the clients' last connections close while g3k connects for them, and that path, new to g3k, loads classes and
-# deoptimizes the handshake code: SslHandler and the OpenSSL engine's wrap and unwrap recompiled in the next run)
+# seconds of handshakes before the measured run, in three bursts (the ends of runs are transitions too: see bursts)
 TLS_WARM_UP = int(os.environ.get("BENCH_TLS_WARM_UP", "30"))
 BULK_WARM_UP = int(os.environ.get("BENCH_BULK_WARM_UP", "3"))  # transfers before a measured bulk transfer
-STARTED = time.monotonic()
 WARM_UP = int(os.environ.get("BENCH_WARM_UP", "10"))  # seconds of wrk load, in bursts, before a measured wrk run
 # and before the run's first, where every proxy starts cold: g3k's JIT needs 20-30 s of load (see bursts)
 FIRST_WARM_UP = int(os.environ.get("BENCH_FIRST_WARM_UP", "15"))
@@ -369,7 +367,7 @@ def handshakes(port, seconds=None):
     Each connection makes one request (-www) after its full handshake (-new), as a client of a TLS offload does:
     closed right after the handshake, a connection reached the origin or not by chance (haproxy never connected to
     its server for it, g3k and nginx mostly did) and g3k's relay ran only now and then, the first time mid-run,
-    where loading its classes threw away the compiled handshake code (a duel round at ×1.6-1.8 haproxy's CPU)."""
+    where loading its classes threw away the compiled handshake code (duel rounds at ×1.6-2.3 haproxy's CPU)."""
     started = time.monotonic()
     out = run(pinned(LOAD_CPU, ["openssl", "s_time", "-connect", f"127.0.0.1:{port}", "-new", "-www", "/small",
                                 "-time", str(seconds or HANDSHAKE_SECONDS)]))
@@ -549,7 +547,8 @@ def scenarios(bench):
         # the handshake path runs once per connection: g3k's JIT needs ~10k handshakes to finish compiling it
         ("TLS offload handshakes (openssl s_time, a request each)", None,
          {n: Warmed(lambda n=n: wrk_cpu(bench, process(n), lambda: handshakes(PORTS[n])),
-                    lambda n=n: bursts(lambda s: handshakes(PORTS[n], s), burst=TLS_WARM_UP // 3, seconds=TLS_WARM_UP))
+                    lambda n=n: bursts(lambda s: handshakes(PORTS[n], s), burst=max(1, TLS_WARM_UP // 3),
+                                         seconds=TLS_WARM_UP))
           for n in ["g3k tls", "haproxy tls", "nginx tls", "stunnel"]}),
         # measured once (no warm-up run): see idle_tunnels
         (f"Idle CONNECT tunnels ({IDLE_TUNNELS} more on {IDLE_TUNNELS} open)", None,
@@ -627,7 +626,7 @@ def bursts(load, churn=None, burst=5, seconds=None):
     11, 10, 3.8, 1.5, then 1.0 ms in consecutive 5 s runs while C2 compiled (160, 17, 14, 2 ticks of its thread a
     run), so 10 s measured the compiler sharing the pinned core (p99 3.9-4.7 ms in the runs before, squid 3.1).
     Half a second idle is a transition as much as a whole one, and the ten minutes a run may take are full."""
-    for i in range(max(1, (seconds or WARM_UP) // burst)):
+    for i in range(max(1, (WARM_UP if seconds is None else seconds) // burst)):
         load(burst)
         time.sleep(0.5)
         if churn and i == 0 and CHURN_WARM_UP > 0:
