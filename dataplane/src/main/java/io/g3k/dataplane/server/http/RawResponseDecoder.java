@@ -37,6 +37,8 @@ final class RawResponseDecoder extends ByteToMessageDecoder {
     /** UPGRADED: a 101 answered an upgrade request; what follows is the new protocol, left for a relay to take. */
     private enum State { IDLE, HEAD, LENGTH, CHUNK_SIZE, CHUNK_DATA, CHUNK_END, TRAILERS, UNTIL_CLOSE, FAILED, UPGRADED }
 
+    /** A body this small gets room behind its head: the exchange sends both as one buffer. */
+    static final int SMALL_BODY = 2048;
     private final int maxHeaderSize;
     private final int maxBodyLine;
     private State state = State.IDLE;
@@ -144,7 +146,9 @@ final class RawResponseDecoder extends ByteToMessageDecoder {
         byte[] copy = size <= headBytes.length ? headBytes : new byte[size];
         in.readBytes(copy, 0, size);
         parsed.parse(copy, size);
-        ByteBuf bytes = alloc.buffer(size + 64);
+        // room for the lines the exchange adds, and for a small body, which it sends in the same write
+        int room = parsed.length >= 0 && parsed.length <= SMALL_BODY ? (int) parsed.length : 0;
+        ByteBuf bytes = alloc.buffer(size + 64 + room);
         parsed.writeEndToEnd(bytes);
         boolean noBody = bodyless || parsed.status / 100 == 1 || parsed.status == 204 || parsed.status == 304;
         boolean delimited = noBody || parsed.chunked || parsed.length >= 0;

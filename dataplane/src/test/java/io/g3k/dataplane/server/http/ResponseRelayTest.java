@@ -16,6 +16,8 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -27,7 +29,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * Upstream responses relayed as raw bytes, end to end through an http_proxy, from an origin that answers each path
  * with exact bytes: chunked bodies with trailers arrive as they were sent and the upstream connection is reused,
  * hop-by-hop headers never reach the client, HEAD, interim and close-delimited responses are framed right, and a
- * malformed response is a 502 that leaves no task behind.
+ * malformed response is a 502 that leaves no task behind. A small response goes out in one piece, but a head
+ * whose body is late is not held back for it.
  */
 class ResponseRelayTest {
     @RegisterExtension
@@ -129,14 +132,31 @@ class ResponseRelayTest {
         }
     }
 
+    @Test
+    void aHeadWhoseBodyIsLateReachesTheClientBeforeTheBodyIsSent() throws Exception {
+        try (RawClient c = new RawClient(fixture.proxy().port("http"))) {
+            c.send(get("/late-body"));
+            // the origin sends the body only once the client has the head
+            assertThat(c.readHead()).startsWith("HTTP/1.1 200 OK").contains("Content-Length: 4");
+            origin.headSeen.release();
+            assertThat(new String(c.readExactly(4), StandardCharsets.ISO_8859_1)).isEqualTo("late");
+            c.send(get("/hop")); // and the connection goes on
+            assertThat(c.readHead()).startsWith("HTTP/1.1 200 OK").contains("X-Kept: k");
+        }
+    }
+
     private static String get(String path) {
         return "GET " + origin.url(path) + " HTTP/1.1\r\nHost: " + origin.host() + "\r\n\r\n";
     }
 
-    /** Answers each request with the exact bytes listed for its path; /until-close closes after its answer. */
+    /**
+     * Answers each request with the exact bytes listed for its path; /until-close closes after its answer, and
+     * /late-body sends its body only when {@link #headSeen} is released (or closes after 10 s without it).
+     */
     private static final class ScriptedOrigin implements AutoCloseable {
         final ServerSocket server = new ServerSocket(0, 64, InetAddress.getLoopbackAddress());
         final AtomicInteger connections = new AtomicInteger();
+        final Semaphore headSeen = new Semaphore(0);
 
         ScriptedOrigin() throws IOException {
             Thread.ofVirtual().start(() -> {
@@ -163,6 +183,16 @@ class ResponseRelayTest {
         private void serve(Socket s) {
             try (s; InputStream in = s.getInputStream(); OutputStream out = s.getOutputStream()) {
                 for (String path; (path = readRequestPath(in)) != null; ) {
+                    if (path.equals("/late-body")) {
+                        out.write("HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+                        out.flush();
+                        if (!headSeen.tryAcquire(10, TimeUnit.SECONDS)) {
+                            return;
+                        }
+                        out.write("late".getBytes(StandardCharsets.ISO_8859_1));
+                        out.flush();
+                        continue;
+                    }
                     out.write(RESPONSES.getOrDefault(path, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")
                             .getBytes(StandardCharsets.ISO_8859_1));
                     out.flush();
@@ -172,6 +202,8 @@ class ResponseRelayTest {
                 }
             } catch (IOException gone) {
                 // the proxy closed the connection
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }
 
