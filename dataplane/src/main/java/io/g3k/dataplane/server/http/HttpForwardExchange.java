@@ -14,9 +14,12 @@ import io.g3k.dataplane.server.UserAdmission;
 import io.g3k.dataplane.task.Task;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -57,6 +60,11 @@ final class HttpForwardExchange implements HttpExchange {
     private final boolean clientKeepAlive;
     private final Task task;
     private final Auditor.Adaptation adaptation;
+    /**
+     * An HTTP/1 request that says it has no body goes upstream whole, in one write, and the decoder's empty end of it
+     * is dropped. (An HTTP/2 stream's request may have a body that no header announced.)
+     */
+    private final boolean bodyless;
     private CompositeByteBuf requestBody;
     private HttpResponse heldResponse;
     /** A final response head read as bytes, held until its body's first piece so that a small response is one write. */
@@ -93,6 +101,9 @@ final class HttpForwardExchange implements HttpExchange {
         this.ticket = ticket;
         ticket.own(task);
         this.adaptation = context.auditor().map(Auditor::adaptation).orElse(Auditor.Adaptation.NONE);
+        this.bodyless = adaptation.reqmod().isEmpty() && handler.rawOut(ctx) != null
+                && !request.headers().contains(HttpHeaderNames.TRANSFER_ENCODING)
+                && HttpUtil.getContentLength(request, 0L) == 0;
     }
 
     @Override
@@ -199,7 +210,9 @@ final class HttpForwardExchange implements HttpExchange {
     /** The client's request made ready for upstream, in place: copying every header per request costs. */
     private HttpRequest outbound() {
         var viaProxy = upstream.viaProxy();
-        HttpRequest out = request.setUri(viaProxy.isPresent() ? target.absoluteForm() : target.originForm());
+        String uri = viaProxy.isPresent() ? target.absoluteForm() : target.originForm();
+        HttpRequest out = bodyless ? new DefaultFullHttpRequest(request.protocolVersion(), request.method(), uri,
+                Unpooled.EMPTY_BUFFER, request.headers(), EmptyHttpHeaders.INSTANCE) : request.setUri(uri);
         HopByHop.stripForUpstream(out.headers());
         if (upgrading) { // hop-by-hop, but asked of the next hop: passed on as asked
             out.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE).set(HttpHeaderNames.UPGRADE, upgradeTo);
@@ -217,6 +230,10 @@ final class HttpForwardExchange implements HttpExchange {
             return;
         }
         requestDone = content instanceof LastHttpContent;
+        if (bodyless && requestDone && !content.content().isReadable()) {
+            content.release(); // the request went (or goes) upstream whole
+            return;
+        }
         task.out(content.content().readableBytes());
         if (upstream == null) {
             pendingBody.add(content);
