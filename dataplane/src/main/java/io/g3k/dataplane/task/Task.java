@@ -8,10 +8,10 @@ import io.g3k.dataplane.stat.TrafficStats;
 import io.g3k.dataplane.stat.UserRequestStats;
 import io.g3k.dataplane.stat.ServerStats;
 import io.g3k.dataplane.stat.Stats;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.net.SocketAddress;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,9 +32,13 @@ public final class Task {
     private final boolean udp;
     private final SocketAddress client;
     private final long startNanos = System.nanoTime();
-    private final AtomicBoolean finished = new AtomicBoolean();
-    private final AtomicLong bytesOut = new AtomicLong();
-    private final AtomicLong bytesIn = new AtomicLong();
+    // atomics as fields of the task, not objects of their own: one task per forwarded request
+    private static final VarHandle FINISHED;
+    private static final VarHandle BYTES_OUT;
+    private static final VarHandle BYTES_IN;
+    private volatile boolean finished;
+    private volatile long bytesOut;
+    private volatile long bytesIn;
     private volatile EscaperStats escaperStats;
     private volatile TrafficStats escaperTraffic;
     private volatile Stats.UserKey userKey;
@@ -49,6 +53,17 @@ public final class Task {
     private volatile Object upstream = "-"; // turned into text only for the log line
     private volatile String escaper = "-";
     private volatile String protocol = "-";
+
+    static {
+        try {
+            var lookup = MethodHandles.lookup();
+            FINISHED = lookup.findVarHandle(Task.class, "finished", boolean.class);
+            BYTES_OUT = lookup.findVarHandle(Task.class, "bytesOut", long.class);
+            BYTES_IN = lookup.findVarHandle(Task.class, "bytesIn", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     Task(Tasks tasks, Stats stats, String server, String type, SocketAddress client) {
         this.tasks = tasks;
@@ -152,13 +167,13 @@ public final class Task {
 
     /** Bytes from the client towards the upstream: in on the client side, out on the upstream side. */
     public void out(long n) {
-        bytesOut.addAndGet(n);
+        BYTES_OUT.getAndAdd(this, n);
         count(true, n);
     }
 
     /** Bytes from the upstream towards the client. */
     public void in(long n) {
-        bytesIn.addAndGet(n);
+        BYTES_IN.getAndAdd(this, n);
         count(false, n);
     }
 
@@ -188,7 +203,7 @@ public final class Task {
 
     /** Ends the task once; later calls are ignored, so every path may call it. */
     public void finish(String reason) {
-        if (!finished.compareAndSet(false, true)) {
+        if (!FINISHED.compareAndSet(this, false, true)) {
             return;
         }
         serverStats.taskAlive.decrement();
@@ -206,6 +221,6 @@ public final class Task {
         long ms = (System.nanoTime() - startNanos) / 1_000_000;
         LOG.info("task server={} type={} client={} user={} upstream={} escaper={} protocol={} bytes_out={} "
                         + "bytes_in={} duration_ms={} reason={}{}", server, type, client, user, upstream, escaper, protocol,
-                bytesOut.get(), bytesIn.get(), ms, reason, uri == null ? "" : " uri=" + uri);
+                bytesOut, bytesIn, ms, reason, uri == null ? "" : " uri=" + uri);
     }
 }
