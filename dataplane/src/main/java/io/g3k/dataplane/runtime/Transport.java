@@ -63,6 +63,10 @@ import org.slf4j.LoggerFactory;
  * relayed request in duels), where HTTP costs less on io_uring (about 8%). Connections made for a task go on the
  * client's loop, so their channel class follows that loop ({@link #tcpBootstrap(EventLoop, boolean)}).
  *
+ * <p>Nagle's algorithm is off on every TCP connection, accepted or made: Netty's socket channels of each kind turn it
+ * off as they are made, so nothing here sets it again (a {@code setsockopt} per connection; {@code TransportTest}
+ * checks it); only a server's or escaper's {@code tcp_misc_opts.no_delay} sets it.
+ *
  * @param relays the relay-only servers' loops, or null where they are the workers
  */
 public record Transport(EventLoopGroup workers, Class<? extends ServerSocketChannel> serverChannel,

@@ -10,6 +10,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollDatagramChannel;
@@ -99,10 +100,12 @@ class TransportTest {
         try (Transport transport = Transport.create(1)) {
             assertThat(transport.kind()).isEqualTo(kind);
             assertThat(transport.reusePort()).isEqualTo(kind != Transport.Kind.NIO);
+            CompletableFuture<Channel> accepted = new CompletableFuture<>();
             ServerBootstrap sb = new ServerBootstrap().group(transport.workers()).channel(transport.serverChannel())
                     .childHandler(new ChannelInboundHandlerAdapter() {
                         @Override
                         public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                            accepted.complete(ctx.channel());
                             ctx.writeAndFlush(msg); // echo
                         }
                     });
@@ -119,6 +122,10 @@ class TransportTest {
                     }).connect(server.localAddress()).sync().channel();
             client.writeAndFlush(Unpooled.copiedBuffer("ping", StandardCharsets.US_ASCII));
             assertThat(echoed.get(5, TimeUnit.SECONDS)).isEqualTo("ping");
+            // Nagle is off on both ends as Netty's channels make them: g3k does not set it again (a system call each)
+            for (Channel ch : new Channel[] {client, accepted.get()}) {
+                assertThat(ch.config().getOption(ChannelOption.TCP_NODELAY)).as(ch.toString()).isTrue();
+            }
             client.close().sync();
             server.close().sync();
         }

@@ -170,7 +170,6 @@ public final class IcapClient {
         Promise<IcapResponseReader.Done> result = loop.newPromise();
         IcapResponseReader reader = new IcapResponseReader(config.maxHeaderSize(), MAX_BODY);
         Bootstrap b = transport.tcpBootstrap(loop, false)
-                .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
                 .handler(new ChannelInitializer<Channel>() {
                     @Override

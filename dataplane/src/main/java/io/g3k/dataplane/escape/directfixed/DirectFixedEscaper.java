@@ -144,7 +144,6 @@ public final class DirectFixedEscaper implements Escaper {
         Bootstrap b = transport.tcpBootstrap(loop, forHttp)
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.tcpConnect().eachTimeout().toMillis())
                 .handler(config.tcpSockSpeedLimit()
                         .map(limit -> SpeedLimits.tcp(limit, SpeedLimits.Side.REMOTE))

@@ -238,7 +238,6 @@ public final class ProxyChainEscaper implements Escaper {
                 // the target name must reach the next proxy as a name: never resolve it here (nor leak it to DNS)
                 .resolver(NoopAddressResolverGroup.INSTANCE)
                 .option(ChannelOption.AUTO_READ, false)
-                .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.tcpConnect().eachTimeout().toMillis())
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
