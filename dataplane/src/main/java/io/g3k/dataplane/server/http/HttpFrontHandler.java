@@ -221,6 +221,9 @@ public final class HttpFrontHandler extends ChannelInboundHandlerAdapter {
         exchange = null;
         if (!keepAlive || !ctx.channel().isActive()) {
             failed = true;
+            // the upstream connection goes to the pool now, not when the close is done: on io_uring that waits for
+            // the socket's cancelled reads, and meanwhile new clients found the pool empty and connected anew
+            closeUpstream();
             ctx.close();
             return;
         }

@@ -38,7 +38,7 @@ class UpstreamKeepaliveTest {
         return peerPort(client, "http://127.0.0.1:" + originPort + "/peer-port", headerLines);
     }
 
-    private static int peerPort(RawClient client, String requestTarget, String headerLines) throws Exception {
+    static int peerPort(RawClient client, String requestTarget, String headerLines) throws Exception {
         client.send("GET " + requestTarget + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + headerLines + "\r\n");
         String head = client.readHead();
         int length = Integer.parseInt(head.replaceAll("(?is).*content-length: *(\\d+).*", "$1"));
