@@ -28,7 +28,8 @@ IDLE_TUNNELS = int(os.environ.get("BENCH_IDLE_TUNNELS", "2000"))
 TLS_WARM_UP = int(os.environ.get("BENCH_TLS_WARM_UP", "30"))
 BULK_WARM_UP = int(os.environ.get("BENCH_BULK_WARM_UP", "3"))  # transfers before a measured bulk transfer
 WARM_UP = int(os.environ.get("BENCH_WARM_UP", "10"))  # seconds of wrk load, in bursts, before a measured wrk run
-# and before the run's first, where every proxy starts cold: g3k's JIT needs 20-30 s of load (see bursts)
+# and before the run's first, where every proxy starts cold: g3k's JIT needs 20-30 s of load (see bursts), but 20 s
+# took the run past its ten minutes (run 1231Z: 609 s)
 FIRST_WARM_UP = int(os.environ.get("BENCH_FIRST_WARM_UP", "15"))
 CHURN_WARM_UP = int(os.environ.get("BENCH_CHURN_WARM_UP", "3"))  # and of a connection a request, in between
 ONLY = os.environ.get("BENCH_ONLY", "")  # runs only the scenarios whose name contains this text

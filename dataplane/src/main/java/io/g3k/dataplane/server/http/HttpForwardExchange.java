@@ -396,14 +396,20 @@ final class HttpForwardExchange implements HttpExchange {
         if (head == null) {
             return piece;
         }
-        heldHead = null;
         if (last && piece.readableBytes() <= head.maxFastWritableBytes()) {
+            heldHead = null;
             head.writeBytes(piece);
             piece.release();
             return head;
         }
-        handler.rawOut(ctx).write(head, ctx.voidPromise());
+        writeHeldHead();
         return piece;
+    }
+
+    /** The held head on to the client alone, ahead of whatever follows it. */
+    private void writeHeldHead() {
+        handler.rawOut(ctx).write(heldHead, ctx.voidPromise());
+        heldHead = null;
     }
 
     /**
@@ -576,8 +582,7 @@ final class HttpForwardExchange implements HttpExchange {
 
     void flushClient() {
         if (heldHead != null) { // the body has not come in this read: the head goes on alone
-            handler.rawOut(ctx).write(heldHead, ctx.voidPromise());
-            heldHead = null;
+            writeHeldHead();
         }
         ctx.flush();
     }
@@ -598,7 +603,7 @@ final class HttpForwardExchange implements HttpExchange {
                     "UpstreamClosed");
         } else {
             finished = true;
-            releaseCollected();
+            releaseHeld();
             task.finish("UpstreamClosed");
             ctx.close();
         }
@@ -608,7 +613,7 @@ final class HttpForwardExchange implements HttpExchange {
     public void clientClosed() {
         if (!finished) {
             finished = true;
-            releaseCollected();
+            releaseHeld();
             pendingBody.forEach(HttpContent::release);
             pendingBody.clear();
             task.finish("ClientClosed");
@@ -628,7 +633,7 @@ final class HttpForwardExchange implements HttpExchange {
             return;
         }
         finished = true;
-        releaseCollected();
+        releaseHeld();
         cancelDeadline();
         pendingBody.forEach(HttpContent::release);
         pendingBody.clear();
@@ -636,7 +641,8 @@ final class HttpForwardExchange implements HttpExchange {
         handler.fail(ctx, status, message);
     }
 
-    private void releaseCollected() {
+    /** Releases what the exchange holds back for the client or for ICAP: a held head, collected bodies. */
+    private void releaseHeld() {
         if (heldHead != null) {
             heldHead.release();
             heldHead = null;
