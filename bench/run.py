@@ -24,8 +24,9 @@ SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))
 # s_time's window: 3 s as with 6 s runs; 2 s (run 2049Z) put a JVM's background work into fewer handshakes
 HANDSHAKE_SECONDS = max(3, SECONDS // 2)
 IDLE_TUNNELS = int(os.environ.get("BENCH_IDLE_TUNNELS", "2000"))
-# seconds of handshakes before the measured run, in three bursts (the ends of runs are transitions too: see bursts)
-TLS_WARM_UP = int(os.environ.get("BENCH_TLS_WARM_UP", "30"))
+# seconds of handshakes before the measured run, in three bursts (the ends of runs are transitions too: see bursts);
+# 24 (from 30) made room for the duels' warm-up rounds: g3k's JIT column says whether it still compiles when measured
+TLS_WARM_UP = int(os.environ.get("BENCH_TLS_WARM_UP", "24"))
 BULK_WARM_UP = int(os.environ.get("BENCH_BULK_WARM_UP", "3"))  # transfers before a measured bulk transfer
 WARM_UP = int(os.environ.get("BENCH_WARM_UP", "10"))  # seconds of wrk load, in bursts, before a measured wrk run
 # and before the run's first, where every proxy starts cold: g3k's JIT needs 20-30 s of load (see bursts), but 20 s
@@ -293,10 +294,14 @@ def with_cpu(bench, name, transfer):
 
 
 def cpu_seconds(bench, name, load):
-    """load()'s result and the CPU seconds the peer's processes spent meanwhile."""
-    before = cpu_ticks(bench, name)
+    """load()'s result and the CPU seconds the peer's processes spent meanwhile; for g3k also the share of them its
+    JIT compiler threads took ("JIT %"): compiling on the pinned core counts as the proxy's CPU."""
+    before, jit_before = cpu_ticks(bench, name), jit_ticks(bench, name)
     result = load()
-    return result, (cpu_ticks(bench, name) - before) / CLOCK_TICKS
+    ticks = cpu_ticks(bench, name) - before
+    if name == "g3k":
+        result["JIT %"] = 100 * (jit_ticks(bench, name) - jit_before) / max(1, ticks)
+    return result, ticks / CLOCK_TICKS
 
 
 def process(name):
@@ -309,6 +314,19 @@ def cpu_ticks(bench, name):
     one a connection)."""
     root, *kids = bench.family(name)
     return stat_ticks(root, children=True) + sum(stat_ticks(k) for k in kids)
+
+
+def jit_ticks(bench, name):
+    """User and system CPU of a JVM's compiler threads ("C1 CompilerThre", "C2 CompilerThre"); 0 for the others."""
+    root = bench.family(name)[0]
+    total = 0
+    for task in Path(f"/proc/{root}/task").glob("*"):
+        try:
+            if task.joinpath("comm").read_text().startswith(("C1 ", "C2 ")):
+                total += stat_ticks(f"{root}/task/{task.name}")
+        except OSError:
+            pass  # a thread that just ended
+    return total
 
 
 def steal_and_total():
@@ -572,8 +590,11 @@ DUELS = [("HTTP reverse proxy", "g3k rproxy", "haproxy http", "req/s", plain),
          ("TLS offload handshakes", "g3k tls", "haproxy tls", "handshakes/s", handshakes)]
 DUEL_ROUNDS = 2
 # an unmeasured round first: a duel comes minutes after its scenario, and its first measured round had cost g3k
-# more than its second in nearly every run (reverse proxy ×1.02-1.89 haproxy's CPU per request, then ×0.91-1.02)
-DUEL_WARM_UP = int(os.environ.get("BENCH_DUEL_WARM_UP", "3"))
+# more than its second in nearly every run (reverse proxy ×1.02-1.89 haproxy's CPU per request, then ×0.91-1.02).
+# As long as a measured round: after a 3 s one, g3k's JIT still took 20% of its CPU in a first SNI round (run
+# 1624Z, ×1.09 haproxy's CPU per request, then 0% and ×0.85): each round opens its own connections, and the code
+# that runs once a connection only reaches the compiler's thresholds round by round
+DUEL_WARM_UP = int(os.environ.get("BENCH_DUEL_WARM_UP", str(SECONDS)))
 
 
 def duels(bench):
@@ -594,18 +615,18 @@ def duels(bench):
             measured = lambda name: wrk_cpu(bench, process(name), lambda: load(PORTS[name]))
             with ThreadPoolExecutor(2) as pool:
                 a, b = pool.map(measured, [mine, peer])
-            rows.append((scenario, peer, metric, a[metric], b[metric], a["CPU µs/req"], b["CPU µs/req"]))
+            rows.append((scenario, peer, metric, a[metric], b[metric], a["CPU µs/req"], b["CPU µs/req"], a["JIT %"]))
     return rows
 
 
 def duel_report(rows):
-    lines = ["| Scenario | peer | metric | g3k | peer | g3k ÷ peer | CPU µs/req g3k | peer | g3k ÷ peer |",
-             "|---|---|---|---|---|---|---|---|---|"]
-    lines += [f"| {s} | {peer} | {metric} | {a:.0f} | {b:.0f} | ×{a / b:.3f} | {ca:.1f} | {cb:.1f} | ×{ca / cb:.3f} |"
-              for s, peer, metric, a, b, ca, cb in rows]
+    lines = ["| Scenario | peer | metric | g3k | peer | g3k ÷ peer | CPU µs/req g3k | peer | g3k ÷ peer | g3k's JIT |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
+    lines += [f"| {s} | {peer} | {metric} | {a:.0f} | {b:.0f} | ×{a / b:.3f} | {ca:.1f} | {cb:.1f} | ×{ca / cb:.3f} | {jit:.1f}% |"
+              for s, peer, metric, a, b, ca, cb, jit in rows]
     return ("\n\n## Equal-CPU duels\n\ng3k and the peer loaded at the same time (each by its own client: wrk -c32, "
             "openssl s_time), sharing the pinned core: the rate each got and the CPU each spent per request over the "
-            f"same seconds (lower is better); {DUEL_ROUNDS} rounds each.\n\n" + "\n".join(lines))
+            f"same seconds (lower is better), and the share of g3k's CPU its JIT compiler threads took; {DUEL_ROUNDS} rounds each.\n\n" + "\n".join(lines))
 
 
 def progress(step):
@@ -660,7 +681,7 @@ def report(results):
         g3k_name = next(n for n in by_name if n.startswith("g3k"))
         g3k = by_name[g3k_name]
         # every metric anyone measured: one that failed (g3k included) shows its error in its cell
-        metrics = list(dict.fromkeys(k for value in by_name.values() for k in value if k not in ("errors", "error", "requests")))
+        metrics = list(dict.fromkeys(k for value in by_name.values() for k in value if k not in ("errors", "error", "requests", "JIT %")))
         for metric in metrics or ["error"]:
             cells = []
             for name, value in by_name.items():
@@ -681,6 +702,10 @@ def report(results):
             if direct and direct.get(metric) and metric in g3k:
                 mine += f" (×{g3k[metric] / direct[metric]:.2f} of direct)"
             lines.append(f"| {scenario} | {metric} | {base} | {mine} | {'; '.join(cells)} |")
+    jit = [f"{scenario} {by_name[n]['JIT %']:.1f}%" for scenario, _, by_name in results for n in by_name
+           if "JIT %" in by_name[n]]
+    if jit:
+        lines.append("\nThe share of g3k's CPU its JIT compiler threads took in each measured run: " + "; ".join(jit) + ".")
     return "\n".join(lines)
 
 
