@@ -24,9 +24,11 @@ SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))
 # s_time's window: 3 s as with 6 s runs; 2 s (run 2049Z) put a JVM's background work into fewer handshakes
 HANDSHAKE_SECONDS = max(3, SECONDS // 2)
 IDLE_TUNNELS = int(os.environ.get("BENCH_IDLE_TUNNELS", "2000"))
-# seconds of handshakes before the measured run, in three bursts (the ends of runs are transitions too: see bursts);
-# 24 (from 30) made room for the duels' warm-up rounds: g3k's JIT column says whether it still compiles when measured
-TLS_WARM_UP = int(os.environ.get("BENCH_TLS_WARM_UP", "24"))
+# seconds of handshakes before the measured run, in three bursts (the ends of runs are transitions too: see bursts).
+# g3k's JIT needs about 10k handshakes: 30 s at the usual ~450/s; 24 s in a slow minute (run 1649Z, 330/s) left it
+# compiling in the measured run (8.3% of its CPU). The peers have no JIT to wait for: a few seconds warm them.
+TLS_WARM_UP = int(os.environ.get("BENCH_TLS_WARM_UP", "36"))
+PEER_TLS_WARM_UP = int(os.environ.get("BENCH_PEER_TLS_WARM_UP", "9"))
 BULK_WARM_UP = int(os.environ.get("BENCH_BULK_WARM_UP", "3"))  # transfers before a measured bulk transfer
 WARM_UP = int(os.environ.get("BENCH_WARM_UP", "10"))  # seconds of wrk load, in bursts, before a measured wrk run
 # and before the run's first, where every proxy starts cold: g3k's JIT needs 20-30 s of load (see bursts), but 20 s
@@ -290,7 +292,8 @@ def with_cpu(bench, name, transfer):
     """A bulk transfer's MB/s and the proxy's CPU time per GiB relayed. MB/s alone swings with the VM and with the
     client; CPU per GiB is what the proxy costs (still in this minute's CPU speed, like every figure here)."""
     result, seconds = cpu_seconds(bench, name, transfer)
-    return {"MB/s": result["MB/s"], "CPU s/GiB": seconds / (result.pop("bytes") / (1 << 30))}
+    return {"MB/s": result["MB/s"], "CPU s/GiB": seconds / (result.pop("bytes") / (1 << 30)),
+            **{k: v for k, v in result.items() if k == "JIT %"}}
 
 
 def cpu_seconds(bench, name, load):
@@ -566,8 +569,8 @@ def scenarios(bench):
         # the handshake path runs once per connection: g3k's JIT needs ~10k handshakes to finish compiling it
         ("TLS offload handshakes (openssl s_time, a request each)", None,
          {n: Warmed(lambda n=n: wrk_cpu(bench, process(n), lambda: handshakes(PORTS[n])),
-                    lambda n=n: bursts(lambda s: handshakes(PORTS[n], s), burst=max(1, TLS_WARM_UP // 3),
-                                         seconds=TLS_WARM_UP))
+                    lambda n=n, warm_up=TLS_WARM_UP if n.startswith("g3k") else PEER_TLS_WARM_UP:
+                        bursts(lambda s: handshakes(PORTS[n], s), burst=max(1, warm_up // 3), seconds=warm_up))
           for n in ["g3k tls", "haproxy tls", "nginx tls", "stunnel"]}),
         # measured once (no warm-up run): see idle_tunnels
         (f"Idle CONNECT tunnels ({IDLE_TUNNELS} more on {IDLE_TUNNELS} open)", None,
