@@ -301,11 +301,16 @@ final class RawResponseDecoder extends ByteToMessageDecoder {
     static final class ParsedHead {
         private static final String[] HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection",
             "proxy-authenticate", "te", "trailer", "upgrade"};
-        private static final boolean[] TOKEN = new boolean[256];
+        private static final boolean[] TOKEN = new boolean[256]; // RFC 9110 tchar
+        /** Bytes a header value may not hold (a CR only just before its line's LF, which ends the value). */
+        private static final boolean[] NOT_IN_VALUE = new boolean[256];
 
         static {
             for (int c = 0x21; c < 0x7f; c++) {
                 TOKEN[c] = "\"(),/:;<=>?@[\\]{}".indexOf(c) < 0;
+            }
+            for (int c : new int[] {0, '\r', '\n', 0x7f}) {
+                NOT_IN_VALUE[c] = true;
             }
         }
 
@@ -365,14 +370,9 @@ final class RawResponseDecoder extends ByteToMessageDecoder {
 
         private void headers() {
             int start = statusLineEnd;
-            while (start < size) {
-                int lf = indexOf(start, '\n');
-                int end = lf > start && head[lf - 1] == '\r' ? lf - 1 : lf;
-                if (end == start) {
-                    break; // the blank line
-                }
-                header(start, end);
-                start = lf + 1;
+            while (start < size && head[start] != '\n' && !(head[start] == '\r' && start + 1 < size
+                    && head[start + 1] == '\n')) {
+                start = header(start); // up to the blank line
             }
             if (chunked || transferEncoded) {
                 // with Transfer-Encoding, Content-Length is void (RFC 9112 6.3) and the pair a smuggling sign:
@@ -389,50 +389,63 @@ final class RawResponseDecoder extends ByteToMessageDecoder {
             }
         }
 
-        private void header(int start, int end) {
+        /**
+         * Reads the header line at {@code start} in one pass (its name against the token table up to the colon, then
+         * its value up to the line's end); returns where the next line starts.
+         */
+        private int header(int start) {
             if (head[start] == ' ' || head[start] == '\t') {
                 throw new DecoderException("obsolete line folding in a response header");
             }
             int colon = start;
-            while (colon < end && head[colon] != ':') {
-                if (!tokenChar(head[colon])) {
-                    throw new DecoderException("invalid response header name");
-                }
+            while (colon < size && TOKEN[head[colon] & 0xff]) {
                 colon++;
             }
-            if (colon == end || colon == start) {
+            if (colon == size || head[colon] != ':') {
+                throw new DecoderException(colon == size || head[colon] == '\r' || head[colon] == '\n'
+                        ? "invalid response header line" : "invalid response header name");
+            }
+            if (colon == start) {
                 throw new DecoderException("invalid response header line");
             }
-            int[] trimmedValue = trimmed(colon + 1, end);
-            int valueStart = trimmedValue[0];
-            int valueEnd = trimmedValue[1];
-            for (int i = valueStart; i < valueEnd; i++) {
-                byte b = head[i];
-                if (b == 0 || b == '\r' || b == '\n' || b == 0x7f) {
-                    throw new DecoderException("invalid response header value");
-                }
+            int lf = colon + 1;
+            while (lf < size && !NOT_IN_VALUE[head[lf] & 0xff]) {
+                lf++;
             }
-            int nameLength = colon - start;
-            if (nameIs(start, nameLength, "content-length")) {
+            int end = lf; // the value's end, before CR LF or LF
+            if (lf < size && head[lf] == '\r') {
+                lf++;
+            }
+            if (lf == size || head[lf] != '\n') {
+                throw new DecoderException("invalid response header value");
+            }
+            int valueStart = blanksFrom(colon + 1, end);
+            value(start, colon - start, valueStart, trimEnd(valueStart, end));
+            if (!hopByHop(start, colon - start)) {
+                keep(start, end);
+            }
+            return lf + 1;
+        }
+
+        /** What the framing and connection headers say. */
+        private void value(int name, int nameLength, int valueStart, int valueEnd) {
+            if (nameIs(name, nameLength, "content-length")) {
                 long value = contentLength(valueStart, valueEnd);
                 if (length >= 0 && length != value) {
                     throw new DecoderException("conflicting Content-Length headers");
                 }
                 length = value;
-            } else if (nameIs(start, nameLength, "transfer-encoding")) {
+            } else if (nameIs(name, nameLength, "transfer-encoding")) {
                 transferEncoded = true;
                 // chunked only as the last coding frames the body; anything else runs until the close
                 int last = valueEnd;
                 while (last > valueStart && head[last - 1] != ',') {
                     last--;
                 }
-                int[] token = trimmed(last, valueEnd);
-                chunked = nameIs(token[0], token[1] - token[0], "chunked");
-            } else if (nameIs(start, nameLength, "connection")) {
+                last = blanksFrom(last, valueEnd);
+                chunked = nameIs(last, valueEnd - last, "chunked");
+            } else if (nameIs(name, nameLength, "connection")) {
                 connection(valueStart, valueEnd);
-            }
-            if (!hopByHop(start, nameLength)) {
-                keep(start, end);
             }
         }
 
@@ -443,31 +456,36 @@ final class RawResponseDecoder extends ByteToMessageDecoder {
                 while (comma < to && head[comma] != ',') {
                     comma++;
                 }
-                int[] token = trimmed(start, comma);
-                int length = token[1] - token[0];
-                if (nameIs(token[0], length, "close")) {
+                int token = blanksFrom(start, comma);
+                int length = trimEnd(token, comma) - token;
+                if (nameIs(token, length, "close")) {
                     closeOption = true;
-                } else if (nameIs(token[0], length, "keep-alive")) {
+                } else if (nameIs(token, length, "keep-alive")) {
                     keepAliveOption = true;
-                } else if (length > 0 && !nameIs(token[0], length, "transfer-encoding")) {
+                } else if (length > 0 && !nameIs(token, length, "transfer-encoding")) {
                     if (hopOptions == null) {
                         hopOptions = new ArrayList<>(2);
                     }
-                    hopOptions.add(new String(head, token[0], length, StandardCharsets.ISO_8859_1).toLowerCase());
+                    hopOptions.add(new String(head, token, length, StandardCharsets.ISO_8859_1).toLowerCase());
                 }
                 start = comma + 1;
             }
         }
 
-        /** [start, end) without the spaces and tabs around it. */
-        private int[] trimmed(int start, int end) {
-            while (start < end && (head[start] == ' ' || head[start] == '\t')) {
-                start++;
+        /** The first index of [from, to) that is not a space or tab, or {@code to}. */
+        private int blanksFrom(int from, int to) {
+            while (from < to && (head[from] == ' ' || head[from] == '\t')) {
+                from++;
             }
-            while (end > start && (head[end - 1] == ' ' || head[end - 1] == '\t')) {
-                end--;
+            return from;
+        }
+
+        /** The end of [from, to) without the spaces and tabs it ends with. */
+        private int trimEnd(int from, int to) {
+            while (to > from && (head[to - 1] == ' ' || head[to - 1] == '\t')) {
+                to--;
             }
-            return new int[] {start, end};
+            return to;
         }
 
         private long contentLength(int from, int to) {
@@ -573,11 +591,6 @@ final class RawResponseDecoder extends ByteToMessageDecoder {
 
         private static boolean digit(byte b) {
             return b >= '0' && b <= '9';
-        }
-
-        /** RFC 9110 tchar. */
-        private static boolean tokenChar(byte b) {
-            return TOKEN[b & 0xff];
         }
     }
 }
