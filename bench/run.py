@@ -26,9 +26,9 @@ HANDSHAKE_SECONDS = max(3, SECONDS // 2)
 IDLE_TUNNELS = int(os.environ.get("BENCH_IDLE_TUNNELS", "2000"))
 # seconds of handshakes before the measured run, in three bursts (the ends of runs are transitions too: see bursts).
 # g3k's JIT needs about 10k handshakes: 30 s at the usual ~450/s; 24 s in a slow minute (run 1649Z, 330/s) left it
-# compiling in the measured run (8.3% of its CPU). A fixed 36 s was the answer until g3k's bursts went on while its
-# JIT still compiles (see bursts). The peers have no JIT to wait for: a few seconds warm them.
-TLS_WARM_UP = int(os.environ.get("BENCH_TLS_WARM_UP", "24"))
+# compiling in the measured run (8.3% of its CPU). 36 s until run 1757Z; since, 30 s and more bursts while its JIT still
+# compiles, as far as JIT_BUDGET allows (see bursts). The peers have no JIT to wait for: a few seconds warm them.
+TLS_WARM_UP = int(os.environ.get("BENCH_TLS_WARM_UP", "30"))
 PEER_TLS_WARM_UP = int(os.environ.get("BENCH_PEER_TLS_WARM_UP", "9"))
 BULK_WARM_UP = int(os.environ.get("BENCH_BULK_WARM_UP", "3"))  # transfers before a measured bulk transfer
 WARM_UP = int(os.environ.get("BENCH_WARM_UP", "10"))  # seconds of wrk load, in bursts, before a measured wrk run
@@ -37,13 +37,11 @@ WARM_UP = int(os.environ.get("BENCH_WARM_UP", "10"))  # seconds of wrk load, in 
 # still took 0.8-7.0% of g3k's CPU in the measured run (runs 1638Z-1711Z; p99 0.92-4.17 ms)
 FIRST_WARM_UP = int(os.environ.get("BENCH_FIRST_WARM_UP", "20"))
 CHURN_WARM_UP = int(os.environ.get("BENCH_CHURN_WARM_UP", "3"))  # and of a connection a request, in between
-# g3k's warm-ups go on past the above while its JIT compiler took more than JIT_QUIET % of its CPU in the last burst
-# (or transfer), for at most JIT_MORE seconds (bulk: JIT_MORE_TRANSFERS transfers) more, JIT_BUDGET in a whole run
-# (which keeps it under ten minutes): see bursts
+# g3k's load bursts go on past the above while its JIT compiler took more than JIT_QUIET % of its CPU in the last one,
+# for at most JIT_MORE seconds more, JIT_BUDGET in a whole run (which keeps it under ten minutes): see bursts
 JIT_QUIET = float(os.environ.get("BENCH_JIT_QUIET", "0.5"))
 JIT_MORE = int(os.environ.get("BENCH_JIT_MORE", "15"))
-JIT_BUDGET = int(os.environ.get("BENCH_JIT_BUDGET", "40"))
-JIT_MORE_TRANSFERS = int(os.environ.get("BENCH_JIT_MORE_TRANSFERS", "4"))
+JIT_BUDGET = int(os.environ.get("BENCH_JIT_BUDGET", "20"))
 ONLY = os.environ.get("BENCH_ONLY", "")  # runs only the scenarios whose name contains this text
 CORES = os.cpu_count() or 1
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -553,7 +551,7 @@ def scenarios(bench):
     # a GiB is about 16k reads of 64 KiB: about when the JIT's C2 compiles the relay loop, so a first GiB measures
     # the compiler; three before the measured one, for every proxy (SOCKS5 bulk would otherwise run warmer for g3k
     # than CONNECT bulk, as both use the same relay). An iperf3 run moves several GiB: one is enough there.
-    bulk = lambda fn, rounds=BULK_WARM_UP: Warmed(fn, lambda: transfers(fn, rounds))
+    bulk = lambda fn, rounds=BULK_WARM_UP: Warmed(fn, lambda: [fn() for _ in range(rounds)])
     return [
         ("HTTP forward (wrk, 32 conns)", direct_wrk(ORIGIN),
          {n: warmed_wrk(n, FIRST_WARM_UP, absolute=True) for n in ["g3k http", "squid", "tinyproxy"]}),
@@ -665,9 +663,11 @@ def bursts(load, churn=None, burst=5, seconds=None):
     Half a second idle is a transition as much as a whole one, and the ten minutes a run may take are full.
 
     load returns its figures; where they give g3k's JIT share (wrk_cpu, cpu_seconds), bursts go on, for at most
-    JIT_MORE seconds more, until one in which the JIT took at most JIT_QUIET % of g3k's CPU: a burst that still
-    compiles is followed by a measured run that still compiles (run 1757Z: 1.1% JIT in the reverse proxy's, p99
-    1.19 ms against nginx's 0.70; with 0.0%, 0.70 against 0.72). The peers have no JIT: theirs stop on time.
+    JIT_MORE seconds more (and what is left of JIT_BUDGET), until one in which the JIT took at most JIT_QUIET % of
+    g3k's CPU: a burst that still compiles is followed by a measured run that still compiles (run 1757Z: 1.1% JIT in
+    the reverse proxy's, p99 1.19 ms against nginx's 0.70; with 0.0%, 0.70 against 0.72). The peers have no JIT:
+    theirs stop on time. Bulk transfers are too short for the rule (a tick of the JIT's CPU is 2-3% of one): after
+    a transfer with none, the measured one had 33% in run 1951Z.
     Returns the load added, for the report ("+5 s"; "" if none)."""
     global jit_budget
     runs = max(1, (WARM_UP if seconds is None else seconds) // burst)
@@ -687,15 +687,6 @@ def bursts(load, churn=None, burst=5, seconds=None):
 jit_budget = JIT_BUDGET  # what is left of it
 
 
-def transfers(transfer, rounds):
-    """rounds transfers before a measured one, and for g3k up to JIT_MORE_TRANSFERS more until one in which its JIT
-    took at most JIT_QUIET % of its CPU (see bursts). Returns the transfers added, for the report ("" if none)."""
-    for i in range(rounds + JIT_MORE_TRANSFERS):
-        if transfer().get("JIT %", 0) <= JIT_QUIET and i >= rounds - 1:
-            break
-    return f"+{i + 1 - rounds} transfers" if i >= rounds else ""
-
-
 class Warmed:
     """A measurement with its own, longer warm-up run."""
     def __init__(self, fn, warm_up):
@@ -707,11 +698,11 @@ class Warmed:
 
 def measure(fn):
     """The second of two runs: the first warms caches, connection pools and g3k's JIT alike for every peer. What a
-    warm-up added for g3k's JIT (bursts, transfers) goes with the result ("warm-up added")."""
+    warm-up added for g3k's JIT (bursts) goes with the result ("warm-up added")."""
     try:
         added = (fn.warm_up if isinstance(fn, Warmed) else fn)()
         result = fn()
-        if isinstance(added, str) and added:  # from bursts and transfers
+        if isinstance(added, str) and added:  # from bursts
             result["warm-up added"] = added
         return result
     except Exception as e:  # a peer that fails is reported, not fatal
@@ -753,7 +744,7 @@ def report(results):
            for scenario, _, by_name in results for v in by_name.values() if "JIT %" in v]
     if jit:
         lines.append("\nThe share of g3k's CPU its JIT compiler threads took in each measured run (and the warm-up "
-                     f"its JIT added, at most {JIT_MORE} s or {JIT_MORE_TRANSFERS} transfers: see bursts): "
+                     f"its JIT added, at most {JIT_MORE} s: see bursts): "
                      + "; ".join(jit) + ".")
     return "\n".join(lines)
 

@@ -13,7 +13,6 @@ import io.g3k.dataplane.resolve.Resolver;
 import io.g3k.dataplane.runtime.TcpSocketOptions;
 import io.g3k.dataplane.runtime.Transport;
 import io.g3k.dataplane.limit.SpeedLimits;
-import io.g3k.dataplane.util.ConnectTimeout;
 import io.g3k.dataplane.util.Errors;
 import io.g3k.dataplane.util.Picker;
 import io.g3k.dataplane.stat.EscaperStats;
@@ -217,7 +216,7 @@ public final class ProxyChainEscaper implements Escaper {
      */
     private ChannelFuture connectSocket(Bootstrap b, InetSocketAddress address, UpstreamAddr proxy,
                                        Promise<Channel> result, Runnable next) {
-        return ConnectTimeout.connect(b, address, config.tcpConnect().eachTimeout()).addListener((ChannelFuture f) -> {
+        return b.connect(address).addListener((ChannelFuture f) -> {
             if (f.isSuccess()) {
                 stats.tcpConnectEstablish.increment();
             } else if (next != null) {
@@ -239,6 +238,7 @@ public final class ProxyChainEscaper implements Escaper {
                 // the target name must reach the next proxy as a name: never resolve it here (nor leak it to DNS)
                 .resolver(NoopAddressResolverGroup.INSTANCE)
                 .option(ChannelOption.AUTO_READ, false)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.tcpConnect().eachTimeout().toMillis())
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
