@@ -7,6 +7,7 @@ import io.g3k.dataplane.relay.Relay;
 import io.g3k.dataplane.server.ServerContext;
 import io.g3k.dataplane.server.http.HttpInterception;
 import io.g3k.dataplane.task.Task;
+import io.g3k.dataplane.tls.TlsTimeouts;
 import io.g3k.dataplane.util.Errors;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -14,7 +15,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.ByteToMessageDecoder;
-import io.netty.handler.ssl.SniHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
@@ -134,7 +134,7 @@ public final class TunnelAudit {
 
     private void intercept(ChannelHandlerContext firstBytes) {
         firstBytes.pipeline().addAfter(firstBytes.name(), "audit-sni",
-                new SniHandler(this::lookup, MAX_CLIENT_HELLO, auditor.handshakeTimeout().toMillis()));
+                TlsTimeouts.sni(this::lookup, MAX_CLIENT_HELLO, auditor.handshakeTimeout()));
         firstBytes.pipeline().remove(firstBytes.handler());
     }
 
@@ -142,9 +142,8 @@ public final class TunnelAudit {
     private Future<SslContext> lookup(String sni, Promise<SslContext> promise) {
         String host = sni != null ? sni : target.host();
         serverName = host;
-        SslHandler tls = auditor.interceptionClient().newHandler(upstream.alloc(), host, target.port());
-        tls.setHandshakeTimeoutMillis(auditor.handshakeTimeout().toMillis());
-        upstream.pipeline().addBefore("audit-hold", "audit-tls", tls);
+        SslHandler tls = TlsTimeouts.add(upstream, auditor.interceptionClient().newHandler(upstream.alloc(), host,
+                target.port()), auditor.handshakeTimeout(), (p, h) -> p.addBefore("audit-hold", "audit-tls", h));
         tls.handshakeFuture().addListener(handshake -> {
             if (!handshake.isSuccess()) {
                 upstreamFailure = "UpstreamTlsError: " + Errors.rootMessage(handshake.cause());

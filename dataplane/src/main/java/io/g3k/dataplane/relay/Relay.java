@@ -14,11 +14,15 @@ import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.g3k.dataplane.task.IdleWatch;
 import io.g3k.dataplane.task.Task;
+import io.g3k.dataplane.util.CoarseTimer;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.traffic.AbstractTrafficShapingHandler;
 import io.netty.util.AttributeKey;
+import io.netty.util.Timeout;
 import io.netty.util.concurrent.Promise;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongConsumer;
 
 /**
@@ -75,6 +79,11 @@ public final class Relay {
     /** Set while the pair moves to an {@link EpollRelay}: bytes read meanwhile wait here, one buffer a side. */
     private ByteBuf[] handingOver;
     private EpollRelay epoll;
+    /**
+     * How long the bytes still queued when the relay ends may take to go out before the sockets are closed under
+     * them: a peer that reads nothing more must not keep its socket. The task's idle span where it has a check.
+     */
+    private Duration drain = Duration.ofMinutes(1);
 
     private Relay(Channel client, Channel upstream, LongConsumer clientToUpstream, LongConsumer upstreamToClient) {
         this.client = client;
@@ -156,8 +165,9 @@ public final class Relay {
             client.read();
             upstream.read();
         }
-        IdleWatch idleCheck = IdleWatch.start(client, task, () -> relay.reads, () -> relay.end("Idle"));
+        IdleWatch idleCheck = IdleWatch.start(client, task, () -> relay.reads, () -> relay.end("Idle", false));
         if (idleCheck != null) {
+            relay.drain = idleCheck.span();
             relay.done.addListener(f -> idleCheck.cancel()); // on the loop: the promise is the client's loop's
         }
         return relay.done;
@@ -208,7 +218,7 @@ public final class Relay {
                     if (written.isSuccess()) {
                         drainThenMove(reads);
                     } else {
-                        end((ch == client ? "ClientError: " : "UpstreamError: ") + written.cause().getMessage());
+                        end((ch == client ? "ClientError: " : "UpstreamError: ") + written.cause().getMessage(), false);
                     }
                 });
                 return;
@@ -242,6 +252,14 @@ public final class Relay {
     }
 
     void end(String reason) {
+        end(reason, true);
+    }
+
+    /**
+     * Ends the relay: after an error or an idle span, at once (as g3proxy drops both streams); after an end of
+     * stream, once what is queued is written, within {@link #drain}.
+     */
+    private void end(String reason, boolean drained) {
         if (done.isDone()) {
             return;
         }
@@ -250,8 +268,17 @@ public final class Relay {
             epoll.close();
             return;
         }
-        client.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
-        upstream.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        for (Channel ch : new Channel[] {client, upstream}) {
+            if (!drained) {
+                ch.close();
+                continue;
+            }
+            ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            if (ch.isOpen()) {
+                Timeout deadline = CoarseTimer.schedule(ch.eventLoop(), ch::close, drain.toMillis(), TimeUnit.MILLISECONDS);
+                ch.closeFuture().addListener(closed -> deadline.cancel());
+            }
+        }
     }
 
     private final class Side extends ChannelInboundHandlerAdapter {
@@ -333,7 +360,7 @@ public final class Relay {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            end((name.equals("client") ? "ClientError: " : "UpstreamError: ") + cause.getMessage());
+            end((name.equals("client") ? "ClientError: " : "UpstreamError: ") + cause.getMessage(), false);
         }
     }
 }

@@ -6,6 +6,7 @@ import io.netty.channel.Channel;
 import io.netty.util.AttributeKey;
 import io.netty.util.Timeout;
 import io.netty.util.concurrent.EventExecutor;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
@@ -50,6 +51,11 @@ public final class IdleWatch {
         IdleWatch watch = new IdleWatch(loop, check, activity, idle);
         watch.arm();
         return watch;
+    }
+
+    /** How long the task may go without activity before it is ended: the check's interval times its max count. */
+    public Duration span() {
+        return check.checkInterval().multipliedBy(check.maxCount());
     }
 
     /** Stops the checks; called on the watch's loop. */

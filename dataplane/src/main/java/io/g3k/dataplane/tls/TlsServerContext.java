@@ -3,20 +3,18 @@ package io.g3k.dataplane.tls;
 import io.g3k.config.ConfigException;
 import io.g3k.config.TlsServerConfig;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandler;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.DelegatingSslContext;
 import io.netty.handler.ssl.OpenSslServerSessionContext;
 import io.netty.handler.ssl.ReferenceCountedOpenSslEngine;
-import io.netty.handler.ssl.SniHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
-import io.netty.handler.ssl.SslHandler;
 import io.netty.util.DomainWildcardMappingBuilder;
 import io.netty.internal.tcnative.SSL;
 import io.netty.util.Mapping;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.List;
 import javax.net.ssl.SSLEngine;
 
@@ -27,12 +25,12 @@ import javax.net.ssl.SSLEngine;
 public final class TlsServerContext {
     private final SslContext first;
     private final Mapping<String, SslContext> bySni;
-    private final long handshakeTimeoutMillis;
+    private final Duration handshakeTimeout;
 
-    private TlsServerContext(SslContext first, Mapping<String, SslContext> bySni, long handshakeTimeoutMillis) {
+    private TlsServerContext(SslContext first, Mapping<String, SslContext> bySni, Duration handshakeTimeout) {
         this.first = first;
         this.bySni = bySni;
-        this.handshakeTimeoutMillis = handshakeTimeoutMillis;
+        this.handshakeTimeout = handshakeTimeout;
     }
 
     /**
@@ -47,7 +45,7 @@ public final class TlsServerContext {
             SslContext ctx = build(tls, location).first;
             names.forEach(name -> mapping.add(name, ctx));
         });
-        return new TlsServerContext(first, mapping.build(), fallback.handshakeTimeout().toMillis());
+        return new TlsServerContext(first, mapping.build(), fallback.handshakeTimeout());
     }
 
     public static TlsServerContext build(TlsServerConfig config, String location) {
@@ -72,7 +70,7 @@ public final class TlsServerContext {
                 }
             }
             return new TlsServerContext(first, config.certPairs().size() > 1 ? mapping.build() : null,
-                    config.handshakeTimeout().toMillis());
+                    config.handshakeTimeout());
         } catch (Exception e) {
             throw new ConfigException(location + " key 'tls_server': " + e.getMessage(), e);
         }
@@ -101,14 +99,17 @@ public final class TlsServerContext {
         };
     }
 
-    /** The handler that terminates TLS on this channel; its handshake future says when the client is in. */
-    public ChannelHandler newHandler(Channel ch) {
+    /**
+     * Adds the handler that terminates TLS on this (connected) channel, as "tls" at the pipeline's end; it fires an
+     * {@code SslHandshakeCompletionEvent} when the handshake is done.
+     */
+    public void addTo(Channel ch) {
         if (bySni == null) {
-            SslHandler ssl = first.newHandler(ch.alloc());
-            ssl.setHandshakeTimeoutMillis(handshakeTimeoutMillis);
-            return ssl;
+            TlsTimeouts.add(ch, first.newHandler(ch.alloc()), handshakeTimeout, (p, ssl) -> p.addLast("tls", ssl));
+        } else {
+            ch.pipeline().addLast("tls",
+                    TlsTimeouts.sni((name, promise) -> promise.setSuccess(bySni.map(name)), 65536, handshakeTimeout));
         }
-        return new SniHandler(bySni, 65536, handshakeTimeoutMillis);
     }
 
     private static List<String> dnsNames(X509Certificate cert) throws Exception {

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.g3k.config.server.CopyBuffers;
 import io.g3k.dataplane.support.RunningProxy;
+import io.g3k.dataplane.support.SocketTable;
 import io.g3k.dataplane.support.Yaml;
 import io.netty.channel.ChannelConfig;
 import io.netty.channel.MaxMessagesRecvByteBufAllocator;
@@ -328,6 +329,41 @@ class RelayTest {
             // the first check finds it idle once, the second closes it
             assertThat(silentEnded.get(1, TimeUnit.SECONDS)).isBetween(Duration.ofMillis(3500), Duration.ofMillis(6500));
             assertThat(proxy.aliveTasks()).isEqualTo(1);
+        }
+    }
+
+    /**
+     * A client that reads nothing more while the peer floods it, so the relay's writes to it never complete, does not
+     * keep its socket once the tunnel ends: at once when it ends idle, within the idle span after both ends' FINs
+     * (the bytes still queued then had that long to drain). A speed limit keeps the relay in the pipeline, whose
+     * close waited for that drain, unbounded, until g3k 2026-12-07.
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void aClientThatReadsNothingMoreDoesNotKeepItsSocket(boolean bothEndsSendTheirFin) throws Exception {
+        try (ServerSocket peer = peer(s -> {
+                 byte[] chunk = new byte[64 * 1024];
+                 for (int i = 0; i < (bothEndsSendTheirFin ? 256 : Integer.MAX_VALUE); i++) { // 16 MiB, or until closed
+                     s.getOutputStream().write(chunk);
+                 }
+             });
+             RunningProxy proxy = tcpStream(peer, """
+                     tcp_sock_speed_limit: 1G/s
+                     task_idle_check_interval: 2s
+                     task_idle_max_count: 1
+                 """);
+             Socket client = new Socket()) {
+            client.setReceiveBufferSize(4096);
+            client.connect(new InetSocketAddress("127.0.0.1", proxy.port("tcp")));
+            Thread.sleep(500); // the tunnel is up and the buffers on the way fill up
+            if (bothEndsSendTheirFin) {
+                client.shutdownOutput();
+            }
+            Thread.sleep(500);
+            assertThat(SocketTable.held(proxy.port("tcp"), client.getLocalPort())).isTrue();
+            // idle after 2-4 s; or the peer's FIN, then 2 s to drain
+            await().atMost(Duration.ofSeconds(8)).until(() -> proxy.aliveTasks() == 0
+                    && !SocketTable.held(proxy.port("tcp"), client.getLocalPort()));
         }
     }
 }

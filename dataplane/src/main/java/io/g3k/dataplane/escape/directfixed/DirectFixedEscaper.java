@@ -10,6 +10,7 @@ import io.g3k.dataplane.resolve.Resolver;
 import io.g3k.dataplane.runtime.TcpSocketOptions;
 import io.g3k.dataplane.runtime.Transport;
 import io.g3k.dataplane.stat.EscaperStats;
+import io.g3k.dataplane.util.ConnectTimeout;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
@@ -69,7 +70,8 @@ public final class DirectFixedEscaper implements Escaper {
             TcpSocketOptions options = socketOptions.forUser(hints.userKeepalive(), hints.userMiscOpts());
             boolean forHttp = hints.httpForwardScheme().isPresent();
             new HappyEyeballsConnect(candidates.subList(0, attempts), target.port(),
-                    (l, remote) -> bootstrap(l, remote, options, forHttp), loop, config.connectionAttemptDelay(),
+                    (l, remote) -> ConnectTimeout.connect(bootstrap(l, remote.getAddress(), options, forHttp), remote,
+                            config.tcpConnect().eachTimeout()), loop, config.connectionAttemptDelay(),
                     result).start();
         });
         result.addListener(done -> {
@@ -144,7 +146,6 @@ public final class DirectFixedEscaper implements Escaper {
         Bootstrap b = transport.tcpBootstrap(loop, forHttp)
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.tcpConnect().eachTimeout().toMillis())
                 .handler(config.tcpSockSpeedLimit()
                         .map(limit -> SpeedLimits.tcp(limit, SpeedLimits.Side.REMOTE))
                         .orElse(NO_HANDLER));

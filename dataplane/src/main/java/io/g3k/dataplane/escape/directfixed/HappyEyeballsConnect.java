@@ -2,7 +2,6 @@ package io.g3k.dataplane.escape.directfixed;
 
 import io.g3k.dataplane.escape.EscapeException;
 import io.g3k.dataplane.escape.EscapeException.Reason;
-import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ConnectTimeoutException;
@@ -24,7 +23,7 @@ import java.util.function.BiFunction;
 final class HappyEyeballsConnect {
     private final List<InetAddress> addresses;
     private final int port;
-    private final BiFunction<EventLoop, InetAddress, Bootstrap> bootstrap;
+    private final BiFunction<EventLoop, InetSocketAddress, ChannelFuture> connect;
     private final EventLoop loop;
     private final Duration attemptDelay;
     private final Promise<Channel> result;
@@ -33,11 +32,11 @@ final class HappyEyeballsConnect {
     private Throwable lastError;
     private ScheduledFuture<?> timer;
 
-    HappyEyeballsConnect(List<InetAddress> addresses, int port, BiFunction<EventLoop, InetAddress, Bootstrap> bootstrap,
+    HappyEyeballsConnect(List<InetAddress> addresses, int port, BiFunction<EventLoop, InetSocketAddress, ChannelFuture> connect,
                          EventLoop loop, Duration attemptDelay, Promise<Channel> result) {
         this.addresses = addresses;
         this.port = port;
-        this.bootstrap = bootstrap;
+        this.connect = connect;
         this.loop = loop;
         this.attemptDelay = attemptDelay;
         this.result = result;
@@ -53,8 +52,7 @@ final class HappyEyeballsConnect {
         }
         InetAddress address = addresses.get(next++);
         pending++;
-        bootstrap.apply(loop, address).connect(new InetSocketAddress(address, port))
-                .addListener((ChannelFuture f) -> finished(f, address));
+        connect.apply(loop, new InetSocketAddress(address, port)).addListener((ChannelFuture f) -> finished(f, address));
         if (next < addresses.size()) {
             timer = loop.schedule(this::attempt, attemptDelay.toMillis(), TimeUnit.MILLISECONDS);
         }

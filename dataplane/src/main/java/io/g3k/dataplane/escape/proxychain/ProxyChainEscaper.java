@@ -13,6 +13,7 @@ import io.g3k.dataplane.resolve.Resolver;
 import io.g3k.dataplane.runtime.TcpSocketOptions;
 import io.g3k.dataplane.runtime.Transport;
 import io.g3k.dataplane.limit.SpeedLimits;
+import io.g3k.dataplane.util.ConnectTimeout;
 import io.g3k.dataplane.util.Errors;
 import io.g3k.dataplane.util.Picker;
 import io.g3k.dataplane.stat.EscaperStats;
@@ -216,7 +217,7 @@ public final class ProxyChainEscaper implements Escaper {
      */
     private ChannelFuture connectSocket(Bootstrap b, InetSocketAddress address, UpstreamAddr proxy,
                                        Promise<Channel> result, Runnable next) {
-        return b.connect(address).addListener((ChannelFuture f) -> {
+        return ConnectTimeout.connect(b, address, config.tcpConnect().eachTimeout()).addListener((ChannelFuture f) -> {
             if (f.isSuccess()) {
                 stats.tcpConnectEstablish.increment();
             } else if (next != null) {
@@ -238,7 +239,6 @@ public final class ProxyChainEscaper implements Escaper {
                 // the target name must reach the next proxy as a name: never resolve it here (nor leak it to DNS)
                 .resolver(NoopAddressResolverGroup.INSTANCE)
                 .option(ChannelOption.AUTO_READ, false)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.tcpConnect().eachTimeout().toMillis())
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {

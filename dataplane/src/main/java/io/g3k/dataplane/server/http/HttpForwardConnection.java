@@ -5,6 +5,7 @@ import io.g3k.config.UpstreamAddr;
 import io.g3k.dataplane.escape.EscapeException;
 import io.g3k.dataplane.escape.HttpProxyForward;
 import io.g3k.dataplane.stat.EscaperStats;
+import io.g3k.dataplane.tls.TlsTimeouts;
 import io.g3k.dataplane.util.Errors;
 import io.g3k.dataplane.util.LazyDeadline;
 import io.netty.channel.Channel;
@@ -61,9 +62,8 @@ final class HttpForwardConnection extends ChannelInboundHandlerAdapter {
         Promise<HttpForwardConnection> ready = channel.eventLoop().newPromise();
         SslHandler ssl = null;
         if (route.tls().isPresent() && HttpProxyForward.of(channel).isEmpty()) {
-            ssl = route.tls().get().newHandler(channel.alloc(), route.tlsName(), target.port());
-            ssl.setHandshakeTimeoutMillis(route.tlsHandshakeTimeout().toMillis());
-            channel.pipeline().addLast("tls", ssl);
+            ssl = TlsTimeouts.add(channel, route.tls().get().newHandler(channel.alloc(), route.tlsName(), target.port()),
+                    route.tlsHandshakeTimeout(), (p, h) -> p.addLast("tls", h));
         }
         HttpForwardConnection connection = adopt(channel, route, maxHeaderSize, maxBodyLine, raw);
         if (ssl == null) {

@@ -58,7 +58,7 @@ public final class HttpFrontHandler extends ChannelInboundHandlerAdapter {
     public static void install(Channel ch, TlsServerContext tls, int reqHeaderMaxSize, HttpFrontSettings config,
                                ServerContext context, HttpRouter router) {
         if (tls != null) {
-            ch.pipeline().addLast("tls", tls.newHandler(ch));
+            tls.addTo(ch);
         }
         HttpCodecs.addServer(ch.pipeline(), null, reqHeaderMaxSize);
         ch.pipeline().addLast("http-front", new HttpFrontHandler(config, context, router));

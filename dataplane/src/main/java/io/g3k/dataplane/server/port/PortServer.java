@@ -37,7 +37,7 @@ public final class PortServer extends Server {
             }
         };
         Runnable afterHeader = tls == null ? handOver : () -> {
-            ch.pipeline().addLast("tls", tls.newHandler(ch));
+            tls.addTo(ch);
             ch.pipeline().addLast("tls-gate", new TlsHandshakeGate(context.stats(), handOver));
         };
         if (config.proxyProtocol().isPresent()) {

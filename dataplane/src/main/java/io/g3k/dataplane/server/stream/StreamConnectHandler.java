@@ -7,6 +7,7 @@ import io.g3k.dataplane.relay.Relay;
 import io.g3k.dataplane.server.ClientAddress;
 import io.g3k.dataplane.server.ServerContext;
 import io.g3k.dataplane.task.Task;
+import io.g3k.dataplane.tls.TlsTimeouts;
 import io.g3k.dataplane.util.Picker;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -83,10 +84,9 @@ public final class StreamConnectHandler extends ChannelInboundHandlerAdapter {
             relay(ctx, upstream);
             return;
         }
-        SslHandler ssl = settings.tlsClient().get().newHandler(upstream.alloc(),
-                settings.tlsName().orElse(target.host()), target.port());
-        ssl.setHandshakeTimeoutMillis(settings.tlsHandshakeTimeout().toMillis());
-        upstream.pipeline().addFirst("tls", ssl);
+        SslHandler ssl = TlsTimeouts.add(upstream, settings.tlsClient().get().newHandler(upstream.alloc(),
+                settings.tlsName().orElse(target.host()), target.port()), settings.tlsHandshakeTimeout(),
+                (p, h) -> p.addFirst("tls", h));
         upstream.read();
         ssl.handshakeFuture().addListener(h -> {
             if (h.isSuccess()) {

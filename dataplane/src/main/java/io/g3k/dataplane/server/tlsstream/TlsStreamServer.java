@@ -22,7 +22,7 @@ public final class TlsStreamServer extends Server {
 
     @Override
     protected void initChild(Channel ch) {
-        ch.pipeline().addLast("tls", tls.newHandler(ch));
+        tls.addTo(ch);
         ch.pipeline().addLast("tls-gate", new TlsHandshakeGate(context.stats(),
                 () -> ch.pipeline().addLast("stream", new StreamConnectHandler(settings, context))));
     }
