@@ -79,11 +79,9 @@ public final class Relay {
     /** Set while the pair moves to an {@link EpollRelay}: bytes read meanwhile wait here, one buffer a side. */
     private ByteBuf[] handingOver;
     private EpollRelay epoll;
-    /**
-     * How long the bytes still queued when the relay ends may take to go out before the sockets are closed under
-     * them: a peer that reads nothing more must not keep its socket. The task's idle span where it has a check.
-     */
-    private Duration drain = Duration.ofMinutes(1);
+    private static final Duration DRAIN_WITHOUT_IDLE_CHECK = Duration.ofMinutes(1);
+    /** The task's idle check, if it has one: its span bounds the drain at the end (see {@link #end}). */
+    private IdleWatch idleCheck;
 
     private Relay(Channel client, Channel upstream, LongConsumer clientToUpstream, LongConsumer upstreamToClient) {
         this.client = client;
@@ -165,10 +163,9 @@ public final class Relay {
             client.read();
             upstream.read();
         }
-        IdleWatch idleCheck = IdleWatch.start(client, task, () -> relay.reads, () -> relay.end("Idle", false));
-        if (idleCheck != null) {
-            relay.drain = idleCheck.span();
-            relay.done.addListener(f -> idleCheck.cancel()); // on the loop: the promise is the client's loop's
+        relay.idleCheck = IdleWatch.start(client, task, () -> relay.reads, () -> relay.end("Idle", false));
+        if (relay.idleCheck != null) {
+            relay.done.addListener(f -> relay.idleCheck.cancel()); // on the loop: the promise is the client's loop's
         }
         return relay.done;
     }
@@ -257,7 +254,8 @@ public final class Relay {
 
     /**
      * Ends the relay: after an error or an idle span, at once (as g3proxy drops both streams); after an end of
-     * stream, once what is queued is written, within {@link #drain}.
+     * stream, once what is queued is written, within the task's idle span (a minute without an idle check): a peer
+     * that reads nothing more must not keep its socket.
      */
     private void end(String reason, boolean drained) {
         if (done.isDone()) {
@@ -275,6 +273,7 @@ public final class Relay {
             }
             ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
             if (ch.isOpen()) {
+                Duration drain = idleCheck != null ? idleCheck.span() : DRAIN_WITHOUT_IDLE_CHECK;
                 Timeout deadline = CoarseTimer.schedule(ch.eventLoop(), ch::close, drain.toMillis(), TimeUnit.MILLISECONDS);
                 ch.closeFuture().addListener(closed -> deadline.cancel());
             }
