@@ -43,8 +43,22 @@ public final class IdleWatch {
      * channel has no check (a channel no server accepted).
      */
     public static IdleWatch start(Channel client, Task task, LongSupplier activity, Runnable idle) {
-        TaskIdleCheck check = task == null ? client.attr(CHECK).get() : task.idleCheck(client.attr(CHECK).get());
+        TaskIdleCheck check = checkOf(client, task);
         return check == null ? null : start(client.eventLoop(), check, activity, idle);
+    }
+
+    /** The idle span (see {@link #span()}) of the task on {@code client}; zero where the channel has no check. */
+    public static Duration span(Channel client, Task task) {
+        TaskIdleCheck check = checkOf(client, task);
+        return check == null ? Duration.ZERO : spanOf(check);
+    }
+
+    private static TaskIdleCheck checkOf(Channel client, Task task) {
+        return task == null ? client.attr(CHECK).get() : task.idleCheck(client.attr(CHECK).get());
+    }
+
+    private static Duration spanOf(TaskIdleCheck check) {
+        return check.checkInterval().multipliedBy(check.maxCount());
     }
 
     static IdleWatch start(EventExecutor loop, TaskIdleCheck check, LongSupplier activity, Runnable idle) {
@@ -55,7 +69,7 @@ public final class IdleWatch {
 
     /** How long the task may go without activity before it is ended: the check's interval times its max count. */
     public Duration span() {
-        return check.checkInterval().multipliedBy(check.maxCount());
+        return spanOf(check);
     }
 
     /** Stops the checks; called on the watch's loop. */

@@ -5,7 +5,13 @@ import static org.awaitility.Awaitility.await;
 
 import io.g3k.dataplane.support.ProxyFixture;
 import io.g3k.dataplane.support.RawClient;
+import io.g3k.dataplane.support.SocketTable;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -14,12 +20,13 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * Slowloris and idle handshakes: a client that trickles its request head, or opens a connection and says
  * nothing, is cut off when the head timeout runs out, however often it sends a byte; nothing reaches the origin
- * and no task stays behind.
+ * and no task stays behind. And slow reading: a client that stops reading a response is let go.
  */
 class SlowClientsTest {
     @RegisterExtension
     static final ProxyFixture fixture = new ProxyFixture(true,
-            "    req_header_recv_timeout: 1s\n", "    negotiation_timeout: 1s\n");
+            "    req_header_recv_timeout: 1s\n    task_idle_check_interval: 2s\n    task_idle_max_count: 1\n",
+            "    negotiation_timeout: 1s\n");
 
     @AfterEach
     void nothingReachedTheOriginAndNothingLeaked() {
@@ -66,6 +73,39 @@ class SlowClientsTest {
             assertThat(half.readExactly(2)).containsExactly(5, 0);
             assertThat(idle.readUntilClosed()).isEmpty();
             assertThat(half.readUntilClosed()).isEmpty();
+        }
+    }
+
+    /**
+     * A client that stops reading a forwarded response, whose body the origin goes on sending: the exchange ends
+     * (reason Idle) after the task's idle span without a byte of the body (2 s here), and the proxy lets go of the
+     * client's socket. Until 2026-12-07 it held both connections for good.
+     */
+    @Test
+    void aClientThatStopsReadingAResponseBodyIsLetGoAfterTheIdleSpan() throws Exception {
+        try (ServerSocket origin = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Thread.ofVirtual().start(() -> {
+                try (Socket s = origin.accept()) {
+                    s.getInputStream().read(new byte[4096]);
+                    s.getOutputStream().write("HTTP/1.1 200 OK\r\nContent-Length: 1000000000\r\n\r\n".getBytes());
+                    byte[] chunk = new byte[64 * 1024];
+                    while (true) {
+                        s.getOutputStream().write(chunk);
+                    }
+                } catch (IOException closedByTheProxy) {
+                    // the end of the test
+                }
+            });
+            try (Socket client = new Socket()) {
+                client.setReceiveBufferSize(4096);
+                client.connect(new InetSocketAddress("127.0.0.1", fixture.proxy().port("http")));
+                client.getOutputStream().write(("GET http://127.0.0.1:" + origin.getLocalPort() + "/ HTTP/1.1\r\n"
+                        + "Host: 127.0.0.1\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                Thread.sleep(1_000); // the buffers on the way fill up
+                int proxyPort = fixture.proxy().port("http");
+                assertThat(SocketTable.held(proxyPort, client.getLocalPort())).isTrue();
+                await().atMost(Duration.ofSeconds(6)).until(() -> !SocketTable.held(proxyPort, client.getLocalPort()));
+            }
         }
     }
 }

@@ -11,6 +11,7 @@ import io.g3k.dataplane.relay.Relay;
 import io.g3k.dataplane.server.ClientAddress;
 import io.g3k.dataplane.server.ServerContext;
 import io.g3k.dataplane.server.UserAdmission;
+import io.g3k.dataplane.task.IdleWatch;
 import io.g3k.dataplane.task.Task;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
@@ -34,6 +35,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.AsciiString;
 import io.netty.util.concurrent.Future;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -79,6 +81,9 @@ final class HttpForwardExchange implements HttpExchange {
     private boolean upstreamReusable;
     private boolean finished;
     private boolean responseEnded;
+    /** The task's idle span, once the response has begun (zero: no idle check); and what runs when it passes. */
+    private Duration bodyIdle;
+    private Runnable onIdle;
     /** The protocol the client asked to switch to ({@code Upgrade}, say websocket), if it did; null otherwise. */
     private final String upgradeTo;
     private boolean upgrading;
@@ -235,6 +240,9 @@ final class HttpForwardExchange implements HttpExchange {
             return;
         }
         task.out(content.content().readableBytes());
+        if (responseStarted) {
+            bodyMoved(); // an upload still under way keeps the exchange alive too
+        }
         if (upstream == null) {
             pendingBody.add(content);
             return;
@@ -456,6 +464,7 @@ final class HttpForwardExchange implements HttpExchange {
     }
 
     void onRawBody(RawResponseDecoder.Body body) {
+        bodyMoved();
         task.in(body.bytes().readableBytes());
         passBody(handler.rawOut(ctx), withHeldHead(body.bytes(), body.last()), body.last());
     }
@@ -476,7 +485,7 @@ final class HttpForwardExchange implements HttpExchange {
      * gets as it is; a protocol upgrade fails the exchange. For a final one, whether the client connection stays.
      */
     private boolean responseHead(int status, boolean delimited, boolean upstreamKeepAlive) {
-        cancelDeadline();
+        bodyMoved();
         if (status / 100 == 1) {
             if (status == 101) {
                 upstream.close();
@@ -500,6 +509,7 @@ final class HttpForwardExchange implements HttpExchange {
             content.release();
             return;
         }
+        bodyMoved();
         task.in(content.content().readableBytes());
         boolean last = content instanceof LastHttpContent;
         if (responseBody != null) {
@@ -658,6 +668,28 @@ final class HttpForwardExchange implements HttpExchange {
 
     private void cancelDeadline() {
         handler.deadline().cancel();
+    }
+
+    /**
+     * From the response head on, the exchange ends (reason Idle) once no byte of either body has come for the task's
+     * idle span, as a tunnel does: a client that reads nothing more stops the upstream's reads too (back-pressure),
+     * and would otherwise hold both connections for good. Each piece of a body moves the deadline on.
+     */
+    private void bodyMoved() {
+        if (bodyIdle == null) {
+            bodyIdle = IdleWatch.span(ctx.channel(), task);
+            onIdle = () -> {
+                if (!finished) {
+                    task.finish("Idle");
+                    ctx.close(); // clientClosed does the rest
+                }
+            };
+        }
+        if (bodyIdle.isZero()) {
+            cancelDeadline();
+        } else {
+            handler.deadline().arm(bodyIdle, onIdle);
+        }
     }
 
     private static byte[] ascii(String text) {
