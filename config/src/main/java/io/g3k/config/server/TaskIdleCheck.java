@@ -29,6 +29,11 @@ public record TaskIdleCheck(Duration checkInterval, int maxCount) {
         return new TaskIdleCheck(interval, maxCount);
     }
 
+    /** How long a task may go without activity before it is ended: the interval times the max count. */
+    public Duration span() {
+        return checkInterval.multipliedBy(maxCount);
+    }
+
     /** The same check closing after {@code count} idle rounds (a user's own {@code task_idle_max_count}). */
     public TaskIdleCheck withMaxCount(int count) {
         return new TaskIdleCheck(checkInterval, count);

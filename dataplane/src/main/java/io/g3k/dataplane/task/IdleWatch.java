@@ -47,18 +47,14 @@ public final class IdleWatch {
         return check == null ? null : start(client.eventLoop(), check, activity, idle);
     }
 
-    /** The idle span (see {@link #span()}) of the task on {@code client}; zero where the channel has no check. */
+    /** The idle span ({@link TaskIdleCheck#span}) of the task on {@code client}; zero where the channel has no check. */
     public static Duration span(Channel client, Task task) {
         TaskIdleCheck check = checkOf(client, task);
-        return check == null ? Duration.ZERO : spanOf(check);
+        return check == null ? Duration.ZERO : check.span();
     }
 
     private static TaskIdleCheck checkOf(Channel client, Task task) {
         return task == null ? client.attr(CHECK).get() : task.idleCheck(client.attr(CHECK).get());
-    }
-
-    private static Duration spanOf(TaskIdleCheck check) {
-        return check.checkInterval().multipliedBy(check.maxCount());
     }
 
     static IdleWatch start(EventExecutor loop, TaskIdleCheck check, LongSupplier activity, Runnable idle) {
@@ -67,9 +63,9 @@ public final class IdleWatch {
         return watch;
     }
 
-    /** How long the task may go without activity before it is ended: the check's interval times its max count. */
+    /** How long the task may go without activity before it is ended ({@link TaskIdleCheck#span}). */
     public Duration span() {
-        return spanOf(check);
+        return check.span();
     }
 
     /** Stops the checks; called on the watch's loop. */

@@ -33,11 +33,10 @@ import java.util.function.BiConsumer;
  *
  * <p>A handshake that times out fails as under Netty's own timeout: the handshake future fails with an
  * {@link SslHandshakeTimeoutException}, an {@link SslHandshakeCompletionEvent} with it goes down the pipeline (our
- * handlers listen for it), and the channel closes. Handshake timeouts shorter than {@link #COARSE_FROM} keep Netty's
- * exact timer: the wheel's tick is 100 ms.
+ * handlers listen for it), and the channel closes. Handshake timeouts under a second keep Netty's exact timer
+ * ({@link CoarseTimer#suits}).
  */
 public final class TlsTimeouts {
-    static final Duration COARSE_FROM = Duration.ofSeconds(1);
     /** SslHandler's default: how long a closing connection may take to send its close_notify. */
     static final Duration CLOSE_NOTIFY_FLUSH = Duration.ofSeconds(3);
 
@@ -50,7 +49,7 @@ public final class TlsTimeouts {
     public static SslHandler add(Channel channel, SslHandler ssl, Duration timeout,
                                  BiConsumer<ChannelPipeline, SslHandler> place) {
         ssl.setCloseNotifyFlushTimeoutMillis(0);
-        if (timeout.compareTo(COARSE_FROM) < 0) {
+        if (!CoarseTimer.suits(timeout)) {
             ssl.setHandshakeTimeoutMillis(timeout.toMillis());
         } else {
             ssl.setHandshakeTimeoutMillis(0);
@@ -123,15 +122,13 @@ public final class TlsTimeouts {
     /** Until the ClientHello is in, times out as Netty's SniHandler does; then the SslHandler it made holds the timer. */
     private static final class CoarseSniHandler extends SniHandler {
         private final Duration timeout;
-        private final boolean coarse;
         private Timeout timer;
         private SslHandler ssl;
 
         CoarseSniHandler(AsyncMapping<? super String, ? extends SslContext> bySni, int maxClientHello,
                          Duration timeout) {
-            super(bySni, maxClientHello, timeout.compareTo(COARSE_FROM) < 0 ? timeout.toMillis() : 0);
+            super(bySni, maxClientHello, CoarseTimer.suits(timeout) ? 0 : timeout.toMillis());
             this.timeout = timeout;
-            this.coarse = timeout.compareTo(COARSE_FROM) >= 0;
         }
 
         @Override
@@ -150,7 +147,7 @@ public final class TlsTimeouts {
         }
 
         private void start(ChannelHandlerContext ctx) {
-            if (coarse && timer == null) {
+            if (CoarseTimer.suits(timeout) && timer == null) {
                 timer = CoarseTimer.schedule(ctx.executor(), () -> expire(ctx), timeout.toMillis(), TimeUnit.MILLISECONDS);
             }
         }

@@ -4,6 +4,7 @@ import io.netty.util.HashedWheelTimer;
 import io.netty.util.Timeout;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
+import java.time.Duration;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
@@ -21,7 +22,15 @@ public final class CoarseTimer {
     private static final HashedWheelTimer WHEEL = new HashedWheelTimer(
             new DefaultThreadFactory("g3k-timer", true), 100, TimeUnit.MILLISECONDS, 512);
 
+    /** From a second up a timeout may run a tick late; shorter ones keep Netty's exact timer (see {@link #suits}). */
+    private static final Duration SUITS_FROM = Duration.ofSeconds(1);
+
     private CoarseTimer() {}
+
+    /** Whether {@code timeout} is long enough for this timer's 100 ms tick. */
+    public static boolean suits(Duration timeout) {
+        return timeout.compareTo(SUITS_FROM) >= 0;
+    }
 
     /** Runs {@code task} on {@code loop} after {@code delay}; dropped if the loop has shut down by then. */
     public static Timeout schedule(EventExecutor loop, Runnable task, long delay, TimeUnit unit) {

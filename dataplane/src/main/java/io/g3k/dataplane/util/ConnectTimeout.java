@@ -17,17 +17,15 @@ import java.util.concurrent.TimeUnit;
  * for "nothing is ever scheduled": a keep-alive server's first upstream connect in a while threw that compiled
  * loop away (an uncommon trap in {@code hasScheduledTasks}), and C2 took seconds of the loop's core to compile it
  * again. TLS handshakes are timed off the loop too ({@link io.g3k.dataplane.tls.TlsTimeouts}): timing only one of
- * them there left the other's first use to throw the loop's code away. Timeouts shorter than {@link #COARSE_FROM}
- * keep Netty's exact timer: the wheel's tick is 100 ms.
+ * them there left the other's first use to throw the loop's code away. Timeouts under a second keep Netty's exact
+ * timer ({@link CoarseTimer#suits}).
  */
 public final class ConnectTimeout {
-    static final Duration COARSE_FROM = Duration.ofSeconds(1);
-
     private ConnectTimeout() {}
 
     /** {@code bootstrap.connect(remote)}, failed with a {@link ConnectTimeoutException} after {@code timeout}. */
     public static ChannelFuture connect(Bootstrap bootstrap, SocketAddress remote, Duration timeout) {
-        if (timeout.compareTo(COARSE_FROM) < 0) {
+        if (!CoarseTimer.suits(timeout)) {
             return bootstrap.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) timeout.toMillis()).connect(remote);
         }
         ChannelFuture connect = bootstrap.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 0).connect(remote);
