@@ -28,8 +28,7 @@ import java.util.function.BiConsumer;
  * (where a flush completes later) for every close too. The JIT compiles a loop that has run without any for "nothing is
  * ever scheduled"; the first TLS connection after a while of other traffic threw that code away (an uncommon trap in
  * {@code hasScheduledTasks}) and cost seconds of the loop's core to compile it again. With connects timed off the loop
- * too ({@link io.g3k.dataplane.util.ConnectTimeout}), no steady load puts a task on a loop's schedule (proxy chaining
- * aside: there Netty's proxy handlers time the negotiation with the next proxy, TLS included, on the loop).
+ * too ({@link io.g3k.dataplane.util.ConnectTimeout}), no steady load puts a task on a loop's schedule.
  *
  * <p>A handshake that times out fails as under Netty's own timeout: the handshake future fails with an
  * {@link SslHandshakeTimeoutException}, an {@link SslHandshakeCompletionEvent} with it goes down the pipeline (our
@@ -48,15 +47,25 @@ public final class TlsTimeouts {
      */
     public static SslHandler add(Channel channel, SslHandler ssl, Duration timeout,
                                  BiConsumer<ChannelPipeline, SslHandler> place) {
-        ssl.setCloseNotifyFlushTimeoutMillis(0);
-        if (!CoarseTimer.suits(timeout)) {
-            ssl.setHandshakeTimeoutMillis(timeout.toMillis());
-        } else {
-            ssl.setHandshakeTimeoutMillis(0);
+        addTimedByCaller(channel, ssl, timeout, place);
+        if (CoarseTimer.suits(timeout)) {
             Timeout timer = CoarseTimer.schedule(channel.eventLoop(), () -> expire(ssl, channel, timeout),
                     timeout.toMillis(), TimeUnit.MILLISECONDS);
             ssl.handshakeFuture().addListener(done -> timer.cancel());
         }
+        return ssl;
+    }
+
+    /**
+     * Adds {@code ssl} to the pipeline of {@code channel} with {@code place} and the flush of its close_notify on
+     * close. A {@code timeout} that {@link CoarseTimer#suits} the coarse timer leaves the handshake without a timer:
+     * the caller times it (on a channel still connecting: from the connection on, with what comes after it) and
+     * {@link #expire}s it; a shorter one keeps Netty's.
+     */
+    public static SslHandler addTimedByCaller(Channel channel, SslHandler ssl, Duration timeout,
+                                              BiConsumer<ChannelPipeline, SslHandler> place) {
+        ssl.setCloseNotifyFlushTimeoutMillis(0);
+        ssl.setHandshakeTimeoutMillis(CoarseTimer.suits(timeout) ? 0 : timeout.toMillis());
         place.accept(channel.pipeline(), ssl);
         ChannelHandlerContext ctx = channel.pipeline().context(ssl);
         if (ctx != null) {
@@ -78,7 +87,8 @@ public final class TlsTimeouts {
         pipeline.addAfter(tlsName, tlsName + "-close", CloseNotifyTimeout.INSTANCE);
     }
 
-    private static void expire(SslHandler ssl, Channel channel, Duration timeout) {
+    /** Fails the handshake of {@code ssl} as timed out after {@code timeout}, as Netty's timer would, and closes. */
+    public static void expire(SslHandler ssl, Channel channel, Duration timeout) {
         SslHandshakeTimeoutException cause = timedOut(timeout);
         // the handshake future is SslHandler's own promise: failing it first is what Netty's timeout does too
         if (ssl.handshakeFuture() instanceof Promise<Channel> handshake && handshake.tryFailure(cause)) {

@@ -19,13 +19,17 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Proxy chaining against real peers on loopback: squid (proxy_http), microsocks with authentication
@@ -327,6 +331,45 @@ class ProxyChainingTest {
             assertThat(ok).isEqualTo(40);
         } finally {
             squid.close();
+        }
+    }
+
+    /**
+     * {@code peer_negotiation_timeout}: a next proxy that takes the TCP connection and then says nothing (no CONNECT
+     * reply, no SOCKS5 method, no TLS ServerHello) fails the task at the timeout with the right status, and g3k closes
+     * its connection to it. Tunnels ({@code curl -p}) and, through proxy_https, a forwarded request's TLS alike.
+     */
+    @ParameterizedTest
+    @CsvSource({"proxy_http, true, 523", "proxy_socks5, true, 523", "proxy_https, true, 525", "proxy_https, false, 525"})
+    void aNextProxyThatNeverAnswersIsLetGoAtThePeerNegotiationTimeout(String type, boolean tunnel, int status)
+            throws Exception {
+        try (ServerSocket next = new ServerSocket(0, 10, InetAddress.getLoopbackAddress());
+             RunningProxy proxy = RunningProxy.start(Files.createDirectories(dir.resolve("silent-" + type + tunnel)),
+                     Yaml.RESOLVER_AND_ESCAPER + """
+                       - {name: chain, type: %s, proxy_addr: "127.0.0.1:%d", peer_negotiation_timeout: 1s%s}
+                     server:
+                       - {name: http, type: http_proxy, escaper: chain, listen: "127.0.0.1:0"}
+                     """.formatted(type, next.getLocalPort(), type.equals("proxy_https") ? ", tls_client: {}" : ""))) {
+            CompletableFuture<Long> closedAfterMillis = CompletableFuture.supplyAsync(() -> {
+                try (Socket s = next.accept()) {
+                    long accepted = System.nanoTime();
+                    s.setSoTimeout(10_000);
+                    while (s.getInputStream().read() >= 0) {
+                        // what g3k sends first (a CONNECT, a SOCKS5 greeting, a ClientHello) gets no answer
+                    }
+                    return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - accepted);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            var args = new ArrayList<>(List.of("-x", "http://127.0.0.1:" + proxy.port("http"), "-o", "/dev/null",
+                    "-w", tunnel ? "%{http_connect}" : "%{http_code}", "http://127.0.0.1:" + origin.port() + "/"));
+            if (tunnel) {
+                args.add(0, "-p");
+            }
+            var r = Curl.run(args.toArray(String[]::new));
+            assertThat(r.out()).as(r.err()).isEqualTo(String.valueOf(status));
+            assertThat(closedAfterMillis.get(10, TimeUnit.SECONDS)).isBetween(900L, 3_000L);
         }
     }
 }

@@ -13,11 +13,13 @@ import io.g3k.dataplane.resolve.Resolver;
 import io.g3k.dataplane.runtime.TcpSocketOptions;
 import io.g3k.dataplane.runtime.Transport;
 import io.g3k.dataplane.limit.SpeedLimits;
+import io.g3k.dataplane.util.CoarseTimer;
 import io.g3k.dataplane.util.ConnectTimeout;
 import io.g3k.dataplane.util.Errors;
 import io.g3k.dataplane.util.Picker;
 import io.g3k.dataplane.stat.EscaperStats;
 import io.g3k.dataplane.tls.TlsClientContexts;
+import io.g3k.dataplane.tls.TlsTimeouts;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -32,15 +34,18 @@ import io.netty.handler.proxy.Socks5ProxyHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.resolver.NoopAddressResolverGroup;
+import io.netty.util.Timeout;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 /**
  * {@code proxy_http}, {@code proxy_https}, {@code proxy_socks5}: every task is a tunnel through the next proxy
@@ -126,7 +131,6 @@ public final class ProxyChainEscaper implements Escaper {
         return config.username().map(u -> new Credentials(u, config.password().orElseThrow()));
     }
 
-    /** A connection to the next HTTP proxy itself (TLS for proxy_https), for requests it takes in absolute form. */
     /** One connection being made to the next proxy: its addresses, tried in turn, and what it is for. */
     private record Attempts(List<InetSocketAddress> addresses, UpstreamAddr proxy, UpstreamAddr target,
                             boolean forward, Optional<Credentials> credentials, TcpSocketOptions options,
@@ -151,7 +155,7 @@ public final class ProxyChainEscaper implements Escaper {
         UpstreamAddr proxy = a.proxy();
         Optional<Credentials> credentials = a.credentials();
         Promise<Channel> result = a.result();
-        connectSocket(bootstrap(proxy, proxyAddress, a, null), proxyAddress, proxy, result, next)
+        connectSocket(bootstrap(proxy, proxyAddress, a, null), proxyAddress, proxy, result, next, config.tls())
                 .addListener((ChannelFuture f) -> {
             if (!f.isSuccess()) {
                 return;
@@ -189,10 +193,11 @@ public final class ProxyChainEscaper implements Escaper {
             case SOCKS5, SOCKS5S -> new Socks5ProxyHandler(proxyAddress,
                     credentials.map(Credentials::username).orElse(null), credentials.map(Credentials::password).orElse(null));
         };
-        handshake.setConnectTimeoutMillis(config.peerNegotiationTimeout().toMillis());
+        Duration timeout = config.peerNegotiationTimeout();
+        handshake.setConnectTimeoutMillis(CoarseTimer.suits(timeout) ? 0 : timeout.toMillis()); // else boundNegotiation
         // Netty's proxy handler swaps this unresolved destination for the proxy's address and asks the proxy for it
         ChannelFuture connected = connectSocket(bootstrap(proxy, proxyAddress, a, handshake),
-                InetSocketAddress.createUnresolved(target.host(), target.port()), proxy, result, next);
+                InetSocketAddress.createUnresolved(target.host(), target.port()), proxy, result, next, true);
         handshake.connectFuture().addListener(done -> {
             if (connected.isDone() && !connected.isSuccess()) {
                 return; // no TCP connection: connectSocket tries the next address or fails the task
@@ -212,14 +217,18 @@ public final class ProxyChainEscaper implements Escaper {
     }
 
     /**
-     * Connects the socket to the next proxy: counts it once established; if it cannot be, tries {@code next} (the
-     * next address) or, with none left, fails the task.
+     * Connects the socket to the next proxy: counts it once established, and bounds what it {@code negotiates} (TLS,
+     * a tunnel) with the next proxy; if it cannot be, tries {@code next} (the next address) or, with none left, fails
+     * the task.
      */
     private ChannelFuture connectSocket(Bootstrap b, InetSocketAddress address, UpstreamAddr proxy,
-                                       Promise<Channel> result, Runnable next) {
+                                       Promise<Channel> result, Runnable next, boolean negotiates) {
         return ConnectTimeout.connect(b, address, config.tcpConnect().eachTimeout()).addListener((ChannelFuture f) -> {
             if (f.isSuccess()) {
                 stats.tcpConnectEstablish.increment();
+                if (negotiates) {
+                    boundNegotiation(f.channel(), proxy, result);
+                }
             } else if (next != null) {
                 next.run();
             } else {
@@ -227,6 +236,32 @@ public final class ProxyChainEscaper implements Escaper {
                         + f.cause().getMessage()));
             }
         });
+    }
+
+    /**
+     * {@code peer_negotiation_timeout} from the TCP connection on, for TLS with the next proxy and the tunnel's
+     * negotiation together, on the {@link CoarseTimer}: what Netty's proxy handler would time on the loop, with the
+     * handshake of its SslHandler under it. A timeout under a second is left to their own timers.
+     */
+    private void boundNegotiation(Channel ch, UpstreamAddr proxy, Promise<Channel> result) {
+        Duration timeout = config.peerNegotiationTimeout();
+        if (!CoarseTimer.suits(timeout)) {
+            return;
+        }
+        Timeout timer = CoarseTimer.schedule(ch.eventLoop(), () -> {
+            SslHandler ssl = ch.pipeline().get(SslHandler.class);
+            boolean inTls = ssl != null && !ssl.handshakeFuture().isDone();
+            if (result.tryFailure(new EscapeException(inTls ? Reason.TLS_FAILED : Reason.UNREACHABLE,
+                    (inTls ? "TLS handshake with next proxy " : "negotiation with next proxy ") + proxy
+                            + " timed out after " + timeout.toMillis() + " ms"))) {
+                if (inTls) {
+                    TlsTimeouts.expire(ssl, ch, timeout);
+                } else {
+                    ch.close();
+                }
+            }
+        }, timeout.toMillis(), TimeUnit.MILLISECONDS);
+        result.addListener(done -> timer.cancel());
     }
 
     /**
@@ -246,9 +281,9 @@ public final class ProxyChainEscaper implements Escaper {
                                 ch.pipeline().addLast(SpeedLimits.tcp(limit, SpeedLimits.Side.REMOTE)));
                         if (config.tls()) {
                             SslHandler ssl = tls.newHandler(ch.alloc(), config.tlsName().orElse(proxy.host()), proxy.port());
-                            ssl.setHandshakeTimeoutMillis(config.peerNegotiationTimeout().toMillis());
                             ssl.handshakeFuture().addListener(h -> stats.tlsHandshake(h.cause()));
-                            ch.pipeline().addLast("proxy-tls", ssl);
+                            TlsTimeouts.addTimedByCaller(ch, ssl, config.peerNegotiationTimeout(),
+                                    (pipeline, handler) -> pipeline.addLast("proxy-tls", handler));
                         }
                         if (handshake != null) {
                             ch.pipeline().addLast("proxy-handshake", handshake);
