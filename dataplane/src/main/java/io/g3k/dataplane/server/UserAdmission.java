@@ -11,6 +11,7 @@ import io.g3k.dataplane.runtime.TcpSocketOptions;
 import io.g3k.dataplane.stat.UserConnectionStats;
 import io.g3k.dataplane.stat.UserForbiddenStats;
 import io.g3k.dataplane.task.Task;
+import io.g3k.dataplane.util.CoarseTimer;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.g3k.dataplane.limit.SpeedLimits;
@@ -18,7 +19,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 
 /**
  * What every server does with an authenticated user, in one place: the per-connection checks (connection rate,
@@ -154,7 +154,7 @@ public final class UserAdmission {
                 return;
             }
             ctx.channel().config().setAutoRead(false);
-            ctx.executor().schedule(reply, delay.toMillis(), TimeUnit.MILLISECONDS);
+            CoarseTimer.after(ctx.executor(), delay, reply);
         }
     }
 }

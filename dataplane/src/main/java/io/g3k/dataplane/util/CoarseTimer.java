@@ -32,6 +32,25 @@ public final class CoarseTimer {
         return timeout.compareTo(SUITS_FROM) >= 0;
     }
 
+    /** What cancels a task scheduled with {@link #after}. */
+    @FunctionalInterface
+    public interface Cancellable {
+        void cancel();
+    }
+
+    /**
+     * Runs {@code task} on {@code loop} after {@code delay}: on this timer when the delay {@link #suits} it, else on
+     * the loop's own schedule, exactly.
+     */
+    public static Cancellable after(EventExecutor loop, Duration delay, Runnable task) {
+        if (!suits(delay)) {
+            var exact = loop.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
+            return () -> exact.cancel(false);
+        }
+        Timeout coarse = schedule(loop, task, delay.toNanos(), TimeUnit.NANOSECONDS);
+        return coarse::cancel;
+    }
+
     /** Runs {@code task} on {@code loop} after {@code delay}; dropped if the loop has shut down by then. */
     public static Timeout schedule(EventExecutor loop, Runnable task, long delay, TimeUnit unit) {
         return WHEEL.newTimeout(due -> {

@@ -15,7 +15,6 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
@@ -45,9 +44,9 @@ public final class MsgPackUdpClient implements AutoCloseable {
             return previous;
         }
         socket.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(MsgPack.encode(request)), peer));
-        var timer = loop.schedule(() -> answer.trySuccess(null), timeout.toMillis(), TimeUnit.MILLISECONDS);
+        var timer = CoarseTimer.after(loop, timeout, () -> answer.trySuccess(null));
         answer.addListener(done -> {
-            timer.cancel(false);
+            timer.cancel();
             pending.remove(key, answer);
         });
         return answer;

@@ -3,6 +3,8 @@ package io.g3k.dataplane.audit.icap;
 import io.g3k.config.audit.IcapServiceConfig;
 import io.g3k.dataplane.runtime.Transport;
 import io.g3k.dataplane.tls.TlsClientContexts;
+import io.g3k.dataplane.util.CoarseTimer;
+import io.g3k.dataplane.util.ConnectTimeout;
 import io.g3k.dataplane.util.Errors;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
@@ -12,7 +14,6 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -24,6 +25,7 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -36,7 +38,8 @@ import java.util.concurrent.TimeUnit;
 public final class IcapClient {
     /** Bodies are adapted whole; larger ones are refused (or let through unadapted with {@code bypass}). */
     public static final long MAX_BODY = 8L << 20;
-    private static final long EXCHANGE_TIMEOUT_MILLIS = 30_000;
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration EXCHANGE_TIMEOUT = Duration.ofSeconds(30);
 
     private record Options(int preview, boolean allow204, long expiresAtNanos) {}
 
@@ -170,7 +173,6 @@ public final class IcapClient {
         Promise<IcapResponseReader.Done> result = loop.newPromise();
         IcapResponseReader reader = new IcapResponseReader(config.maxHeaderSize(), MAX_BODY);
         Bootstrap b = transport.tcpBootstrap(loop, false)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
@@ -181,7 +183,8 @@ public final class IcapClient {
                         ch.pipeline().addLast(new Connection(request, reader, result));
                     }
                 });
-        ChannelFuture connect = b.connect(new InetSocketAddress(config.url().getHost(), config.port()));
+        ChannelFuture connect = ConnectTimeout.connect(b, new InetSocketAddress(config.url().getHost(), config.port()),
+                CONNECT_TIMEOUT);
         connect.addListener((ChannelFuture f) -> {
             if (!f.isSuccess()) {
                 request.release();
@@ -189,13 +192,13 @@ public final class IcapClient {
                         + Errors.rootMessage(f.cause())));
             }
         });
-        var timer = loop.schedule(() -> {
+        var timer = CoarseTimer.after(loop, EXCHANGE_TIMEOUT, () -> {
             if (result.tryFailure(new IcapException("ICAP service " + config.url() + " did not answer in time"))) {
                 connect.channel().close();
             }
-        }, EXCHANGE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+        });
         result.addListener(done -> {
-            timer.cancel(false);
+            timer.cancel();
             connect.channel().close();
             reader.release();
         });

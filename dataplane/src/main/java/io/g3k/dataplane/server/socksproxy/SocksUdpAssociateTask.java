@@ -10,6 +10,7 @@ import io.g3k.dataplane.server.UserAdmission;
 import io.g3k.dataplane.task.IdleWatch;
 import io.g3k.dataplane.task.Task;
 import io.g3k.dataplane.limit.SpeedLimits;
+import io.g3k.dataplane.util.CoarseTimer;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -29,7 +30,6 @@ import io.netty.handler.codec.socksx.v5.Socks5AddressType;
 import io.netty.handler.codec.socksx.v5.Socks5CommandStatus;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -40,7 +40,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,7 +65,7 @@ final class SocksUdpAssociateTask {
     private UpstreamAddr onlyPeer;
     private DatagramChannel clientSide;
     private DatagramChannel remoteSide;
-    private ScheduledFuture<?> initialTimeout;
+    private CoarseTimer.Cancellable initialTimeout;
     private IdleWatch idleCheck;
     private long relayed; // datagrams relayed either way: the idle check's activity
     private final int packetSize;
@@ -153,8 +152,8 @@ final class SocksUdpAssociateTask {
             pipeline.addLast("udp-control", new ControlWatch());
             control.channel().config().setAutoRead(true);
             control.channel().read();
-            initialTimeout = control.executor().schedule(() -> end("ClientTimeout"),
-                    config.udpClientInitialTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            initialTimeout = CoarseTimer.after(control.executor(), config.udpClientInitialTimeout(),
+                    () -> end("ClientTimeout"));
             idleCheck = IdleWatch.start(control.channel(), task, () -> relayed, () -> end("Idle"));
         });
     }
@@ -166,7 +165,7 @@ final class SocksUdpAssociateTask {
         }
         clientAddr = sender;
         if (initialTimeout != null) {
-            initialTimeout.cancel(false);
+            initialTimeout.cancel();
             initialTimeout = null;
         }
         ByteBuf buf = packet.content();
@@ -270,7 +269,7 @@ final class SocksUdpAssociateTask {
         }
         ended = true;
         if (initialTimeout != null) {
-            initialTimeout.cancel(false);
+            initialTimeout.cancel();
         }
         if (idleCheck != null) {
             idleCheck.cancel();

@@ -227,6 +227,23 @@ class SocksUdpAssociateTest {
         }
     }
 
+    /** udp_client_initial_timeout: a session whose client never sends a datagram ends at it, control connection and all. */
+    @Test
+    void aSessionWithoutAFirstDatagramEndsAtTheInitialTimeout() throws Exception {
+        Path quiet = Files.createDirectories(dir.resolve("initial"));
+        try (RunningProxy proxy = RunningProxy.start(quiet, Configs.proxies(true, "",
+                "    udp_client_initial_timeout: 1s\n"));
+             RawClient control = new RawClient(proxy.port("socks"))) {
+            associate(control);
+            long start = System.nanoTime();
+            assertThat(control.readUntilClosed()).isEmpty();
+            assertThat(Duration.ofNanos(System.nanoTime() - start))
+                    .isBetween(Duration.ofMillis(800), Duration.ofMillis(3000));
+            Awaitility.await().atMost(Duration.ofSeconds(5))
+                    .until(() -> proxy.aliveTasks() == 0);
+        }
+    }
+
     /** A range of two ports: two sessions get one each, a third is refused, and closing them frees both. */
     @Test
     void clientSocketsStayWithinTheUdpBindPortRange() throws Exception {
