@@ -5,9 +5,8 @@ import io.g3k.config.audit.TlsCertGeneratorConfig;
 import io.g3k.dataplane.tls.Pem;
 import io.g3k.dataplane.tls.Alpn;
 import io.g3k.dataplane.tls.KeyMaterial;
-import io.g3k.dataplane.tls.TlsClientContexts;
+import io.g3k.dataplane.tls.TlsServerContext;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.util.NetUtil;
 import java.math.BigInteger;
 import java.security.KeyPair;
@@ -118,8 +117,7 @@ final class TlsCertGenerator implements AutoCloseable {
             X509Certificate cert = new JcaX509CertificateConverter()
                     .getCertificate(builder.build(new JcaContentSignerBuilder(signatureAlgorithm(caKey)).build(caKey)));
             // intercepted sessions speak what h1 and h2 interception read; the target is always spoken to in HTTP/1.1
-            return SslContextBuilder.forServer(KeyMaterial.of(pair.getPrivate(), cert, ca))
-                    .sslProvider(TlsClientContexts.provider())
+            return TlsServerContext.serverBuilder(KeyMaterial.of(pair.getPrivate(), cert, ca))
                     .applicationProtocolConfig(Alpn.offer("h2", "http/1.1")).build();
         } catch (Exception e) {
             throw new IllegalStateException("cannot sign a certificate for " + host + ": " + e.getMessage(), e);

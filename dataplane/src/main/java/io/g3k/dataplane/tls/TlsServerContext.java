@@ -9,6 +9,7 @@ import io.netty.handler.ssl.OpenSslServerSessionContext;
 import io.netty.handler.ssl.ReferenceCountedOpenSslEngine;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SupportedCipherSuiteFilter;
 import io.netty.util.DomainWildcardMappingBuilder;
 import io.netty.internal.tcnative.SSL;
 import io.netty.util.Mapping;
@@ -16,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
+import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLEngine;
 
 /**
@@ -23,6 +25,18 @@ import javax.net.ssl.SSLEngine;
  * client's SNI (each pair serves the DNS names of its certificate; the first pair is the default).
  */
 public final class TlsServerContext {
+    /**
+     * What g3k's TLS servers offer (listeners and interception alike), as g3proxy's {@code tls_server} (rustls) does:
+     * TLS 1.3 and 1.2, keys exchanged by ECDHE, AEAD ciphers only. Netty's defaults also offer, for old clients,
+     * static RSA key exchange (no forward secrecy) and CBC with SHA-1 MACs.
+     */
+    private static final List<String> PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
+    private static final List<String> CIPHERS = List.of(
+            "TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256",
+            "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+            "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+            "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
+
     private final SslContext first;
     private final Mapping<String, SslContext> bySni;
     private final Duration handshakeTimeout;
@@ -53,8 +67,7 @@ public final class TlsServerContext {
             SslContext first = null;
             DomainWildcardMappingBuilder<SslContext> mapping = null;
             for (TlsServerConfig.CertPair pair : config.certPairs()) {
-                SslContextBuilder builder = SslContextBuilder.forServer(
-                        KeyMaterial.of(pair.certificate(), pair.privateKey())).sslProvider(TlsClientContexts.provider());
+                SslContextBuilder builder = serverBuilder(KeyMaterial.of(pair.certificate(), pair.privateKey()));
                 if (config.enableClientAuth()) {
                     List<X509Certificate> trusted = config.caCertificates().isEmpty() ? TlsClientContexts.systemRoots()
                             : Pem.certificates(config.caCertificates());
@@ -74,6 +87,12 @@ public final class TlsServerContext {
         } catch (Exception e) {
             throw new ConfigException(location + " key 'tls_server': " + e.getMessage(), e);
         }
+    }
+
+    /** A TLS server's context builder for {@code keys}: the provider g3k uses, and the protocols and ciphers above. */
+    public static SslContextBuilder serverBuilder(KeyManagerFactory keys) {
+        return SslContextBuilder.forServer(keys).sslProvider(TlsClientContexts.provider())
+                .protocols(PROTOCOLS).ciphers(CIPHERS, SupportedCipherSuiteFilter.INSTANCE);
     }
 
     /**

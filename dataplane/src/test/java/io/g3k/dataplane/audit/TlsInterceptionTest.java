@@ -101,6 +101,21 @@ class TlsInterceptionTest {
                 .isEqualTo(60);
     }
 
+    /**
+     * The forged side offers what every g3k TLS server does: over TLS 1.2 a client offering only CBC or static-RSA
+     * suites gets no handshake, one offering ECDHE with an AEAD cipher gets through.
+     */
+    @Test
+    void theForgedSideOffersOnlyEcdheWithAeadCiphers() throws Exception {
+        String via = "http://127.0.0.1:" + proxy.port("http");
+        var old = Curl.run("-s", "-x", via, "--cacert", auditPki.caPem.toString(), "--tls-max", "1.2", "--ciphers",
+                "ECDHE-ECDSA-AES128-SHA:ECDHE-ECDSA-AES256-SHA:AES128-SHA:AES256-SHA:AES128-GCM-SHA256", origin("/cbc"));
+        assertThat(old.exit()).as(old.err()).isEqualTo(35); // curl: SSL connect error
+        var modern = Curl.run("-s", "-x", via, "--cacert", auditPki.caPem.toString(), "--tls-max", "1.2", "--ciphers",
+                "ECDHE-ECDSA-CHACHA20-POLY1305", origin("/chacha"));
+        assertThat(modern.out()).as(modern.err()).isEqualTo("hello /chacha\n");
+    }
+
     /** h2_inspect_policy block: a decrypted HTTP/2 connection to the target is closed; HTTP/1.1 to it goes on. */
     @Test
     void http2ToABlockedTargetIsRefused() throws Exception {

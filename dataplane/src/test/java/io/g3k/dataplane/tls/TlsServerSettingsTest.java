@@ -33,6 +33,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@code tls_server} keys seen by {@code openssl s_client}: session resumption by ticket (TLS 1.3) and by session id
@@ -56,6 +58,13 @@ class TlsServerSettingsTest {
         origin = TestOrigin.http();
         flooding = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         String pair = "cert_pairs:\n  certificate: " + pki.serverCertPem + "\n  private_key: " + pki.serverKeyPem;
+        // an RSA pair too (TestPki's are EC): with RSA, Netty's own defaults would also offer static RSA key exchange
+        Path rsaCert = dir.resolve("rsa.pem");
+        Path rsaKey = dir.resolve("rsa.key");
+        Process openssl = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                "-subj", "/CN=localhost", "-keyout", rsaKey.toString(), "-out", rsaCert.toString())
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        assertThat(openssl.waitFor(30, TimeUnit.SECONDS) && openssl.exitValue() == 0).isTrue();
         String inline = "certificate: |\n" + Files.readString(pki.serverCertPem).indent(2)
                 + "private_key: |\n" + Files.readString(pki.serverKeyPem).indent(2);
         proxy = RunningProxy.start(dir, Yaml.withServers(
@@ -66,6 +75,9 @@ class TlsServerSettingsTest {
                 + tlsStream("mtls_system", pair + "\nenable_client_auth: true")
                 + tlsStream("timeouts", flooding.getLocalPort(), pair + "\nhandshake_timeout: 1s",
                         "task_idle_check_interval: 2s\ntask_idle_max_count: 1")
+                + tlsStream("rsa", "cert_pairs: " + pairOf(rsaCert, rsaKey))
+                + tlsStream("rsa_by_sni", "cert_pairs:\n  - " + pairOf(rsaCert, rsaKey) + "\n  - "
+                        + pairOf(pki.serverCertPem, pki.serverKeyPem))
                 + tlsStream("by_sni", origin.port(), "cert_pairs:\n  - " + pairOf(pki.serverCertPem, pki.serverKeyPem)
                         + "\n  - " + pairOf(pki.clientCertPem, pki.clientKeyPem) + "\nhandshake_timeout: 1s", "")));
     }
@@ -139,6 +151,30 @@ class TlsServerSettingsTest {
         assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
         assertThat(text).as(text).containsIgnoringCase("alert").doesNotContain("HTTP/1.");
         assertThat(origin.requests.get()).isEqualTo(before);
+    }
+
+    /**
+     * sslscan, a real scanner, against listeners with one certificate (EC, RSA) and choosing by SNI: what g3proxy's rustls
+     * offers and nothing older, TLS 1.2 and 1.3, ECDHE key exchange and AEAD ciphers only (no static RSA, no CBC), no
+     * renegotiation, not open to Heartbleed.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"default", "rsa", "rsa_by_sni"})
+    void aScanFindsOnlyModernProtocolsAndCiphers(String server) throws Exception {
+        Process p = new ProcessBuilder("sslscan", "--no-colour", "127.0.0.1:" + proxy.port(server))
+                .redirectErrorStream(true).start();
+        String scan = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        for (String old : List.of("SSLv2", "SSLv3", "TLSv1.0", "TLSv1.1")) {
+            assertThat(scan).as(scan).containsPattern("\\n" + Pattern.quote(old) + "\\s+disabled\\n");
+        }
+        assertThat(scan).containsPattern("\\nTLSv1\\.2\\s+enabled\\n").containsPattern("\\nTLSv1\\.3\\s+enabled\\n")
+                .contains("Session renegotiation not supported")
+                .contains("TLSv1.2 not vulnerable to heartbleed").contains("TLSv1.3 not vulnerable to heartbleed");
+        var accepted = Pattern.compile("(?m)^(?:Preferred|Accepted)\\s+(TLSv1\\.[0-3])\\s+\\d+ bits\\s+(\\S+)").matcher(scan)
+                .results().map(m -> m.group(1) + " " + m.group(2)).toList();
+        assertThat(accepted).as(scan).contains("TLSv1.3 TLS_AES_128_GCM_SHA256").anyMatch(c -> c.startsWith("TLSv1.2 "))
+                .allMatch(c -> c.matches("TLSv1\\.3 TLS_\\S+|TLSv1\\.2 ECDHE-(RSA|ECDSA)-(AES(128|256)-GCM-SHA(256|384)|CHACHA20-POLY1305)"));
     }
 
     @Test
