@@ -13,6 +13,8 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -55,6 +57,27 @@ class SlowClientsTest {
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
             assertThat(reply).satisfiesAnyOf(r -> assertThat(r).isEmpty(), r -> assertThat(r).startsWith("HTTP/1.1 408"));
         }
+    }
+
+    /**
+     * slowhttptest, a real slowloris tool, through the proxy ({@code -d}): 300 connections, each sending one more
+     * header line a second, are all cut at the 1 s head deadline (the run ends with no open connection left, long
+     * before its 10 s limit), and its probe through the proxy gets an answer all along (a refusal: its target is a
+     * closed port, so that nothing reaches the origin).
+     */
+    @Test
+    void slowhttptestsSlowlorisIsCutOffWhileTheProxyKeepsAnswering() throws Exception {
+        Process p = new ProcessBuilder("slowhttptest", "-H", "-c", "300", "-r", "150", "-i", "1", "-x", "24",
+                "-l", "10", "-p", "2", "-t", "GET", "-u", "http://127.0.0.1:9/",
+                "-d", "127.0.0.1:" + fixture.proxy().port("http")).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).replaceAll("\u001b\\[[0-9;]*m", "");
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(out).contains("using proxy:                      HTTP proxy at 127.0.0.1:")
+                .contains("Exit status: No open connections left").contains("service available:   YES")
+                .doesNotContain("service available:   NO");
+        var ended = Pattern.compile("Test ended on (\\d+)\\w\\w second").matcher(out);
+        assertThat(ended.find()).as(out).isTrue();
+        assertThat(Integer.parseInt(ended.group(1))).as(out).isLessThan(8);
     }
 
     @Test
