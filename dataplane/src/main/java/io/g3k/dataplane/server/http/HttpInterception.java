@@ -5,11 +5,14 @@ import io.g3k.config.server.HttpCustomHeaders;
 import io.g3k.config.UpstreamAddr;
 import io.g3k.dataplane.server.ServerContext;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.channel.ChannelInitializer;
+import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
@@ -71,11 +74,32 @@ public final class HttpInterception {
         pipeline.addAfter("h2-codec", "h2-mux", new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
             @Override
             protected void initChannel(Http2StreamChannel stream) {
-                stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true),
+                stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true), CodecAnswersItsErrors.INSTANCE,
                         new HttpFrontHandler(settings, context, new Router(route, "h2_intercept")));
             }
         }));
+        pipeline.addAfter("h2-mux", "h2-errors", CodecAnswersItsErrors.INSTANCE);
         pipeline.remove(firstBytes.handler());
+    }
+
+    /**
+     * Netty's HTTP/2 codec fires each error down the pipeline before it answers it: a connection error on the
+     * connection (then a GOAWAY with the error's code, and close), a stream error on the stream's channel (then a
+     * RST_STREAM with its code). A handler after it that closed on the error would answer first, with NO_ERROR or
+     * CANCEL: a client flooding resets would not learn it was cut off for ENHANCE_YOUR_CALM, and the resets a client
+     * provokes with stream errors would not count towards the codec's limit on them (MadeYouReset, CVE-2025-55163).
+     * The tasks end with the closes.
+     */
+    @Sharable
+    private static final class CodecAnswersItsErrors extends ChannelInboundHandlerAdapter {
+        static final CodecAnswersItsErrors INSTANCE = new CodecAnswersItsErrors();
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            if (!(cause instanceof Http2Exception)) {
+                ctx.fireExceptionCaught(cause);
+            }
+        }
     }
 
     /** g3proxy's h1_interception defaults: header timeouts 30 s / 60 s, 5 min idle, 64 KiB headers. */
