@@ -80,6 +80,10 @@ class UserPolicyTest {
                         token:
                 %1$s
                         request_rate_limit: 2/m
+                      - name: connrate
+                        token:
+                %1$s
+                        connection_rate_limit: 2/m
                       - name: redirected
                         token:
                 %1$s
@@ -212,6 +216,22 @@ class UserPolicyTest {
         assertThat(status("rate:toor", url)).isEqualTo("200");
         assertThat(status("rate:toor", url)).isEqualTo("200");
         assertThat(status("rate:toor", url)).isEqualTo("429");
+    }
+
+    /**
+     * connection_rate_limit (old name tcp_conn_rate_limit): the user's third connection in a minute gets 429 and
+     * reaches nothing, SOCKS5 too (refused as not allowed); the first two were served.
+     */
+    @Test
+    void aUsersConnectionRateLimitRefusesTheConnectionsBeyondIt() throws Exception {
+        String url = "http://127.0.0.1:" + origin.port() + "/conn-rate";
+        assertThat(status("connrate:toor", url)).isEqualTo("200");
+        assertThat(status("connrate:toor", url)).isEqualTo("200");
+        int before = origin.requests.get();
+        assertThat(status("connrate:toor", url)).isEqualTo("429");
+        var socks5 = Curl.run("-x", "socks5://connrate:toor@" + socks, url);
+        assertThat(socks5.exit()).as(socks5.err()).isEqualTo(97); // curl: the proxy refused the connection
+        assertThat(origin.requests.get()).isEqualTo(before);
     }
 
     /** The server checks every 2 s and would wait 5 idle rounds; this user's task_idle_max_count of 1 wins. */
