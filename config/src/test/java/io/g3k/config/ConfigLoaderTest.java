@@ -3,6 +3,7 @@ package io.g3k.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.g3k.config.audit.IcapConnectionPoolConfig;
 import io.g3k.config.audit.ProtocolInspectPolicy.Action;
 import io.g3k.config.escaper.DirectFixedEscaperConfig;
 import io.g3k.config.escaper.ProxyChainEscaperConfig;
@@ -515,6 +516,7 @@ class ConfigLoaderTest {
         assertThat(config.auditors().get(1).tlsCertGenerator()).isEmpty();
         assertThat(mitm.icapReqmodService().orElseThrow().url()).hasToString("icap://127.0.0.1:1344/reqmod");
         assertThat(mitm.icapRespmodService()).isEmpty();
+        assertThat(mitm.icapReqmodService().orElseThrow().connectionPool()).isEqualTo(IcapConnectionPoolConfig.DEFAULT);
         assertThat(config.warnings()).anyMatch(w -> w.contains("'tls_cert_agent'") && w.contains("TLS interception is off"))
                 .anyMatch(w -> w.contains("auditor 'missing' is not defined"));
         assertThatThrownBy(() -> ConfigLoader.load(write("bad-ratio.yml",
@@ -523,6 +525,20 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> ConfigLoader.load(write("bad-icap.yml",
                 "auditor:\n  - {name: a, icap_respmod_service: {url: http://127.0.0.1/x}}\n")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("icap://");
+        var pooled = ConfigLoader.load(write("icap-pool.yml", """
+                auditor:
+                  - name: a
+                    icap_respmod_service:
+                      url: icap://127.0.0.1:1344/respmod
+                      icap_connection_pool: {max_idle_count: 8, idle_timeout: 30s, min_idle_count: 4}
+                """));
+        assertThat(pooled.auditors().getFirst().icapRespmodService().orElseThrow().connectionPool())
+                .isEqualTo(new IcapConnectionPoolConfig(8, Duration.ofSeconds(30)));
+        assertThat(pooled.warnings()).anyMatch(w -> w.contains("icap_connection_pool") && w.contains("'min_idle_count'"));
+        assertThatThrownBy(() -> ConfigLoader.load(write("bad-icap-pool.yml",
+                "auditor:\n  - {name: a, icap_reqmod_service: {url: icap://h/x, icap_connection_pool: {max_idle_count: -1}}}\n")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("max_idle_count")
+                .hasMessageContaining("must not be negative");
         assertThatThrownBy(() -> ConfigLoader.load(write("no-key.yml",
                 "auditor:\n  - {name: a, tls_cert_generator: {ca_certificate: ca.pem}}\n")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("ca_private_key");

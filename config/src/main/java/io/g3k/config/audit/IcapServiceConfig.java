@@ -13,16 +13,17 @@ import java.util.Optional;
 /**
  * {@code icap_reqmod_service} / {@code icap_respmod_service}: an ICAP service URL ({@code icap://host:port/path}, or
  * {@code icaps://} with {@code tls_client}), written as the URL alone or as a map. {@code no_preview} sends whole
- * bodies without a preview; {@code bypass} lets messages through unadapted when the service cannot be reached.
+ * bodies without a preview; {@code bypass} lets messages through unadapted when the service cannot be reached;
+ * {@code icap_connection_pool} keeps connections for the next messages.
  */
 public record IcapServiceConfig(URI url, Optional<TlsClientConfig> tlsClient, Optional<String> tlsName,
                                 boolean noPreview, boolean bypass, int maxHeaderSize,
-                                Duration previewDataReadTimeout) {
+                                Duration previewDataReadTimeout, IcapConnectionPoolConfig connectionPool) {
     public static IcapServiceConfig parse(JsonNode node, String location, java.util.List<String> warnings,
                                           Path baseDir) {
         if (node.isTextual()) {
             return new IcapServiceConfig(url(node.asText()), Optional.empty(), Optional.empty(), false, false, 8192,
-                    Duration.ofSeconds(4));
+                    Duration.ofSeconds(4), IcapConnectionPoolConfig.DEFAULT);
         }
         YamlMap map = new YamlMap(node, location, warnings);
         URI url = map.require("url", n -> url(Values.string(n)));
@@ -33,8 +34,10 @@ public record IcapServiceConfig(URI url, Optional<TlsClientConfig> tlsClient, Op
         var config = new IcapServiceConfig(url, tls, map.string("tls_name"), map.bool("no_preview", false),
                 map.bool("bypass", false),
                 map.take("icap_max_header_size", Values::size).map(Long::intValue).orElse(8192),
-                map.take("preview_data_read_timeout", Values::duration).orElse(Duration.ofSeconds(4)));
-        map.ignoreWithWarning("tcp_keepalive", "icap_connection_pool", "respond_shared_names", "use_unix_socket");
+                map.take("preview_data_read_timeout", Values::duration).orElse(Duration.ofSeconds(4)),
+                map.map("icap_connection_pool").map(IcapConnectionPoolConfig::parse)
+                        .orElse(IcapConnectionPoolConfig.DEFAULT));
+        map.ignoreWithWarning("tcp_keepalive", "respond_shared_names", "use_unix_socket");
         map.finish();
         return config;
     }

@@ -104,6 +104,8 @@ public final class Auditor implements AutoCloseable {
 
     @Override
     public void close() {
+        reqmod.ifPresent(IcapClient::close);
+        respmod.ifPresent(IcapClient::close);
         certGenerator.ifPresent(TlsCertGenerator::close);
         streamDump.ifPresent(StreamDump::close);
     }

@@ -347,12 +347,12 @@ public final class Daemon implements AutoCloseable {
         if (statsd != null) {
             statsd.close();
         }
+        auditors.values().forEach(a -> a.instance().close()); // while the loops still run: they close what they kept
         transport.close();
         scheduler.shutdownNow();
         escapers.values().forEach(e -> e.instance().close());
         resolvers.values().forEach(r -> r.instance().close());
         userGroups.values().forEach(g -> g.instance().close());
-        auditors.values().forEach(a -> a.instance().close());
     }
 
     private Resolver resolver(ResolverConfig config) {

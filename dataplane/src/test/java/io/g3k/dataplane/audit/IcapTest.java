@@ -8,12 +8,20 @@ import io.g3k.dataplane.support.RunningProxy;
 import io.g3k.dataplane.support.TestOrigin;
 import io.g3k.dataplane.support.TestPki;
 import io.g3k.dataplane.support.Yaml;
+import io.g3k.dataplane.support.SocketTable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * ICAP REQMOD and RESPMOD against a real c-icap on loopback: its url_check service blocks a host before anything is
@@ -151,5 +159,95 @@ class IcapTest {
             assertThat(get(open, "http://127.0.0.1:" + origin.port() + "/d").out()).isEqualTo("hello /d\n\n200");
             assertThat(closed.aliveTasks()).isZero();
         }
+    }
+
+    /**
+     * icap_connection_pool: messages go on connections kept from earlier ones. Six requests, each a client connection
+     * of its own, open at most one connection to the service per event loop (OPTIONS included), where a connection
+     * per message opened seven; with an idle_timeout of 1 s the kept connections are closed once unused, and the next
+     * message opens a new one.
+     */
+    @Test
+    void messagesGoOnConnectionsKeptFromEarlierOnes() throws Exception {
+        try (RunningProxy proxy = proxy("pooled", "    icap_reqmod_service: {url: " + service("echo")
+                + ", icap_connection_pool: {idle_timeout: 1s}}")) {
+            long before = SocketTable.connectionsTo(icap.port(), false);
+            for (int i = 0; i < 6; i++) {
+                assertThat(get(proxy, "http://127.0.0.1:" + origin.port() + "/pooled").out())
+                        .isEqualTo("hello /pooled\n\n200");
+            }
+            assertThat(SocketTable.connectionsTo(icap.port(), false) - before)
+                    .isBetween(1L, (long) Runtime.getRuntime().availableProcessors());
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(4))
+                    .until(() -> SocketTable.connectionsTo(icap.port(), true) == 0);
+            assertThat(get(proxy, "http://127.0.0.1:" + origin.port() + "/after-idle").out())
+                    .isEqualTo("hello /after-idle\n\n200");
+        }
+    }
+
+    /**
+     * A kept connection the service drops as the next message arrives on it (no answer, no {@code Connection:
+     * close} before): the message goes again on a new connection, and the client never sees it. A stand-in service
+     * answers OPTIONS and one REQMOD (204) on each connection, and closes it on the next REQMOD unanswered.
+     */
+    @Test
+    void aMessageOnAKeptConnectionTheServiceDropsGoesAgainOnANewOne() throws Exception {
+        try (ServerSocket service = new ServerSocket(0, 10, InetAddress.getLoopbackAddress());
+             RunningProxy proxy = proxy("dropped", "    icap_reqmod_service: icap://127.0.0.1:"
+                     + service.getLocalPort() + "/reqmod")) {
+            AtomicInteger dropped = new AtomicInteger();
+            Thread.ofVirtual().start(() -> {
+                while (!service.isClosed()) {
+                    try {
+                        Socket connection = service.accept();
+                        Thread.ofVirtual().start(() -> answerOnceThenDrop(connection, dropped));
+                    } catch (IOException closed) {
+                        return;
+                    }
+                }
+            });
+            // client connections take the event loops in turn: with four, some land where a connection is kept
+            for (int i = 0; i < 4; i++) {
+                assertThat(get(proxy, "http://127.0.0.1:" + origin.port() + "/message-" + i).out())
+                        .isEqualTo("hello /message-" + i + "\n\n200");
+            }
+            assertThat(dropped.get()).isPositive();
+        }
+    }
+
+    private static void answerOnceThenDrop(Socket connection, AtomicInteger dropped) {
+        try (connection) {
+            InputStream in = connection.getInputStream();
+            boolean answered = false;
+            for (String head; (head = readHead(in)) != null; ) {
+                if (head.startsWith("OPTIONS")) {
+                    connection.getOutputStream().write(("ICAP/1.0 200 OK\r\nMethods: REQMOD\r\nAllow: 204\r\n"
+                            + "Encapsulated: null-body=0\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                } else if (answered) {
+                    dropped.incrementAndGet();
+                    return;
+                } else {
+                    readHead(in); // the HTTP request head it carries (a GET: no body)
+                    connection.getOutputStream().write(("ICAP/1.0 204 No Content\r\nEncapsulated: null-body=0"
+                            + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                    answered = true;
+                }
+            }
+        } catch (IOException e) {
+            // the proxy closed it
+        }
+    }
+
+    /** A head up to its empty line; null at the end of the stream. */
+    private static String readHead(InputStream in) throws IOException {
+        StringBuilder head = new StringBuilder();
+        while (head.length() < 4 || !head.substring(head.length() - 4).equals("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                return null;
+            }
+            head.append((char) b);
+        }
+        return head.toString();
     }
 }

@@ -24,4 +24,15 @@ public final class SocketTable {
         }
         return false;
     }
+
+    /** How many local sockets are connected to {@code remotePort}: {@code established} ones only, or in any state. */
+    public static long connectionsTo(int remotePort, boolean established) throws IOException {
+        Pattern row = Pattern.compile(String.format("^\\s*\\d+: \\p{XDigit}+:\\p{XDigit}{4} \\p{XDigit}+:%04X %s ",
+                remotePort, established ? "01" : "\\p{XDigit}{2}"));
+        long count = 0;
+        for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+            count += Files.readAllLines(Path.of(table)).stream().filter(r -> row.matcher(r).find()).count();
+        }
+        return count;
+    }
 }

@@ -11,8 +11,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
@@ -33,7 +31,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * A client of one ICAP service (RFC 3507): learns its preview size and 204 support from OPTIONS (cached for its
  * Options-TTL), then sends REQMOD / RESPMOD with the whole HTTP message, the body previewed when the service asks
- * for it. One connection per message, on the caller's event loop. Messages are bounded by {@link #MAX_BODY}.
+ * for it. Messages go on the caller's event loop, on connections kept between them ({@link IcapConnectionPool}),
+ * and are bounded by {@link #MAX_BODY}.
  */
 public final class IcapClient {
     /** Bodies are adapted whole; larger ones are refused (or let through unadapted with {@code bypass}). */
@@ -46,12 +45,14 @@ public final class IcapClient {
     private final IcapServiceConfig config;
     private final Transport transport;
     private final SslContext tls;
+    private final IcapConnectionPool pool;
     private volatile Options options;
 
     public IcapClient(IcapServiceConfig config, Transport transport, String location) {
         this.config = config;
         this.transport = transport;
         this.tls = config.tlsClient().map(t -> TlsClientContexts.build(t, location)).orElse(null);
+        this.pool = new IcapConnectionPool(config.connectionPool());
     }
 
     public boolean bypass() {
@@ -168,10 +169,33 @@ public final class IcapClient {
         return result;
     }
 
-    /** Sends the request on a new connection and reads the whole response; the connection is closed after. */
+    /**
+     * Exchanges one message with the service: on a connection of this loop's kept from an earlier message, or on a
+     * new one. A kept connection found closed before any answer (the service may close idle connections at any time)
+     * sends the message again on a new one.
+     */
     private Future<IcapResponseReader.Done> exchange(EventLoop loop, IcapRequestBytes request) {
         Promise<IcapResponseReader.Done> result = loop.newPromise();
-        IcapResponseReader reader = new IcapResponseReader(config.maxHeaderSize(), MAX_BODY);
+        var message = new IcapConnection.Message(request, new IcapResponseReader(config.maxHeaderSize(), MAX_BODY),
+                result);
+        Channel kept = pool.take(loop);
+        if (kept != null) {
+            kept.pipeline().get(IcapConnection.class).start(message, () -> connect(loop, message));
+        } else {
+            connect(loop, message);
+        }
+        var timer = CoarseTimer.after(loop, EXCHANGE_TIMEOUT, () ->
+                result.tryFailure(new IcapException("ICAP service " + config.url() + " did not answer in time")));
+        result.addListener(done -> {
+            timer.cancel();
+            message.reader().release();
+            request.release();
+        });
+        return result;
+    }
+
+    private void connect(EventLoop loop, IcapConnection.Message message) {
+        IcapConnection connection = new IcapConnection(pool);
         Bootstrap b = transport.tcpBootstrap(loop, false)
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
@@ -180,99 +204,21 @@ public final class IcapClient {
                             ch.pipeline().addLast(tls.newHandler(ch.alloc(),
                                     config.tlsName().orElse(config.url().getHost()), config.port()));
                         }
-                        ch.pipeline().addLast(new Connection(request, reader, result));
+                        ch.pipeline().addLast(connection);
+                        connection.start(message, null);
                     }
                 });
-        ChannelFuture connect = ConnectTimeout.connect(b, new InetSocketAddress(config.url().getHost(), config.port()),
-                CONNECT_TIMEOUT);
-        connect.addListener((ChannelFuture f) -> {
-            if (!f.isSuccess()) {
-                request.release();
-                result.tryFailure(new IcapException("cannot reach ICAP service " + config.url() + ": "
-                        + Errors.rootMessage(f.cause())));
-            }
-        });
-        var timer = CoarseTimer.after(loop, EXCHANGE_TIMEOUT, () -> {
-            if (result.tryFailure(new IcapException("ICAP service " + config.url() + " did not answer in time"))) {
-                connect.channel().close();
-            }
-        });
-        result.addListener(done -> {
-            timer.cancel();
-            connect.channel().close();
-            reader.release();
-        });
-        return result;
+        ConnectTimeout.connect(b, new InetSocketAddress(config.url().getHost(), config.port()), CONNECT_TIMEOUT)
+                .addListener((ChannelFuture f) -> {
+                    if (!f.isSuccess()) {
+                        message.result().tryFailure(new IcapException("cannot reach ICAP service " + config.url() + ": "
+                                + Errors.rootMessage(f.cause())));
+                    }
+                });
     }
 
-    /** Writes the request once connected, feeds what comes back to the reader, sends the rest on 100 Continue. */
-    private static final class Connection extends ChannelInboundHandlerAdapter {
-        private final IcapRequestBytes request;
-        private final IcapResponseReader reader;
-        private final Promise<IcapResponseReader.Done> result;
-        private final ByteBuf received = Unpooled.buffer();
-        private boolean restSent;
-
-        Connection(IcapRequestBytes request, IcapResponseReader reader, Promise<IcapResponseReader.Done> result) {
-            this.request = request;
-            this.reader = reader;
-            this.result = result;
-        }
-
-        @Override
-        public void channelActive(ChannelHandlerContext ctx) {
-            ctx.writeAndFlush(request.first());
-            ctx.fireChannelActive();
-        }
-
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            ByteBuf in = (ByteBuf) msg;
-            try {
-                received.writeBytes(in);
-            } finally {
-                in.release();
-            }
-            try {
-                while (true) {
-                    IcapResponseReader.Result r = reader.read(received);
-                    if (r instanceof IcapResponseReader.Continue) {
-                        if (request.rest() != null && !restSent) {
-                            restSent = true;
-                            ctx.writeAndFlush(request.rest());
-                        }
-                        continue;
-                    }
-                    if (r instanceof IcapResponseReader.Done done) {
-                        if (!result.trySuccess(done) && done.body() != null) {
-                            done.body().release();
-                        }
-                    }
-                    break;
-                }
-                received.discardReadBytes();
-            } catch (RuntimeException e) {
-                result.tryFailure(e instanceof IcapException ? e : new IcapException("bad ICAP response: " + e));
-            }
-        }
-
-        @Override
-        public void channelInactive(ChannelHandlerContext ctx) {
-            result.tryFailure(new IcapException("the ICAP service closed the connection before answering"));
-            release();
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            result.tryFailure(new IcapException("ICAP connection failed: " + Errors.rootMessage(cause)));
-            ctx.close();
-        }
-
-        private void release() {
-            received.release();
-            if (request.rest() != null && !restSent) {
-                request.rest().release();
-            }
-        }
+    /** Closes the connections kept for the next messages (the service's configuration was replaced). */
+    public void close() {
+        pool.close();
     }
 }
