@@ -3,6 +3,7 @@ package io.g3k.dataplane.audit.icap;
 import io.g3k.dataplane.util.Errors;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.concurrent.Promise;
@@ -24,6 +25,7 @@ final class IcapConnection extends ChannelInboundHandlerAdapter {
     private Runnable lostUnanswered;
     private boolean answered;
     private boolean restSent;
+    private ChannelFuture lastWrite;
 
     IcapConnection(IcapConnectionPool pool) {
         this.pool = pool;
@@ -45,7 +47,7 @@ final class IcapConnection extends ChannelInboundHandlerAdapter {
             }
         });
         if (ctx.channel().isActive()) {
-            ctx.writeAndFlush(message.request().first().retainedDuplicate());
+            lastWrite = ctx.writeAndFlush(message.request().first().retainedDuplicate());
         }
     }
 
@@ -57,7 +59,7 @@ final class IcapConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         if (current != null) {
-            ctx.writeAndFlush(current.request().first().retainedDuplicate());
+            lastWrite = ctx.writeAndFlush(current.request().first().retainedDuplicate());
         }
         ctx.fireChannelActive();
     }
@@ -82,7 +84,7 @@ final class IcapConnection extends ChannelInboundHandlerAdapter {
                     ByteBuf rest = current.request().rest();
                     if (rest != null && !restSent) {
                         restSent = true;
-                        ctx.writeAndFlush(rest.retainedDuplicate());
+                        lastWrite = ctx.writeAndFlush(rest.retainedDuplicate());
                     }
                     continue;
                 }
@@ -101,9 +103,10 @@ final class IcapConnection extends ChannelInboundHandlerAdapter {
     private void answer(IcapResponseReader.Done done) {
         Message message = current;
         current = null;
-        // kept before the result is given: what its listeners send next may go on this connection
+        // kept before the result is given: what its listeners send next may go on this connection. Only once all that
+        // was sent has gone out: a service answering early, before the whole body, would read the rest as a request
         if (!"close".equalsIgnoreCase(done.headers().get("connection")) && !received.isReadable()
-                && !message.result().isDone()) {
+                && lastWrite != null && lastWrite.isSuccess() && !message.result().isDone()) {
             pool.offer(ctx.channel());
         } else {
             ctx.close();
