@@ -21,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.function.IntFunction;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterAll;
@@ -88,33 +89,36 @@ class Http2FloodTest {
     /** Rapid reset: 5,000 streams, each opened and at once cancelled by the client. */
     @Test
     void rapidResetEndsInGoawayWithFewRequestsReachingTheOrigin() throws Exception {
-        int before = origin.requests.get();
-        try (SSLSocket h2 = h2Connection()) {
-            ByteArrayOutputStream flood = new ByteArrayOutputStream();
-            for (int stream = 1; stream < 10_000; stream += 2) {
-                flood.write(frame(HEADERS, END_STREAM | END_HEADERS, stream, requestHead("/reset")));
-                flood.write(frame(RST_STREAM, 0, stream, ByteBuffer.allocate(4).putInt(8).array())); // CANCEL
-            }
-            writeUntilClosed(h2.getOutputStream(), flood.toByteArray());
-            assertThat(goawayError(h2.getInputStream())).isEqualTo(ENHANCE_YOUR_CALM);
-        }
-        assertThat(origin.requests.get() - before).isLessThanOrEqualTo(200); // Netty's window: 200 resets
+        floodEndsInGoawayWithFewRequestsReachingTheOrigin(stream -> concat(
+                frame(HEADERS, END_STREAM | END_HEADERS, stream, requestHead("/reset")),
+                frame(RST_STREAM, 0, stream, ByteBuffer.allocate(4).putInt(8).array()))); // CANCEL
     }
 
     /** MadeYouReset: streams opened, then each given a zero window increment, which the server answers with a reset. */
     @Test
     void resetsTheClientMakesTheServerSendEndInGoaway() throws Exception {
+        floodEndsInGoawayWithFewRequestsReachingTheOrigin(stream -> concat(
+                frame(HEADERS, END_HEADERS, stream, requestHead("/made-you-reset")),
+                frame(WINDOW_UPDATE, 0, stream, new byte[4]))); // an increment of 0: a stream error
+    }
+
+    /** The frames of 5,000 streams, all written at once: GOAWAY ENHANCE_YOUR_CALM, and Netty's window of 200 resets. */
+    private static void floodEndsInGoawayWithFewRequestsReachingTheOrigin(IntFunction<byte[]> framesOfStream)
+            throws Exception {
         int before = origin.requests.get();
         try (SSLSocket h2 = h2Connection()) {
             ByteArrayOutputStream flood = new ByteArrayOutputStream();
             for (int stream = 1; stream < 10_000; stream += 2) {
-                flood.write(frame(HEADERS, END_HEADERS, stream, requestHead("/made-you-reset")));
-                flood.write(frame(WINDOW_UPDATE, 0, stream, new byte[4])); // an increment of 0: a stream error
+                flood.write(framesOfStream.apply(stream));
             }
             writeUntilClosed(h2.getOutputStream(), flood.toByteArray());
             assertThat(goawayError(h2.getInputStream())).isEqualTo(ENHANCE_YOUR_CALM);
         }
-        assertThat(origin.requests.get() - before).isLessThanOrEqualTo(200); // Netty's window: 200 resets
+        assertThat(origin.requests.get() - before).isLessThanOrEqualTo(200);
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        return ByteBuffer.allocate(a.length + b.length).put(a).put(b).array();
     }
 
     /** A header block that never ends: 4 MiB of CONTINUATION frames after a HEADERS frame without END_HEADERS. */
