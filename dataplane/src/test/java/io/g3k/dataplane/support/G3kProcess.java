@@ -69,6 +69,17 @@ public final class G3kProcess implements AutoCloseable {
         return Files.readString(log);
     }
 
+    /** Sends SIGTERM, as Kubernetes does to stop a pod, and returns at once. */
+    public void terminate() {
+        process.destroy();
+    }
+
+    /** The exit code once the process has exited, waiting up to {@code timeout}; empty if it still runs. */
+    public java.util.OptionalInt awaitExit(java.time.Duration timeout) throws InterruptedException {
+        return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                ? java.util.OptionalInt.of(process.exitValue()) : java.util.OptionalInt.empty();
+    }
+
     /** Kills the process at once (SIGKILL), as a crashed node. */
     public void kill() throws InterruptedException {
         process.destroyForcibly();
