@@ -33,13 +33,15 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * HTTP/2 floods against the HTTP/2 server of TLS interception (Netty's codec with g3k's settings), each from a client
  * of its own through a CONNECT tunnel, frames written by hand: rapid reset (CVE-2023-44487), resets the server is made
- * to send (MadeYouReset, CVE-2025-55163) and a CONTINUATION flood. Each ends in the proxy's GOAWAY or its close, few
- * requests (none for CONTINUATION) reach the origin, no task stays behind, and the proxy goes on serving.
+ * to send (MadeYouReset, CVE-2025-55163), a CONTINUATION flood and a PING flood from a client that reads nothing. Each
+ * ends in the proxy's GOAWAY or its close, few requests (none for CONTINUATION) reach the origin, no task stays
+ * behind, and the proxy goes on serving.
  */
 class Http2FloodTest {
     private static final int HEADERS = 1;
     private static final int RST_STREAM = 3;
     private static final int SETTINGS = 4;
+    private static final int PING = 6;
     private static final int GOAWAY = 7;
     private static final int WINDOW_UPDATE = 8;
     private static final int CONTINUATION = 9;
@@ -136,6 +138,23 @@ class Http2FloodTest {
             assertThat(cut || goawayError(h2.getInputStream()) >= 0).as("the proxy cut the header block off").isTrue();
         }
         assertThat(origin.requests.get()).isEqualTo(before);
+    }
+
+    /**
+     * A PING flood from a client that reads nothing: the acknowledgements the proxy owes pile up until Netty's bound
+     * on queued control frames (10,000), and then the proxy ends the connection instead of buffering more.
+     */
+    @Test
+    void aPingFloodFromAClientThatReadsNothingIsCutOff() throws Exception {
+        try (SSLSocket h2 = h2Connection()) {
+            ByteArrayOutputStream flood = new ByteArrayOutputStream();
+            byte[] ping = frame(PING, 0, 0, new byte[8]);
+            for (int i = 0; i < 200_000; i++) {
+                flood.write(ping);
+            }
+            boolean cut = writeUntilClosed(h2.getOutputStream(), flood.toByteArray());
+            assertThat(cut || goawayError(h2.getInputStream()) >= 0).as("the proxy ended the connection").isTrue();
+        }
     }
 
     /** A TLS connection to the origin through the proxy's CONNECT tunnel, speaking h2 (ALPN) with the forged side. */
