@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.g3k.config.server.CopyBuffers;
+import io.g3k.dataplane.support.Flood;
 import io.g3k.dataplane.support.RunningProxy;
 import io.g3k.dataplane.support.SocketTable;
 import io.g3k.dataplane.support.Yaml;
@@ -341,12 +342,7 @@ class RelayTest {
     @ParameterizedTest
     @ValueSource(booleans = {false, true})
     void aClientThatReadsNothingMoreDoesNotKeepItsSocket(boolean bothEndsSendTheirFin) throws Exception {
-        try (ServerSocket peer = peer(s -> {
-                 byte[] chunk = new byte[64 * 1024];
-                 for (int i = 0; i < (bothEndsSendTheirFin ? 256 : Integer.MAX_VALUE); i++) { // 16 MiB, or until closed
-                     s.getOutputStream().write(chunk);
-                 }
-             });
+        try (ServerSocket peer = peer(s -> Flood.write(s.getOutputStream(), bothEndsSendTheirFin ? 16 << 20 : Long.MAX_VALUE));
              RunningProxy proxy = tcpStream(peer, """
                      tcp_sock_speed_limit: 1G/s
                      task_idle_check_interval: 2s

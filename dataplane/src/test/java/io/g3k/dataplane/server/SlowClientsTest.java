@@ -3,6 +3,7 @@ package io.g3k.dataplane.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.g3k.dataplane.support.Flood;
 import io.g3k.dataplane.support.ProxyFixture;
 import io.g3k.dataplane.support.RawClient;
 import io.g3k.dataplane.support.SocketTable;
@@ -111,10 +112,7 @@ class SlowClientsTest {
                 try (Socket s = origin.accept()) {
                     s.getInputStream().read(new byte[4096]);
                     s.getOutputStream().write("HTTP/1.1 200 OK\r\nContent-Length: 1000000000\r\n\r\n".getBytes());
-                    byte[] chunk = new byte[64 * 1024];
-                    while (true) {
-                        s.getOutputStream().write(chunk);
-                    }
+                    Flood.write(s.getOutputStream(), Long.MAX_VALUE);
                 } catch (IOException closedByTheProxy) {
                     // the end of the test
                 }

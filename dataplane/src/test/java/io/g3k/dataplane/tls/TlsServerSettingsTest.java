@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.g3k.config.ConfigException;
+import io.g3k.dataplane.support.Flood;
 import io.g3k.dataplane.support.RawClient;
 import io.g3k.dataplane.support.RunningProxy;
 import io.g3k.dataplane.support.SocketTable;
@@ -266,10 +267,7 @@ class TlsServerSettingsTest {
         // idle, the proxy ends it and closes the client, whose close_notify can never be flushed
         CompletableFuture<Void> origin = CompletableFuture.runAsync(() -> {
             try (Socket s = flooding.accept()) {
-                byte[] chunk = new byte[64 * 1024];
-                while (true) {
-                    s.getOutputStream().write(chunk);
-                }
+                Flood.write(s.getOutputStream(), Long.MAX_VALUE);
             } catch (IOException closedByTheProxy) {
                 // the end of the test
             }
