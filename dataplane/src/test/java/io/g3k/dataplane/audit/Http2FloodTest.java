@@ -141,19 +141,28 @@ class Http2FloodTest {
     }
 
     /**
-     * A PING flood from a client that reads nothing: the acknowledgements the proxy owes pile up until Netty's bound
-     * on queued control frames (10,000), and then the proxy ends the connection instead of buffering more.
+     * A PING flood from a client that reads nothing: once the socket buffers on the way hold all they can, the
+     * acknowledgements the proxy owes pile up until Netty's bound on queued control frames (10,000), and then the
+     * proxy ends the connection (GOAWAY ENHANCE_YOUR_CALM) instead of buffering more. Two million PINGs (34 MB) fill
+     * any loopback buffers.
      */
     @Test
     void aPingFloodFromAClientThatReadsNothingIsCutOff() throws Exception {
         try (SSLSocket h2 = h2Connection()) {
-            ByteArrayOutputStream flood = new ByteArrayOutputStream();
+            ByteArrayOutputStream pings = new ByteArrayOutputStream();
             byte[] ping = frame(PING, 0, 0, new byte[8]);
-            for (int i = 0; i < 200_000; i++) {
-                flood.write(ping);
+            for (int i = 0; i < 10_000; i++) {
+                pings.write(ping);
             }
-            boolean cut = writeUntilClosed(h2.getOutputStream(), flood.toByteArray());
-            assertThat(cut || goawayError(h2.getInputStream()) >= 0).as("the proxy ended the connection").isTrue();
+            boolean cut = false;
+            for (int i = 0; i < 200 && !cut; i++) {
+                cut = writeUntilClosed(h2.getOutputStream(), pings.toByteArray());
+            }
+            if (!cut) {
+                // cut after the writes: its GOAWAY comes behind the acknowledgements it could send, unless the reset
+                // of a socket closed with PINGs unread overtakes it (-1); a connection kept open times the read out
+                assertThat(goawayError(h2.getInputStream())).isIn(ENHANCE_YOUR_CALM, -1);
+            }
         }
     }
 
