@@ -7,7 +7,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 
 /** A g3k data plane in its own process (this JVM's classpath), with its control interface on a loopback port. */
@@ -75,9 +77,9 @@ public final class G3kProcess implements AutoCloseable {
     }
 
     /** The exit code once the process has exited, waiting up to {@code timeout}; empty if it still runs. */
-    public java.util.OptionalInt awaitExit(java.time.Duration timeout) throws InterruptedException {
+    public OptionalInt awaitExit(Duration timeout) throws InterruptedException {
         return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)
-                ? java.util.OptionalInt.of(process.exitValue()) : java.util.OptionalInt.empty();
+                ? OptionalInt.of(process.exitValue()) : OptionalInt.empty();
     }
 
     /** Kills the process at once (SIGKILL), as a crashed node. */
