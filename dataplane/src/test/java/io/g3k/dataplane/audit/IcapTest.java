@@ -167,6 +167,26 @@ class IcapTest {
     }
 
     /**
+     * A service URL with a host name: looked up through the system resolver (here /etc/hosts) on a lookup thread, not
+     * on the event loop, where a slow DNS server would stall every connection of the loop. A name that does not
+     * resolve fails closed, saying which service and why, and reaches nothing.
+     */
+    @Test
+    void aServiceNamedByHostIsLookedUpOffTheEventLoop() throws Exception {
+        try (RunningProxy named = proxy("named", "    icap_reqmod_service: icap://localhost:" + icap.port() + "/echo");
+             RunningProxy unknown = proxy("unknown", "    icap_reqmod_service: icap://no-such-icap.invalid:"
+                     + icap.port() + "/echo")) {
+            assertThat(get(named, "http://127.0.0.1:" + origin.port() + "/named").out())
+                    .isEqualTo("hello /named\n\n200");
+            assertThat(Thread.getAllStackTraces().keySet()).anyMatch(t -> t.getName().startsWith("g3k-icap-lookup-"));
+            int before = origin.requests.get();
+            assertThat(get(unknown, "http://127.0.0.1:" + origin.port() + "/unknown").out()).endsWith("502");
+            assertThat(origin.requests.get()).isEqualTo(before);
+            assertThat(unknown.aliveTasks()).isZero();
+        }
+    }
+
+    /**
      * icap_connection_pool: messages go on connections kept from earlier ones. Six requests, each a client connection
      * of its own, open at most one connection to the service per event loop (OPTIONS included), where a connection
      * per message opened seven; with an idle_timeout of 1 s the kept connections are closed once unused, and the next

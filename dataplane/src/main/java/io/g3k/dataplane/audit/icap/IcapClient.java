@@ -46,6 +46,7 @@ public final class IcapClient {
     private final Transport transport;
     private final SslContext tls;
     private final IcapConnectionPool pool;
+    private final IcapServiceAddress address;
     private volatile Options options;
 
     public IcapClient(IcapServiceConfig config, Transport transport, String location) {
@@ -53,6 +54,7 @@ public final class IcapClient {
         this.transport = transport;
         this.tls = config.tlsClient().map(t -> TlsClientContexts.build(t, location)).orElse(null);
         this.pool = new IcapConnectionPool(config.connectionPool());
+        this.address = new IcapServiceAddress(config.url().getHost(), config.port());
     }
 
     public boolean bypass() {
@@ -195,6 +197,16 @@ public final class IcapClient {
     }
 
     private void connect(EventLoop loop, IcapConnection.Message message) {
+        address.resolve(loop).addListener((Future<InetSocketAddress> resolved) -> {
+            if (resolved.isSuccess()) {
+                connect(loop, resolved.getNow(), message);
+            } else {
+                unreachable(message, resolved.cause());
+            }
+        });
+    }
+
+    private void connect(EventLoop loop, InetSocketAddress remote, IcapConnection.Message message) {
         IcapConnection connection = new IcapConnection(pool);
         Bootstrap b = transport.tcpBootstrap(loop, false)
                 .handler(new ChannelInitializer<Channel>() {
@@ -208,13 +220,16 @@ public final class IcapClient {
                         connection.start(message, null);
                     }
                 });
-        ConnectTimeout.connect(b, new InetSocketAddress(config.url().getHost(), config.port()), CONNECT_TIMEOUT)
-                .addListener((ChannelFuture f) -> {
-                    if (!f.isSuccess()) {
-                        message.result().tryFailure(new IcapException("cannot reach ICAP service " + config.url() + ": "
-                                + Errors.rootMessage(f.cause())));
-                    }
-                });
+        ConnectTimeout.connect(b, remote, CONNECT_TIMEOUT).addListener((ChannelFuture f) -> {
+            if (!f.isSuccess()) {
+                unreachable(message, f.cause());
+            }
+        });
+    }
+
+    private void unreachable(IcapConnection.Message message, Throwable cause) {
+        message.result().tryFailure(new IcapException("cannot reach ICAP service " + config.url() + ": "
+                + Errors.rootMessage(cause)));
     }
 
     /** Closes the connections kept for the next messages (the service's configuration was replaced). */
