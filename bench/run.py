@@ -630,18 +630,23 @@ def duels(bench):
             measured = lambda name: wrk_cpu(bench, process(name), lambda: load(PORTS[name]))
             with ThreadPoolExecutor(2) as pool:
                 a, b = pool.map(measured, [mine, peer])
-            rows.append((scenario, peer, metric, a[metric], b[metric], a["CPU µs/req"], b["CPU µs/req"], a["JIT %"]))
+            rows.append((scenario, peer, metric, a[metric], b[metric], a["CPU µs/req"], b["CPU µs/req"], a["JIT %"],
+                         a.get("p99 ms"), b.get("p99 ms")))
     return rows
 
 
 def duel_report(rows):
-    lines = ["| Scenario | peer | metric | g3k | peer | g3k ÷ peer | CPU µs/req g3k | peer | g3k ÷ peer | g3k's JIT |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
-    lines += [f"| {s} | {peer} | {metric} | {a:.0f} | {b:.0f} | ×{a / b:.3f} | {ca:.1f} | {cb:.1f} | ×{ca / cb:.3f} | {jit:.1f}% |"
-              for s, peer, metric, a, b, ca, cb, jit in rows]
+    lines = ["| Scenario | peer | metric | g3k | peer | g3k ÷ peer | CPU µs/req g3k | peer | g3k ÷ peer | p99 ms g3k | peer "
+             "| g3k ÷ peer | g3k's JIT |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    p99 = lambda pa, pb: f"{pa:.2f} | {pb:.2f} | ×{pa / pb:.2f}" if pa and pb else "– | – | –"  # s_time gives none
+    lines += [f"| {s} | {peer} | {metric} | {a:.0f} | {b:.0f} | ×{a / b:.3f} | {ca:.1f} | {cb:.1f} | ×{ca / cb:.3f} | "
+              f"{p99(pa, pb)} | {jit:.1f}% |"
+              for s, peer, metric, a, b, ca, cb, jit, pa, pb in rows]
     return ("\n\n## Equal-CPU duels\n\ng3k and the peer loaded at the same time (each by its own client: wrk -c32, "
-            "openssl s_time), sharing the pinned core: the rate each got and the CPU each spent per request over the "
-            f"same seconds (lower is better), and the share of g3k's CPU its JIT compiler threads took; {DUEL_ROUNDS} rounds each.\n\n" + "\n".join(lines))
+            "openssl s_time), sharing the pinned core: the rate each got, the CPU each spent per request over the "
+            "same seconds (lower is better), each one's p99 latency under the same load (wrk), and the share of g3k's "
+            f"CPU its JIT compiler threads took; {DUEL_ROUNDS} rounds each.\n\n" + "\n".join(lines))
 
 
 def progress(step):
