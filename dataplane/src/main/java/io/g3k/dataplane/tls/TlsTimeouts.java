@@ -48,12 +48,20 @@ public final class TlsTimeouts {
     public static SslHandler add(Channel channel, SslHandler ssl, Duration timeout,
                                  BiConsumer<ChannelPipeline, SslHandler> place) {
         addTimedByCaller(channel, ssl, timeout, place);
+        timeHandshake(channel, ssl, timeout);
+        return ssl;
+    }
+
+    /**
+     * Bounds the handshake of {@code ssl}, added with {@link #addTimedByCaller}, by {@code timeout} from now: for a
+     * channel that was still connecting then, call it once connected, where Netty's own timer would have started.
+     */
+    public static void timeHandshake(Channel channel, SslHandler ssl, Duration timeout) {
         if (CoarseTimer.suits(timeout)) {
             Timeout timer = CoarseTimer.schedule(channel.eventLoop(), () -> expire(ssl, channel, timeout),
                     timeout.toMillis(), TimeUnit.MILLISECONDS);
             ssl.handshakeFuture().addListener(done -> timer.cancel());
         }
-        return ssl;
     }
 
     /**

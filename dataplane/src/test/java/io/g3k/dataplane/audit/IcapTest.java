@@ -167,6 +167,41 @@ class IcapTest {
     }
 
     /**
+     * icaps: ICAP over TLS to c-icap's own TLS port, the service's certificate checked against the CA given. One
+     * signed by another CA fails closed, and so does a service that accepts the connection and never answers the
+     * handshake: at the 10 s handshake timeout (timed off the event loop), long before the exchange's 30 s.
+     */
+    @Test
+    void icapsChecksTheServiceAndBoundsItsHandshake() throws Exception {
+        TestPki pki = new TestPki(Files.createDirectories(dir.resolve("icaps-pki")));
+        TestPki other = new TestPki(Files.createDirectories(dir.resolve("icaps-other")), "another CA");
+        int tlsPort = PeerProcess.freePort();
+        try (PeerProcess tlsIcap = PeerProcess.cIcap(dir, java.util.List.of("TlsPort 127.0.0.1:" + tlsPort
+                     + " cert=" + pki.serverCertPem + " key=" + pki.serverKeyPem));
+             ServerSocket silent = new ServerSocket(0, 10, InetAddress.getLoopbackAddress());
+             RunningProxy trusted = proxy("icaps", icaps(tlsPort, pki));
+             RunningProxy untrusted = proxy("icaps-untrusted", icaps(tlsPort, other));
+             RunningProxy stalled = proxy("icaps-silent", icaps(silent.getLocalPort(), pki))) {
+            assertThat(get(trusted, "http://127.0.0.1:" + origin.port() + "/icaps").out())
+                    .isEqualTo("hello /icaps\n\n200");
+            int before = origin.requests.get();
+            assertThat(get(untrusted, "http://127.0.0.1:" + origin.port() + "/untrusted").out()).endsWith("502");
+            long start = System.nanoTime();
+            assertThat(get(stalled, "http://127.0.0.1:" + origin.port() + "/silent").out()).endsWith("502");
+            assertThat(java.time.Duration.ofNanos(System.nanoTime() - start)).isBetween(
+                    java.time.Duration.ofSeconds(9), java.time.Duration.ofSeconds(20));
+            assertThat(origin.requests.get()).isEqualTo(before);
+            assertThat(untrusted.aliveTasks()).isZero();
+            assertThat(stalled.aliveTasks()).isZero();
+        }
+    }
+
+    private static String icaps(int port, TestPki trusting) {
+        return "    icap_reqmod_service: {url: icaps://localhost:" + port + "/echo, tls_client: {ca_certificate: "
+                + trusting.caPem + "}}";
+    }
+
+    /**
      * A service URL with a host name: looked up through the system resolver (here /etc/hosts) on a lookup thread, not
      * on the event loop, where a slow DNS server would stall every connection of the loop. A name that does not
      * resolve fails closed, saying which service and why, and reaches nothing.

@@ -86,6 +86,11 @@ public final class PeerProcess implements AutoCloseable {
      * masks "top-secret" and blocks bodies with "forbidden-word" (REQMOD and RESPMOD), {@code echo} changes nothing.
      */
     public static PeerProcess cIcap(Path dir, String... blockedHosts) throws Exception {
+        return cIcap(dir, List.of(), blockedHosts);
+    }
+
+    /** As {@link #cIcap(Path, String...)}, with more lines for its c-icap.conf (a {@code TlsPort}, say). */
+    public static PeerProcess cIcap(Path dir, List<String> more, String... blockedHosts) throws Exception {
         int port = freePort();
         Path home = Files.createDirectories(dir.resolve("c-icap-" + port));
         Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwxrwxrwx"));
@@ -106,7 +111,8 @@ public final class PeerProcess implements AutoCloseable {
                 "srv_content_filtering.Match secrets body /top-secret/ig score=10 info{MASK}=XXXXXXXXXX",
                 "srv_content_filtering.Match forbidden body /forbidden-word/i score=10",
                 "srv_content_filtering.Profile default block score{forbidden>5}",
-                "srv_content_filtering.Profile default replace score{secrets>5} replaceInfo=MASK", ""));
+                "srv_content_filtering.Profile default replace score{secrets>5} replaceInfo=MASK",
+                String.join("\n", more), ""));
         return start(List.of("c-icap", "-N", "-D", "-f", conf.toString()), port, home.resolve("out.log"));
     }
 

@@ -3,6 +3,7 @@ package io.g3k.dataplane.audit.icap;
 import io.g3k.config.audit.IcapServiceConfig;
 import io.g3k.dataplane.runtime.Transport;
 import io.g3k.dataplane.tls.TlsClientContexts;
+import io.g3k.dataplane.tls.TlsTimeouts;
 import io.g3k.dataplane.util.CoarseTimer;
 import io.g3k.dataplane.util.ConnectTimeout;
 import io.g3k.dataplane.util.Errors;
@@ -20,6 +21,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import java.net.InetSocketAddress;
@@ -39,6 +41,8 @@ public final class IcapClient {
     public static final long MAX_BODY = 8L << 20;
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration EXCHANGE_TIMEOUT = Duration.ofSeconds(30);
+    /** SslHandler's default, which icaps had before its timers went off the event loop. */
+    private static final Duration TLS_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
 
     private record Options(int preview, boolean allow204, long expiresAtNanos) {}
 
@@ -213,16 +217,20 @@ public final class IcapClient {
                     @Override
                     protected void initChannel(Channel ch) {
                         if (tls != null) {
-                            ch.pipeline().addLast(tls.newHandler(ch.alloc(),
-                                    config.tlsName().orElse(config.url().getHost()), config.port()));
+                            TlsTimeouts.addTimedByCaller(ch, tls.newHandler(ch.alloc(), config.tlsName()
+                                    .orElse(config.url().getHost()), config.port()), TLS_HANDSHAKE_TIMEOUT,
+                                    (p, ssl) -> p.addLast(ssl));
                         }
                         ch.pipeline().addLast(connection);
                         connection.start(message, null);
                     }
                 });
         ConnectTimeout.connect(b, remote, CONNECT_TIMEOUT).addListener((ChannelFuture f) -> {
+            SslHandler ssl = f.channel().pipeline().get(SslHandler.class);
             if (!f.isSuccess()) {
                 unreachable(message, f.cause());
+            } else if (ssl != null) {
+                TlsTimeouts.timeHandshake(f.channel(), ssl, TLS_HANDSHAKE_TIMEOUT); // from the connection, as Netty's
             }
         });
     }
