@@ -55,7 +55,9 @@ class CrdAndChartTest {
         ClusterRole role = objects.stream().filter(ClusterRole.class::isInstance).map(ClusterRole.class::cast)
                 .findFirst().orElseThrow();
         assertThat(role.getRules()).anyMatch(r -> r.getResources().contains("proxygroups/status"))
-                .anyMatch(r -> r.getResources().contains("deployments") && r.getVerbs().contains("update"));
+                .anyMatch(r -> r.getResources().contains("deployments") && r.getVerbs().contains("update"))
+                .anyMatch(r -> r.getApiGroups().contains("policy") && r.getResources().contains("poddisruptionbudgets")
+                        && r.getVerbs().containsAll(List.of("get", "create", "update")));
     }
 
     @Test

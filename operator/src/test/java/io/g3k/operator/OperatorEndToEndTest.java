@@ -164,6 +164,10 @@ class OperatorEndToEndTest {
         assertThat(deployment.getSpec().getStrategy().getRollingUpdate().getMaxUnavailable().getIntVal()).isZero();
         assertThat(deployment.getSpec().getTemplate().getSpec().getTerminationGracePeriodSeconds()).isEqualTo(40L);
         String restartHash = deployment.getSpec().getTemplate().getMetadata().getAnnotations().get(G3k.RESTART_HASH);
+        var budget = client.policy().v1().podDisruptionBudget().inNamespace(NS).withName("edge").get();
+        assertThat(budget.getSpec().getMaxUnavailable().getIntVal()).isEqualTo(1);
+        assertThat(budget.getSpec().getSelector().getMatchLabels())
+                .isEqualTo(deployment.getSpec().getSelector().getMatchLabels());
 
         // a "pod": the real data plane booting from the Secret, then reported Ready in the API
         String mainYml = decode(client.secrets().inNamespace(NS).withName("edge-config").get().getData().get("main.yml"));

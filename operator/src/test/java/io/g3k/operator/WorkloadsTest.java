@@ -46,6 +46,20 @@ class WorkloadsTest {
                 .containsEntry("prometheus.io/scrape", "true").containsKey(G3k.RESTART_HASH);
     }
 
+    /** Node drains take the pods one at a time, and a single replica can still be evicted. */
+    @Test
+    void aDisruptionBudgetLetsOnePodGoAtATime() {
+        var budget = Workloads.podDisruptionBudget(group());
+        var d = Workloads.deployment(group(), rendered("a"));
+        assertThat(budget.getSpec().getMaxUnavailable().getIntVal()).isEqualTo(1);
+        assertThat(budget.getSpec().getMinAvailable()).isNull();
+        assertThat(budget.getSpec().getSelector().getMatchLabels()).isEqualTo(d.getSpec().getSelector().getMatchLabels());
+        assertThat(d.getSpec().getTemplate().getMetadata().getLabels())
+                .containsAllEntriesOf(budget.getSpec().getSelector().getMatchLabels());
+        assertThat(budget.getMetadata().getOwnerReferences()).singleElement()
+                .satisfies(o -> assertThat(o.getKind()).isEqualTo("ProxyGroup"));
+    }
+
     @Test
     void onlyNonReloadableInputsChangeTheRestartHash() {
         ProxyGroup pg = group();

@@ -37,8 +37,8 @@ import java.util.stream.Collectors;
 
 /**
  * A ProxyGroup: renders its modules into one g3proxy config, writes the Secret the pods boot from, the
- * Deployment and Service, pushes the config to every ready pod, and reports "N/M pods applied". An invalid
- * bundle is reported and never replaces the config already running.
+ * Deployment, its PodDisruptionBudget and the Service, pushes the config to every ready pod, and reports "N/M pods
+ * applied". An invalid bundle is reported and never replaces the config already running.
  */
 @ControllerConfiguration(name = "proxygroup")
 public class ProxyGroupReconciler implements Reconciler<ProxyGroup> {
@@ -93,6 +93,7 @@ public class ProxyGroupReconciler implements Reconciler<ProxyGroup> {
             apply(Workloads.dataplaneServiceAccount(group));
             apply(Workloads.configSecret(group, rendered));
             apply(Workloads.deployment(group, rendered));
+            apply(Workloads.podDisruptionBudget(group));
             apply(Workloads.service(group, rendered));
             status.configHash = rendered.hash();
             status.restartHash = Workloads.restartHash(group, rendered.tlsSecrets());

@@ -19,6 +19,8 @@ import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
 import io.g3k.config.Values;
 import io.g3k.operator.api.G3k;
 import io.g3k.operator.api.ProxyGroup;
@@ -36,7 +38,7 @@ import java.util.Map;
 /**
  * The Kubernetes objects of a ProxyGroup, as pure functions of its spec and rendered config: the config Secret the
  * pods boot from, the Deployment (surge-first rolling update, drain-aware grace period, restart hash over the
- * inputs that cannot be hot-applied only) and the Service.
+ * inputs that cannot be hot-applied only), its PodDisruptionBudget and the Service.
  */
 public final class Workloads {
     public static final String CONFIG_MOUNT = "/etc/g3k/config";
@@ -184,6 +186,19 @@ public final class Workloads {
                 .withNamespace(pg.getMetadata().getNamespace()).withLabels(podLabels(pg))
                 .withOwnerReferences(owner(pg)).endMetadata()
                 .withNewSpec().withSelector(podLabels(pg)).withPorts(ports).endSpec().build();
+    }
+
+    /**
+     * At most one data-plane pod down at a time for a voluntary disruption (a node drained, the cluster upgraded), as
+     * the rolling update already keeps it: the others keep serving while the evicted one drains. {@code maxUnavailable}
+     * rather than {@code minAvailable}, so that a single replica can still be evicted and a drain never waits on it.
+     */
+    public static PodDisruptionBudget podDisruptionBudget(ProxyGroup pg) {
+        return new PodDisruptionBudgetBuilder().withNewMetadata().withName(pg.getMetadata().getName())
+                .withNamespace(pg.getMetadata().getNamespace()).withLabels(podLabels(pg))
+                .withOwnerReferences(owner(pg)).endMetadata()
+                .withNewSpec().withMaxUnavailable(new IntOrString(1))
+                .withNewSelector().withMatchLabels(podLabels(pg)).endSelector().endSpec().build();
     }
 
     /** Port names must be DNS labels of at most 15 characters. */
