@@ -7,6 +7,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
@@ -247,6 +248,39 @@ class OperatorEndToEndTest {
             return template.getSpec().getContainers().getFirst().getImage().equals("g3k/dataplane:next")
                     && !template.getMetadata().getAnnotations().get(G3k.RESTART_HASH).equals(restartHash);
         });
+
+        // the rollout as the Deployment's controller reports it: given up on (the new image does not start), then done
+        deploymentStatus(0, 1, "False", "ProgressDeadlineExceeded", "ReplicaSet \"edge-7f\" has timed out progressing.");
+        await().atMost(Duration.ofSeconds(30)).until(() -> rolledOut("False", "ProgressDeadlineExceeded"));
+        assertThat(rolledOutCondition().getMessage()).contains("timed out progressing");
+        assertThat(client.v1().events().inNamespace(NS).list().getItems()).anyMatch(e ->
+                e.getInvolvedObject().getName().equals("edge") && e.getReason().equals("ProgressDeadlineExceeded"));
+        deploymentStatus(1, 1, "True", "NewReplicaSetAvailable", "ReplicaSet \"edge-7f\" has successfully progressed.");
+        await().atMost(Duration.ofSeconds(30)).until(() -> rolledOut("True", "RolledOut"));
+        assertThat(rolledOutCondition().getMessage()).isEqualTo("1/1 pods updated, 1 available");
+    }
+
+    void deploymentStatus(int updated, int available, String progressing, String reason, String message) {
+        client.apps().deployments().inNamespace(NS).withName("edge").editStatus(d -> {
+            // the mock API server bumps the generation on every update, even one that changes nothing, as the
+            // reconciler's are (a real one only on spec changes): so "seen" is any generation from here on
+            d.setStatus(new DeploymentStatusBuilder().withObservedGeneration(Long.MAX_VALUE)
+                    .withReplicas(1).withUpdatedReplicas(updated).withAvailableReplicas(available)
+                    .addNewCondition().withType("Progressing").withStatus(progressing).withReason(reason)
+                    .withMessage(message).endCondition().build());
+            return d;
+        });
+    }
+
+    io.fabric8.kubernetes.api.model.Condition rolledOutCondition() {
+        var status = client.resources(ProxyGroup.class).inNamespace(NS).withName("edge").get().getStatus();
+        return status == null ? null : status.conditions.stream().filter(c -> c.getType().equals("RolledOut"))
+                .findFirst().orElse(null);
+    }
+
+    boolean rolledOut(String value, String reason) {
+        var c = rolledOutCondition();
+        return c != null && c.getStatus().equals(value) && c.getReason().equals(reason);
     }
 
     String configHash() {

@@ -3,6 +3,7 @@ package io.g3k.operator.reconcile;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import io.g3k.operator.api.Auditor;
@@ -24,6 +25,7 @@ import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.filter.OnUpdateFilter;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -32,16 +34,19 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
  * A ProxyGroup: renders its modules into one g3proxy config, writes the Secret the pods boot from, the
  * Deployment, its PodDisruptionBudget and the Service, pushes the config to every ready pod, and reports "N/M pods
- * applied". An invalid bundle is reported and never replaces the config already running.
+ * applied" and how the Deployment's rollout goes. An invalid bundle is reported and never replaces the config already
+ * running.
  */
 @ControllerConfiguration(name = "proxygroup")
 public class ProxyGroupReconciler implements Reconciler<ProxyGroup> {
+    private static final String DATAPLANE = "app.kubernetes.io/name=g3k-dataplane";
     private final KubernetesClient client;
     private final ConfigPusher pusher;
 
@@ -57,13 +62,22 @@ public class ProxyGroupReconciler implements Reconciler<ProxyGroup> {
                 UserGroup.class, Auditor.class)) {
             sources.add(byLabel(kind, G3k.GROUP_LABEL, null, context));
         }
-        sources.add(byLabel(Pod.class, G3k.INSTANCE_LABEL, "app.kubernetes.io/name=g3k-dataplane", context));
+        sources.add(byLabel(Pod.class, G3k.INSTANCE_LABEL, DATAPLANE, context));
+        // its rollout's progress; not its spec, which this reconciler writes itself (no loop on our own writes)
+        sources.add(byLabel(Deployment.class, G3k.INSTANCE_LABEL, DATAPLANE, context,
+                (now, before) -> !Objects.equals(now.getStatus(), before.getStatus())));
         return sources;
     }
 
     private static <R extends HasMetadata> InformerEventSource<R, ProxyGroup> byLabel(
             Class<R> kind, String label, String selector, EventSourceContext<ProxyGroup> context) {
-        var config = InformerEventSourceConfiguration.from(kind, ProxyGroup.class)
+        return byLabel(kind, label, selector, context, (now, before) -> true);
+    }
+
+    private static <R extends HasMetadata> InformerEventSource<R, ProxyGroup> byLabel(
+            Class<R> kind, String label, String selector, EventSourceContext<ProxyGroup> context,
+            OnUpdateFilter<R> onUpdate) {
+        var config = InformerEventSourceConfiguration.from(kind, ProxyGroup.class).withOnUpdateFilter(onUpdate)
                 .withName(kind.getSimpleName().toLowerCase())
                 .withSecondaryToPrimaryMapper(r -> {
                     String group = r.getMetadata().getLabels() == null ? null : r.getMetadata().getLabels().get(label);
@@ -80,6 +94,8 @@ public class ProxyGroupReconciler implements Reconciler<ProxyGroup> {
         Long generation = group.getMetadata().getGeneration();
         ProxyGroupStatus status = group.getStatus() == null ? new ProxyGroupStatus() : group.getStatus();
         ConfigRenderer.Rendered rendered = GroupModules.render(client, group);
+        Deployment current = client.apps().deployments().inNamespace(group.getMetadata().getNamespace())
+                .withName(group.getMetadata().getName()).get();
         String token = adminToken(group);
         if (!rendered.valid()) {
             status.conditions = Conditions.set(status.conditions, "Accepted", false, "InvalidConfig",
@@ -92,12 +108,18 @@ public class ProxyGroupReconciler implements Reconciler<ProxyGroup> {
                     "modules render to a valid config", generation);
             apply(Workloads.dataplaneServiceAccount(group));
             apply(Workloads.configSecret(group, rendered));
-            apply(Workloads.deployment(group, rendered));
+            Deployment deployment = Workloads.deployment(group, rendered);
+            if (current != null) {
+                // the Deployment's controller's: an API server ignores it in an update, a mock one might not
+                deployment.setStatus(current.getStatus());
+            }
+            apply(deployment);
             apply(Workloads.podDisruptionBudget(group));
             apply(Workloads.service(group, rendered));
             status.configHash = rendered.hash();
             status.restartHash = Workloads.restartHash(group, rendered.tlsSecrets());
         }
+        rollout(group, status, current, generation);
         List<Pod> pods = client.pods().inNamespace(group.getMetadata().getNamespace())
                 .withLabels(Workloads.podLabels(group)).list().getItems();
         pusher.retain(pods.stream().map(p -> p.getMetadata().getUid()).collect(Collectors.toSet()));
@@ -118,7 +140,20 @@ public class ProxyGroupReconciler implements Reconciler<ProxyGroup> {
                         + (errors.isEmpty() ? "" : "; " + String.join("; ", errors)), generation);
         status.observedGeneration = generation;
         group.setStatus(status);
-        return UpdateControl.patchStatus(group).rescheduleAfter(Duration.ofSeconds(programmed ? 30 : 5));
+        boolean settled = programmed && Conditions.isTrue(status.conditions, Rollout.TYPE);
+        return UpdateControl.patchStatus(group).rescheduleAfter(Duration.ofSeconds(settled ? 30 : 5));
+    }
+
+    /** Mirrors the Deployment's rollout into {@code RolledOut}, with an Event when Kubernetes gives up on one. */
+    private void rollout(ProxyGroup group, ProxyGroupStatus status, Deployment current, Long generation) {
+        Rollout rollout = Rollout.of(current);
+        boolean stuckBefore = status.conditions.stream().anyMatch(c -> c.getType().equals(Rollout.TYPE)
+                && c.getReason().equals(Rollout.STUCK));
+        status.conditions = Conditions.set(status.conditions, Rollout.TYPE, rollout.done(), rollout.reason(),
+                rollout.message(), generation);
+        if (rollout.reason().equals(Rollout.STUCK) && !stuckBefore) {
+            Events.warn(client, group, Rollout.STUCK, rollout.message());
+        }
     }
 
     private static boolean ready(Pod pod) {
