@@ -14,6 +14,7 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "Applied", jsonPath = ".status.appliedPods")
 @AdditionalPrinterColumn(name = "Config", jsonPath = ".status.configHash")
 @AdditionalPrinterColumn(name = "Programmed", jsonPath = ".status.conditions[?(@.type=='Programmed')].status")
+@AdditionalPrinterColumn(name = "RolledOut", jsonPath = ".status.conditions[?(@.type=='RolledOut')].status")
 @ShortNames("pg")
 public class ProxyGroup extends CustomResource<ProxyGroupSpec, ProxyGroupStatus> implements Namespaced {
 }
