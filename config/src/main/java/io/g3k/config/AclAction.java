@@ -17,7 +17,16 @@ public enum AclAction {
      * permitted. Returns the action for values no rule names: forbid unless {@code default} says otherwise.
      */
     public static AclAction rules(JsonNode node, BiConsumer<String, AclAction> rule) {
-        AclAction missed = FORBID;
+        return rules(node, PERMIT, FORBID, rule);
+    }
+
+    /**
+     * As {@link #rules(JsonNode, BiConsumer)}, for a rule whose list form gives its values {@code listed} and whose
+     * missed action is {@code missed} unless {@code default} says otherwise (a user-agent rule inverts both).
+     */
+    public static AclAction rules(JsonNode node, AclAction listed, AclAction missedByDefault,
+                                  BiConsumer<String, AclAction> rule) {
+        AclAction missed = missedByDefault;
         if (node == null || node.isNull()) {
             return missed;
         }
@@ -31,7 +40,7 @@ public enum AclAction {
                 Values.stringList(entry.getValue()).forEach(value -> rule.accept(value, action));
             }
         } else {
-            Values.stringList(node).forEach(value -> rule.accept(value, PERMIT));
+            Values.stringList(node).forEach(value -> rule.accept(value, listed));
         }
         return missed;
     }

@@ -686,7 +686,7 @@ class ConfigLoaderTest {
         assertThat(config.warnings()).anyMatch(w -> w.contains("'e2'") && w.contains("'end_on_control_closed'"));
     }
 
-    /** A user's g3proxy keys g3k refused: the ACL ones are enforced, the rest load with a warning. */
+    /** A user's g3proxy keys g3k once refused: the ACL ones (user agents too) are enforced, the rest load with a warning. */
     @Test
     void g3proxysUserKeysLoad() throws Exception {
         G3Config config = ConfigLoader.load(write("user-keys.yml", """
@@ -697,7 +697,7 @@ class ConfigLoaderTest {
                         block_and_delay: 1s
                         ingress_network_filter: {forbid: [10.0.0.0/8]}
                         proxy_request_filter: {default: allow, forbid: [socks_udp_associate, HttpsForward]}
-                        http_user_agent_filter: {}
+                        http_user_agent_filter: [curl]
                         tcp_all_upload_speed_limit: {replenish_bytes: 1000}
                         tcp_connect: {max_retry: 1}
                         socks_use_udp_associate: true
@@ -711,8 +711,13 @@ class ConfigLoaderTest {
         assertThat(requests.check("socks_udp_associate").permits()).isFalse();
         assertThat(requests.check("https_forward").permits()).isFalse();
         assertThat(requests.check("http_connect").permits()).isTrue();
-        assertThat(config.warnings()).anyMatch(w -> w.contains("'http_user_agent_filter'"))
+        assertThat(user.httpUserAgentFilter().orElseThrow().check(java.util.List.of("curl/8.5.0")).permits()).isFalse();
+        assertThat(config.warnings()).noneMatch(w -> w.contains("'http_user_agent_filter'"))
                 .anyMatch(w -> w.contains("'tcp_all_upload_speed_limit'")).anyMatch(w -> w.contains("'audit'"));
+        assertThatThrownBy(() -> ConfigLoader.load(write("bad-ua.yml", """
+                user_group:
+                  - {name: g, static_users: [{name: u, http_user_agent_filter: {block: curl}}]}
+                """))).hasMessageContaining("http_user_agent_filter").hasMessageContaining("invalid ACL action 'block'");
         assertThatThrownBy(() -> ConfigLoader.load(write("bad-kind.yml", """
                 user_group:
                   - {name: g, static_users: [{name: u, proxy_request_filter: [HttpTunnel]}]}

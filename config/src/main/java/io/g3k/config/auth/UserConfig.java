@@ -30,6 +30,7 @@ public record UserConfig(String name, PasswordToken token, Optional<Instant> exp
                          Optional<TcpMiscOpts> tcpClientMiscOpts, Optional<HttpKeepAlive> httpUpstreamKeepalive,
                          Optional<Duration> httpRspHeaderRecvTimeout, OptionalInt logUriMaxChars,
                          Optional<NetworkFilter> ingressNetworkFilter, Optional<ProxyRequestFilter> proxyRequestFilter,
+                         Optional<UserAgentFilter> httpUserAgentFilter,
                          Optional<Duration> blockAndDelay, Optional<Boolean> socksUseUdpAssociate) {
     static UserConfig parse(YamlMap map) {
         String name = map.requireString("name");
@@ -67,16 +68,17 @@ public record UserConfig(String name, PasswordToken token, Optional<Instant> exp
         Optional<NetworkFilter> ingress = map.take("ingress_network_filter", NetworkFilter::parseIngress,
                 "ingress_net_filter");
         Optional<ProxyRequestFilter> requests = map.take("proxy_request_filter", ProxyRequestFilter::parse);
+        Optional<UserAgentFilter> userAgents = map.take("http_user_agent_filter", UserAgentFilter::parse);
         Optional<Duration> block = map.take("block_and_delay", Values::duration);
         Optional<Boolean> udpAssociate = map.take("socks_use_udp_associate", Values::bool);
-        map.ignoreWithWarning("log_rate_limit", "udp_remote_misc_opts", "udp_client_misc_opts", "http_user_agent_filter",
+        map.ignoreWithWarning("log_rate_limit", "udp_remote_misc_opts", "udp_client_misc_opts",
                 "tcp_all_upload_speed_limit", "tcp_all_download_speed_limit", "udp_all_upload_speed_limit",
                 "udp_all_download_speed_limit", "tcp_connect", "audit", "egress_path_id_map",
                 "egress_path_value_map");
         map.finish();
         return new UserConfig(name, token, expire, dstFilters, connRate, requestRate, maxAlive, speed, udpSpeed,
                 List.copyOf(sites), redirection, strategy, idleMaxCount, remoteKeepalive, remoteMisc, clientMisc,
-                upstreamKeepalive, rspHeaderTimeout, logUriMaxChars, ingress, requests, block, udpAssociate);
+                upstreamKeepalive, rspHeaderTimeout, logUriMaxChars, ingress, requests, userAgents, block, udpAssociate);
     }
 
     /** A dynamic user from a source file: the same schema as a static user. */
@@ -91,6 +93,6 @@ public record UserConfig(String name, PasswordToken token, Optional<Instant> exp
                 Optional.empty(), OptionalInt.empty(), Optional.empty(), Optional.empty(), List.of(), ResolveRedirection.none(),
                 Optional.empty(), OptionalInt.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
                 Optional.empty(), Optional.empty(), OptionalInt.empty(), Optional.empty(), Optional.empty(),
-                Optional.empty(), Optional.empty());
+                Optional.empty(), Optional.empty(), Optional.empty());
     }
 }

@@ -10,6 +10,7 @@ import io.g3k.config.auth.UserConfig;
 import io.g3k.dataplane.stat.Stats;
 import java.net.InetAddress;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -21,7 +22,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class User {
     /** Why a task was refused; each protocol turns it into its own error. */
-    public enum Denial { USER_BLOCKED, SRC_BLOCKED, PROTO_BANNED, DEST_DENIED, RATE_LIMITED, FULLY_LOADED }
+    public enum Denial { USER_BLOCKED, SRC_BLOCKED, PROTO_BANNED, UA_BLOCKED, DEST_DENIED, RATE_LIMITED, FULLY_LOADED }
 
     /** The outcome of {@link #admit}: refused, or let through with the target to resolve and the site it hit. */
     public sealed interface Admission {
@@ -100,11 +101,12 @@ public final class User {
     /**
      * A new task of {@code kind} (http_forward, http_connect, socks_tcp_connect…) from {@code client} towards
      * {@code target} (null for a UDP session, whose datagrams are filtered one by one): {@code block_and_delay},
-     * {@code ingress_network_filter}, {@code proxy_request_filter}, the destination filters, then
+     * {@code ingress_network_filter}, {@code proxy_request_filter}, {@code http_user_agent_filter} (for a forwarded
+     * HTTP request, whose {@code userAgents} are given; null for other tasks), the destination filters, then
      * {@code request_rate_limit}, then {@code request_max_alive}. A granted admission holds a slot until
      * {@link #release()}.
      */
-    public Admission admit(UpstreamAddr target, InetAddress client, String kind) {
+    public Admission admit(UpstreamAddr target, InetAddress client, String kind, List<String> userAgents) {
         if (config.blockAndDelay().isPresent()) {
             return new Admission.Denied(Denial.USER_BLOCKED);
         }
@@ -114,6 +116,10 @@ public final class User {
         }
         if (config.proxyRequestFilter().isPresent() && !config.proxyRequestFilter().get().check(kind).permits()) {
             return new Admission.Denied(Denial.PROTO_BANNED);
+        }
+        if (userAgents != null && config.httpUserAgentFilter().isPresent()
+                && !config.httpUserAgentFilter().get().check(userAgents).permits()) {
+            return new Admission.Denied(Denial.UA_BLOCKED);
         }
         if (target != null && !permitsDestination(target)) {
             return new Admission.Denied(Denial.DEST_DENIED);

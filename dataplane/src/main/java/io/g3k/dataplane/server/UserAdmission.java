@@ -18,6 +18,7 @@ import io.g3k.dataplane.limit.SpeedLimits;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -109,6 +110,12 @@ public final class UserAdmission {
      */
     public static Ticket admit(ServerContext context, String server, Optional<User> user, UpstreamAddr target,
                                Channel client, String kind) throws Refused {
+        return admit(context, server, user, target, client, kind, null);
+    }
+
+    /** As above, for a forwarded HTTP request with its {@code User-Agent} values ({@code http_user_agent_filter}). */
+    public static Ticket admit(ServerContext context, String server, Optional<User> user, UpstreamAddr target,
+                               Channel client, String kind, List<String> userAgents) throws Refused {
         if (target != null && !context.dstFilters().permits(target)) {
             context.stats().forbiddenDestDenied.increment();
             throw new Refused(User.Denial.DEST_DENIED, Duration.ZERO);
@@ -118,7 +125,7 @@ public final class UserAdmission {
         }
         User u = user.get();
         InetAddress clientIp = ClientAddress.of(client) instanceof InetSocketAddress a ? a.getAddress() : null;
-        return switch (u.admit(target, clientIp, kind)) {
+        return switch (u.admit(target, clientIp, kind, userAgents)) {
             case User.Admission.Granted g -> new Ticket(g.target(), g.strategy(), user, g.site());
             case User.Admission.Denied d -> {
                 UserForbiddenStats stats = context.tasks().stats().userForbidden(u.statsKey(), server);
@@ -126,6 +133,7 @@ public final class UserAdmission {
                     case USER_BLOCKED -> stats.userBlocked.increment();
                     case SRC_BLOCKED -> stats.srcBlocked.increment();
                     case PROTO_BANNED -> stats.protoBanned.increment();
+                    case UA_BLOCKED -> stats.uaBlocked.increment();
                     case DEST_DENIED -> stats.destDenied.increment();
                     case RATE_LIMITED -> stats.rateLimited.increment();
                     case FULLY_LOADED -> stats.fullyLoaded.increment();

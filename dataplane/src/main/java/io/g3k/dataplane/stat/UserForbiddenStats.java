@@ -13,6 +13,7 @@ public final class UserForbiddenStats {
     public final LongAdder userBlocked = new LongAdder();
     public final LongAdder srcBlocked = new LongAdder();
     public final LongAdder protoBanned = new LongAdder();
+    public final LongAdder uaBlocked = new LongAdder();
 
     static List<Stats.Metric<UserForbiddenStats>> metrics() {
         return List.of(
@@ -23,6 +24,7 @@ public final class UserForbiddenStats {
                 Stats.counter("user.forbidden.fully_loaded", s -> s.fullyLoaded.sum()),
                 Stats.counter("user.forbidden.user_blocked", s -> s.userBlocked.sum()),
                 Stats.counter("user.forbidden.src_blocked", s -> s.srcBlocked.sum()),
-                Stats.counter("user.forbidden.proto_banned", s -> s.protoBanned.sum()));
+                Stats.counter("user.forbidden.proto_banned", s -> s.protoBanned.sum()),
+                Stats.counter("user.forbidden.ua_blocked", s -> s.uaBlocked.sum()));
     }
 }

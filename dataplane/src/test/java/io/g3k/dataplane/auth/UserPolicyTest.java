@@ -110,6 +110,10 @@ class UserPolicyTest {
                         token:
                 %1$s
                         proxy_request_filter: [HttpConnect]
+                      - name: nocurl
+                        token:
+                %1$s
+                        http_user_agent_filter: [curl, python-requests]
                 """.formatted(TOOR, origin.port()));
         daemon = Daemon.start(ConfigLoader.load(main));
         http = "http://127.0.0.1:" + daemon.server("http").orElseThrow().boundAddresses().getFirst().getPort();
@@ -144,6 +148,26 @@ class UserPolicyTest {
         var tunnel = Curl.run("-x", http, "-U", "tunnels:toor", "-p", url);
         assertThat(tunnel.out()).as(tunnel.err()).isEqualTo("hello /x\n");
         assertThat(Curl.run("-x", "socks5h://tunnels:toor@" + socks, url).exit()).isEqualTo(97);
+    }
+
+    /**
+     * http_user_agent_filter: the clients it names get 403 on forwarded requests and reach nothing, counted as
+     * user.forbidden.ua_blocked; another User-Agent passes, and so does a CONNECT tunnel (layer 7 only, as g3proxy).
+     */
+    @Test
+    void userAgentsAUserMayNotForwardFrom() throws Exception {
+        int before = origin.requests.get();
+        String url = "http://127.0.0.1:" + origin.port() + "/ua";
+        var curl = Curl.run("-x", http, "-U", "nocurl:toor", "-w", "\n%{http_code}", url);
+        assertThat(curl.out()).contains("user agent not allowed").endsWith("403");
+        assertThat(Curl.run("-x", http, "-U", "nocurl:toor", "-A", "python-requests/2.31.0",
+                "-o", "/dev/null", "-w", "%{http_code}", url).out()).isEqualTo("403");
+        assertThat(origin.requests.get()).isEqualTo(before);
+        assertThat(Curl.run("-x", http, "-U", "nocurl:toor", "-A", "libcurl-agent/1.0", url).out())
+                .isEqualTo("hello /ua\n");
+        assertThat(Curl.run("-x", http, "-U", "nocurl:toor", "-p", url).out()).isEqualTo("hello /ua\n");
+        assertThat(new String(daemon.prometheus().scrape(), StandardCharsets.UTF_8))
+                .containsPattern("g3proxy_user_forbidden_ua_blocked_total\\{[^}]*user=\"nocurl\"[^}]*} 2");
     }
 
     @Test

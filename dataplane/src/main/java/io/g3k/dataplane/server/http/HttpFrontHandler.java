@@ -16,11 +16,13 @@ import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -151,7 +153,7 @@ public final class HttpFrontHandler extends ChannelInboundHandlerAdapter {
                 ctx.close();
             }
             case HttpRoute.Connect connect -> {
-                UserAdmission.Ticket ticket = admit(ctx, connect.user(), connect.target(), "http_connect");
+                UserAdmission.Ticket ticket = admit(ctx, connect.user(), connect.target(), "http_connect", null);
                 if (ticket != null) {
                     inBody = true;
                     exchange = new HttpConnectExchange(config, ctx, this, context, ticket);
@@ -161,7 +163,8 @@ public final class HttpFrontHandler extends ChannelInboundHandlerAdapter {
             case HttpRoute.Forward forward -> {
                 // a reverse proxy's request is an HTTP forward to g3proxy's proxy_request_filter
                 UserAdmission.Ticket ticket = admit(ctx, forward.user(), forward.target().addr(),
-                        forward.taskType().equals("http_rproxy") ? "http_forward" : forward.taskType());
+                        forward.taskType().equals("http_rproxy") ? "http_forward" : forward.taskType(),
+                        userAgents(forward.user(), request));
                 if (ticket != null) {
                     inBody = true;
                     exchange = new HttpForwardExchange(ctx, this, config, context, forward.target(), request, ticket,
@@ -172,18 +175,24 @@ public final class HttpFrontHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** The request's {@code User-Agent} values where the user filters them, else null (nothing read per request). */
+    private static List<String> userAgents(Optional<User> user, HttpRequest request) {
+        return user.isPresent() && user.get().config().httpUserAgentFilter().isPresent()
+                ? request.headers().getAll(HttpHeaderNames.USER_AGENT) : null;
+    }
+
     /**
      * The user's connection and task limits; null (after answering 403 / 429, a blocked user's after its
      * {@code block_and_delay}) when the task may not run.
      */
     private UserAdmission.Ticket admit(ChannelHandlerContext ctx, Optional<User> user, UpstreamAddr target,
-                                       String kind) {
+                                       String kind, List<String> userAgents) {
         if (user.isPresent() && !UserAdmission.connection(context, config.server(), "http", ctx.channel(), user.get())) {
             fail(ctx, HttpResponseStatus.TOO_MANY_REQUESTS, "connection rate limit reached");
             return null;
         }
         try {
-            return UserAdmission.admit(context, config.server(), user, target, ctx.channel(), kind);
+            return UserAdmission.admit(context, config.server(), user, target, ctx.channel(), kind, userAgents);
         } catch (UserAdmission.Refused e) {
             HttpResponseStatus status = switch (e.reason) {
                 case RATE_LIMITED, FULLY_LOADED -> HttpResponseStatus.TOO_MANY_REQUESTS;
@@ -193,6 +202,7 @@ public final class HttpFrontHandler extends ChannelInboundHandlerAdapter {
                 case USER_BLOCKED -> "user blocked";
                 case SRC_BLOCKED -> "client address not allowed for this user";
                 case PROTO_BANNED -> "request kind not allowed for this user";
+                case UA_BLOCKED -> "user agent not allowed for this user";
                 case DEST_DENIED -> "destination not allowed";
                 case RATE_LIMITED -> "request rate limit reached";
                 case FULLY_LOADED -> "too many requests in progress";
