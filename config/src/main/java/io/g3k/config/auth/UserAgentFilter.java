@@ -12,8 +12,8 @@ import java.util.Map;
  * g3proxy's user-agent ACL forms, which invert the usual defaults: a list (or one name) forbids those clients and
  * permits the rest; a map takes {@code default} and action keys ({@code forbid: [curl, python-requests]},
  * {@code default: forbid} with {@code permit: [...]} for an allow list). A name matches as g3proxy matches it:
- * case-insensitively, as a whole product token ({@code curl} in {@code curl/8.5.0} or {@code Mozilla/5.0
- * (compatible; curl)}, not in {@code libcurl-x}).
+ * case-insensitively, as a whole product token: {@code curl} in {@code curl/8.5.0} or {@code Mozilla/5.0 (compatible;
+ * curl/8.5.0)}, not in {@code libcurl-x}, nor in {@code (compatible; curl)}, where a ')' follows it.
  */
 public record UserAgentFilter(Map<String, AclAction> names, AclAction missed) {
     static UserAgentFilter parse(JsonNode node) {
