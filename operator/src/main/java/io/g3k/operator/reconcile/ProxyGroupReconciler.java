@@ -94,8 +94,7 @@ public class ProxyGroupReconciler implements Reconciler<ProxyGroup> {
         Long generation = group.getMetadata().getGeneration();
         ProxyGroupStatus status = group.getStatus() == null ? new ProxyGroupStatus() : group.getStatus();
         ConfigRenderer.Rendered rendered = GroupModules.render(client, group);
-        Deployment current = client.apps().deployments().inNamespace(group.getMetadata().getNamespace())
-                .withName(group.getMetadata().getName()).get();
+        Deployment current = context.getSecondaryResource(Deployment.class).orElse(null); // the informer's copy
         String token = adminToken(group);
         if (!rendered.valid()) {
             status.conditions = Conditions.set(status.conditions, "Accepted", false, "InvalidConfig",
