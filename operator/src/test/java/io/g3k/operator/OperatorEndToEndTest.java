@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.sun.net.httpserver.HttpServer;
+import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -277,7 +278,7 @@ class OperatorEndToEndTest {
         return false;
     }
 
-    io.fabric8.kubernetes.api.model.Condition rolledOutCondition() {
+    Condition rolledOutCondition() {
         var status = client.resources(ProxyGroup.class).inNamespace(NS).withName("edge").get().getStatus();
         return status == null ? null : status.conditions.stream().filter(c -> c.getType().equals("RolledOut"))
                 .findFirst().orElse(null);

@@ -1,6 +1,7 @@
 package io.g3k.dataplane.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.g3k.dataplane.support.Curl;
 import io.g3k.dataplane.support.PeerProcess;
@@ -17,6 +18,8 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -139,7 +142,7 @@ class IcapTest {
             assertThat(blocked.out()).contains("Web page access blocked").endsWith("403");
             var plainInTunnel = Curl.run("-s", "-p", "-x", via, "http://127.0.0.1:" + origin.port() + "/top-secret");
             assertThat(plainInTunnel.out()).isEqualTo("hello /XXXXXXXXXX\n");
-            org.awaitility.Awaitility.await().until(() -> proxy.aliveTasks() == 0);
+            await().until(() -> proxy.aliveTasks() == 0);
         }
     }
 
@@ -176,7 +179,7 @@ class IcapTest {
         TestPki pki = new TestPki(Files.createDirectories(dir.resolve("icaps-pki")));
         TestPki other = new TestPki(Files.createDirectories(dir.resolve("icaps-other")), "another CA");
         int tlsPort = PeerProcess.freePort();
-        try (PeerProcess tlsIcap = PeerProcess.cIcap(dir, java.util.List.of("TlsPort 127.0.0.1:" + tlsPort
+        try (PeerProcess tlsIcap = PeerProcess.cIcap(dir, List.of("TlsPort 127.0.0.1:" + tlsPort
                      + " cert=" + pki.serverCertPem + " key=" + pki.serverKeyPem));
              ServerSocket silent = new ServerSocket(0, 10, InetAddress.getLoopbackAddress());
              RunningProxy trusted = proxy("icaps", icaps(tlsPort, pki));
@@ -188,8 +191,8 @@ class IcapTest {
             assertThat(get(untrusted, "http://127.0.0.1:" + origin.port() + "/untrusted").out()).endsWith("502");
             long start = System.nanoTime();
             assertThat(get(stalled, "http://127.0.0.1:" + origin.port() + "/silent").out()).endsWith("502");
-            assertThat(java.time.Duration.ofNanos(System.nanoTime() - start)).isBetween(
-                    java.time.Duration.ofSeconds(9), java.time.Duration.ofSeconds(20));
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(
+                    Duration.ofSeconds(9), Duration.ofSeconds(20));
             assertThat(origin.requests.get()).isEqualTo(before);
             assertThat(untrusted.aliveTasks()).isZero();
             assertThat(stalled.aliveTasks()).isZero();
@@ -238,7 +241,7 @@ class IcapTest {
                         .isEqualTo("hello /pooled\n\n200");
             }
             assertThat(SocketTable.connectionsTo(icap.port(), false) - before).isBetween(1L, 2L);
-            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(4))
+            await().atMost(Duration.ofSeconds(4))
                     .until(() -> SocketTable.connectionsTo(icap.port(), true) == 0);
             assertThat(get(proxy, "http://127.0.0.1:" + origin.port() + "/after-idle").out())
                     .isEqualTo("hello /after-idle\n\n200");
