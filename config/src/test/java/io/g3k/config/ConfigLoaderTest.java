@@ -699,6 +699,8 @@ class ConfigLoaderTest {
                         proxy_request_filter: {default: allow, forbid: [socks_udp_associate, HttpsForward]}
                         http_user_agent_filter: [curl]
                         tcp_all_upload_speed_limit: {replenish_bytes: 1000}
+                        tcp_all_download_speed_limit: 10M/s
+                        udp_all_upload_speed_limit: {replenish_interval: 100ms, replenish_packets: 10, max_burst_packets: 50}
                         tcp_connect: {max_retry: 1}
                         socks_use_udp_associate: true
                         audit: {enable_protocol_inspection: true}
@@ -712,8 +714,21 @@ class ConfigLoaderTest {
         assertThat(requests.check("https_forward").permits()).isFalse();
         assertThat(requests.check("http_connect").permits()).isTrue();
         assertThat(user.httpUserAgentFilter().orElseThrow().check(java.util.List.of("curl/8.5.0")).permits()).isFalse();
+        var speed = user.globalSpeedLimits();
+        assertThat(speed.tcpUpload()).contains(new GlobalSpeedLimit(Duration.ofSeconds(1), 1000, 1000, 0, 0));
+        assertThat(speed.tcpDownload().orElseThrow().bytesPerSecond()).isEqualTo(10_000_000);
+        assertThat(speed.udpUpload()).contains(new GlobalSpeedLimit(Duration.ofMillis(100), 0, 0, 10, 50));
+        assertThat(speed.udpDownload()).isEmpty();
         assertThat(config.warnings()).noneMatch(w -> w.contains("'http_user_agent_filter'"))
-                .anyMatch(w -> w.contains("'tcp_all_upload_speed_limit'")).anyMatch(w -> w.contains("'audit'"));
+                .noneMatch(w -> w.contains("speed_limit")).anyMatch(w -> w.contains("'audit'"));
+        assertThatThrownBy(() -> ConfigLoader.load(write("bad-speed.yml", """
+                user_group:
+                  - {name: g, static_users: [{name: u, tcp_all_upload_speed_limit: {max_burst_bytes: 1M}}]}
+                """))).hasMessageContaining("tcp_all_upload_speed_limit").hasMessageContaining("replenish_bytes must be set");
+        assertThatThrownBy(() -> ConfigLoader.load(write("bad-speed-key.yml", """
+                user_group:
+                  - {name: g, static_users: [{name: u, tcp_all_download_speed_limit: {replenish_bytes: 1M, replenish_packets: 5}}]}
+                """))).hasMessageContaining("tcp_all_download_speed_limit").hasMessageContaining("replenish_packets");
         assertThatThrownBy(() -> ConfigLoader.load(write("bad-ua.yml", """
                 user_group:
                   - {name: g, static_users: [{name: u, http_user_agent_filter: {block: curl}}]}

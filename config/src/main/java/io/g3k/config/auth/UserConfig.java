@@ -23,7 +23,7 @@ public record UserConfig(String name, PasswordToken token, Optional<Instant> exp
                          DstFilters dstFilters,
                          Optional<RateLimit> tcpConnRateLimit, Optional<RateLimit> requestRateLimit,
                          OptionalInt requestMaxAlive, Optional<SocketSpeedLimit> tcpSockSpeedLimit,
-                         Optional<SocketSpeedLimit> udpSockSpeedLimit,
+                         Optional<SocketSpeedLimit> udpSockSpeedLimit, GlobalSpeedLimits globalSpeedLimits,
                          List<ExplicitSite> explicitSites, ResolveRedirection resolveRedirection,
                          Optional<ResolveStrategy> resolveStrategy, OptionalInt taskIdleMaxCount,
                          Optional<TcpKeepalive> tcpRemoteKeepalive, Optional<TcpMiscOpts> tcpRemoteMiscOpts,
@@ -47,6 +47,7 @@ public record UserConfig(String name, PasswordToken token, Optional<Instant> exp
         OptionalInt maxAlive = map.takeInt("request_max_alive", Values::positiveInt);
         Optional<SocketSpeedLimit> speed = map.take("tcp_sock_speed_limit", SocketSpeedLimit::tcp, "tcp_conn_speed_limit", "tcp_conn_limit");
         Optional<SocketSpeedLimit> udpSpeed = map.take("udp_sock_speed_limit", SocketSpeedLimit::udp, "udp_relay_speed_limit", "udp_relay_limit");
+        GlobalSpeedLimits globalSpeed = GlobalSpeedLimits.parse(map);
         List<ExplicitSite> sites = new ArrayList<>();
         map.take("explicit_sites").ifPresent(node -> {
             for (int i = 0; i < node.size(); i++) {
@@ -71,13 +72,11 @@ public record UserConfig(String name, PasswordToken token, Optional<Instant> exp
         Optional<UserAgentFilter> userAgents = map.take("http_user_agent_filter", UserAgentFilter::parse);
         Optional<Duration> block = map.take("block_and_delay", Values::duration);
         Optional<Boolean> udpAssociate = map.take("socks_use_udp_associate", Values::bool);
-        map.ignoreWithWarning("log_rate_limit", "udp_remote_misc_opts", "udp_client_misc_opts",
-                "tcp_all_upload_speed_limit", "tcp_all_download_speed_limit", "udp_all_upload_speed_limit",
-                "udp_all_download_speed_limit", "tcp_connect", "audit", "egress_path_id_map",
-                "egress_path_value_map");
+        map.ignoreWithWarning("log_rate_limit", "udp_remote_misc_opts", "udp_client_misc_opts", "tcp_connect",
+                "audit", "egress_path_id_map", "egress_path_value_map");
         map.finish();
         return new UserConfig(name, token, expire, dstFilters, connRate, requestRate, maxAlive, speed, udpSpeed,
-                List.copyOf(sites), redirection, strategy, idleMaxCount, remoteKeepalive, remoteMisc, clientMisc,
+                globalSpeed, List.copyOf(sites), redirection, strategy, idleMaxCount, remoteKeepalive, remoteMisc, clientMisc,
                 upstreamKeepalive, rspHeaderTimeout, logUriMaxChars, ingress, requests, userAgents, block, udpAssociate);
     }
 
@@ -90,7 +89,8 @@ public record UserConfig(String name, PasswordToken token, Optional<Instant> exp
     /** A user with only a name and a token (tests, dynamic users without extras). */
     public static UserConfig of(String name, PasswordToken token) {
         return new UserConfig(name, token, Optional.empty(), DstFilters.NONE, Optional.empty(),
-                Optional.empty(), OptionalInt.empty(), Optional.empty(), Optional.empty(), List.of(), ResolveRedirection.none(),
+                Optional.empty(), OptionalInt.empty(), Optional.empty(), Optional.empty(), GlobalSpeedLimits.NONE,
+                List.of(), ResolveRedirection.none(),
                 Optional.empty(), OptionalInt.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
                 Optional.empty(), Optional.empty(), OptionalInt.empty(), Optional.empty(), Optional.empty(),
                 Optional.empty(), Optional.empty(), Optional.empty());

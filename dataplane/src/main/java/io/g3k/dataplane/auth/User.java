@@ -7,13 +7,17 @@ import io.g3k.config.TcpMiscOpts;
 import io.g3k.config.UpstreamAddr;
 import io.g3k.config.auth.ExplicitSite;
 import io.g3k.config.auth.UserConfig;
+import io.g3k.dataplane.limit.GlobalStreamLimiter;
+import io.g3k.dataplane.limit.SpeedLimits;
 import io.g3k.dataplane.stat.Stats;
+import io.netty.channel.ChannelHandler;
 import java.net.InetAddress;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 /**
  * An authenticated user's policy at run time: destination filters, rate and concurrency limits, explicit sites
@@ -37,6 +41,8 @@ public final class User {
     private final UserConfig config;
     private final TokenBucket connectionRate;
     private final TokenBucket requestRate;
+    private final GlobalStreamLimiter tcpAllSpeedLimit;
+    private final Function<SpeedLimits.Side, ChannelHandler> udpAllSpeedLimit;
     private final AtomicInteger alive = new AtomicInteger();
 
     User(String group, UserConfig config, boolean dynamic) {
@@ -45,6 +51,9 @@ public final class User {
         this.config = config;
         this.connectionRate = config.tcpConnRateLimit().map(TokenBucket::new).orElse(null);
         this.requestRate = config.requestRateLimit().map(TokenBucket::new).orElse(null);
+        var global = config.globalSpeedLimits();
+        this.tcpAllSpeedLimit = global.tcp() ? new GlobalStreamLimiter(global.tcpUpload(), global.tcpDownload()) : null;
+        this.udpAllSpeedLimit = global.udp() ? SpeedLimits.udpShared(global.udpUpload(), global.udpDownload()) : null;
     }
 
     public String name() {
@@ -91,6 +100,16 @@ public final class User {
 
     public Optional<SocketSpeedLimit> udpSockSpeedLimit() {
         return config.udpSockSpeedLimit();
+    }
+
+    /** {@code tcp_all_upload_speed_limit} / {@code tcp_all_download_speed_limit}: shared by all the user's connections. */
+    public Optional<GlobalStreamLimiter> tcpAllSpeedLimit() {
+        return Optional.ofNullable(tcpAllSpeedLimit);
+    }
+
+    /** {@code udp_all_upload_speed_limit} / {@code udp_all_download_speed_limit}: a handler for a session's client socket. */
+    public Optional<ChannelHandler> udpAllSpeedLimit() {
+        return Optional.ofNullable(udpAllSpeedLimit).map(limit -> limit.apply(SpeedLimits.Side.CLIENT));
     }
 
     /** A new client connection for this user: false when {@code tcp_conn_rate_limit} is exhausted. */

@@ -1,8 +1,13 @@
 package io.g3k.dataplane.limit;
 
+import io.g3k.config.GlobalSpeedLimit;
 import io.g3k.config.SocketSpeedLimit;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelInitializer;
 import io.netty.handler.traffic.ChannelTrafficShapingHandler;
+import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * Handlers that enforce a {@link SocketSpeedLimit} on one socket. North is upload (client to target), south is
@@ -16,21 +21,55 @@ public final class SpeedLimits {
 
     private SpeedLimits() {}
 
-    /** TCP: Netty's traffic shaper (reads paused, writes delayed) at the limit's bytes per second. */
-    public static ChannelHandler tcp(SocketSpeedLimit limit, Side side) {
-        long north = limit.perSecond(limit.northBytes());
-        long south = limit.perSecond(limit.southBytes());
-        return side == Side.CLIENT
-                ? new ChannelTrafficShapingHandler(south, north, CHECK_INTERVAL_MILLIS)
-                : new ChannelTrafficShapingHandler(north, south, CHECK_INTERVAL_MILLIS);
+    /**
+     * TCP: reads paced by a {@link ReadPacer} (a budget a slice, as g3proxy), writes delayed by Netty's traffic shaper
+     * at the limit's bytes per second (added under {@code name}).
+     */
+    public static void addTcp(Channel ch, String name, SocketSpeedLimit limit, Side side) {
+        long read = side == Side.CLIENT ? limit.northBytes() : limit.southBytes();
+        long write = side == Side.CLIENT ? limit.southBytes() : limit.northBytes();
+        if (read > 0) {
+            ReadPacer.add(ch, new ReadBudget(read, limit.slice(), read));
+        }
+        if (write > 0) {
+            addWriteShaper(ch, name, new ChannelTrafficShapingHandler(limit.perSecond(write), 0, CHECK_INTERVAL_MILLIS));
+        }
+    }
+
+    /** As {@link #addTcp}, for a bootstrap's connections. */
+    public static ChannelHandler tcpInitializer(SocketSpeedLimit limit, Side side) {
+        return new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                addTcp(ch, "speed-limit", limit, side);
+            }
+        };
+    }
+
+    /** A Netty shaper for writes, behind the channel's read pacer if it has one. */
+    static void addWriteShaper(Channel ch, String name, ChannelHandler shaper) {
+        if (ch.pipeline().get(ReadPacer.NAME) != null) {
+            ch.pipeline().addAfter(ReadPacer.NAME, name, shaper);
+        } else {
+            ch.pipeline().addFirst(name, shaper);
+        }
     }
 
     /** UDP: budgets per time slice, bytes and packets (see {@link UdpSpeedLimiter}). */
     public static ChannelHandler udp(SocketSpeedLimit limit, Side side) {
-        var north = new UdpSpeedLimiter.Budget(limit.northBytes(), limit.northPackets());
-        var south = new UdpSpeedLimiter.Budget(limit.southBytes(), limit.southPackets());
-        return side == Side.CLIENT
-                ? new UdpSpeedLimiter(limit.slice(), north, south)
-                : new UdpSpeedLimiter(limit.slice(), south, north);
+        var north = new UdpAllowance.Slices(limit.slice(), limit.northBytes(), limit.northPackets());
+        var south = new UdpAllowance.Slices(limit.slice(), limit.southBytes(), limit.southPackets());
+        return side == Side.CLIENT ? new UdpSpeedLimiter(north, south) : new UdpSpeedLimiter(south, north);
+    }
+
+    /**
+     * A user's {@code udp_all_upload_speed_limit} / {@code udp_all_download_speed_limit}, for its sessions'
+     * client-facing sockets: make one with {@link #udpShared} per user, then a handler per socket from it.
+     */
+    public static Function<Side, ChannelHandler> udpShared(Optional<GlobalSpeedLimit> upload,
+                                                           Optional<GlobalSpeedLimit> download) {
+        UdpAllowance north = upload.<UdpAllowance>map(UdpAllowance.Shared::new).orElse(UdpAllowance.UNLIMITED);
+        UdpAllowance south = download.<UdpAllowance>map(UdpAllowance.Shared::new).orElse(UdpAllowance.UNLIMITED);
+        return side -> side == Side.CLIENT ? new UdpSpeedLimiter(north, south) : new UdpSpeedLimiter(south, north);
     }
 }

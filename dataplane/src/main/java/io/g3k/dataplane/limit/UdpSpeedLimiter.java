@@ -5,58 +5,29 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.util.ReferenceCountUtil;
-import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A per-socket UDP speed limit, g3proxy style: byte and packet budgets per time slice for each direction. A
- * datagram read beyond the slice's budget is dropped and reading pauses until the next slice (the kernel buffer
- * then absorbs or drops, as it does for g3proxy); a datagram written beyond it waits for the next slice, up to
- * {@value #MAX_DELAYED} waiting, after which writes are dropped. Event-loop confined: no locks.
+ * A UDP speed limit on one socket, g3proxy style: an {@link UdpAllowance} for each direction (per-socket slices, or a
+ * user's shared buckets). A datagram read beyond the allowance is dropped and reading pauses until there is more (the
+ * kernel buffer then absorbs or drops, as it does for g3proxy); a datagram written beyond it waits, up to
+ * {@value #MAX_DELAYED} waiting, after which writes are dropped. Event-loop confined but for the allowances.
  */
 final class UdpSpeedLimiter extends ChannelDuplexHandler {
     static final int MAX_DELAYED = 256;
 
-    /** A slice's budget; 0 means no limit on that count. */
-    record Budget(long bytes, long packets) {
-        /** Whether one more datagram fits; one larger than the whole byte budget still goes first in a slice. */
-        boolean fits(long usedBytes, long usedPackets, int size) {
-            return (bytes == 0 || usedBytes == 0 || usedBytes + size <= bytes)
-                    && (packets == 0 || usedPackets + 1 <= packets);
-        }
-    }
-
     private record Delayed(DatagramPacket packet, ChannelPromise promise) {}
 
-    private final long sliceNanos;
-    private final Budget in;
-    private final Budget out;
+    private final UdpAllowance in;
+    private final UdpAllowance out;
     private final ArrayDeque<Delayed> delayed = new ArrayDeque<>();
-    private long sliceStart = System.nanoTime();
-    private long inBytes;
-    private long inPackets;
-    private long outBytes;
-    private long outPackets;
     private boolean readPaused;
     private boolean drainScheduled;
 
-    UdpSpeedLimiter(Duration slice, Budget in, Budget out) {
-        this.sliceNanos = slice.toNanos();
+    UdpSpeedLimiter(UdpAllowance in, UdpAllowance out) {
         this.in = in;
         this.out = out;
-    }
-
-    private void roll() {
-        long now = System.nanoTime();
-        if (now - sliceStart >= sliceNanos) {
-            sliceStart = now - (now - sliceStart) % sliceNanos;
-            inBytes = inPackets = outBytes = outPackets = 0;
-        }
-    }
-
-    private long nanosToNextSlice() {
-        return Math.max(0, sliceStart + sliceNanos - System.nanoTime());
     }
 
     @Override
@@ -65,15 +36,11 @@ final class UdpSpeedLimiter extends ChannelDuplexHandler {
             ctx.fireChannelRead(msg);
             return;
         }
-        roll();
-        int size = packet.content().readableBytes();
-        if (!in.fits(inBytes, inPackets, size)) {
+        if (!in.tryTake(packet.content().readableBytes())) {
             packet.release();
             pauseReading(ctx);
             return;
         }
-        inBytes += size;
-        inPackets++;
         ctx.fireChannelRead(packet);
     }
 
@@ -86,7 +53,7 @@ final class UdpSpeedLimiter extends ChannelDuplexHandler {
         ctx.executor().schedule(() -> {
             readPaused = false;
             ctx.channel().config().setAutoRead(true);
-        }, nanosToNextSlice(), TimeUnit.NANOSECONDS);
+        }, in.nanosUntilMore(), TimeUnit.NANOSECONDS);
     }
 
     @Override
@@ -95,7 +62,6 @@ final class UdpSpeedLimiter extends ChannelDuplexHandler {
             ctx.write(msg, promise);
             return;
         }
-        roll();
         if (delayed.isEmpty() && trySend(ctx, packet, promise)) {
             return;
         }
@@ -109,12 +75,9 @@ final class UdpSpeedLimiter extends ChannelDuplexHandler {
     }
 
     private boolean trySend(ChannelHandlerContext ctx, DatagramPacket packet, ChannelPromise promise) {
-        int size = packet.content().readableBytes();
-        if (!out.fits(outBytes, outPackets, size)) {
+        if (!out.tryTake(packet.content().readableBytes())) {
             return false;
         }
-        outBytes += size;
-        outPackets++;
         ctx.write(packet, promise);
         return true;
     }
@@ -126,7 +89,6 @@ final class UdpSpeedLimiter extends ChannelDuplexHandler {
         drainScheduled = true;
         ctx.executor().schedule(() -> {
             drainScheduled = false;
-            roll();
             while (!delayed.isEmpty() && trySend(ctx, delayed.peek().packet(), delayed.peek().promise())) {
                 delayed.poll();
             }
@@ -134,7 +96,7 @@ final class UdpSpeedLimiter extends ChannelDuplexHandler {
             if (!delayed.isEmpty()) {
                 scheduleDrain(ctx);
             }
-        }, nanosToNextSlice(), TimeUnit.NANOSECONDS);
+        }, out.nanosUntilMore(), TimeUnit.NANOSECONDS);
     }
 
     @Override

@@ -12,6 +12,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
+import io.g3k.dataplane.limit.ReadPacer;
 import io.g3k.dataplane.task.IdleWatch;
 import io.g3k.dataplane.task.Task;
 import io.g3k.dataplane.util.CoarseTimer;
@@ -245,7 +246,7 @@ public final class Relay {
     }
 
     private static boolean shaped(Channel ch) {
-        return ch.pipeline().get(AbstractTrafficShapingHandler.class) != null;
+        return ch.pipeline().get(AbstractTrafficShapingHandler.class) != null || ch.pipeline().get(ReadPacer.class) != null;
     }
 
     void end(String reason) {

@@ -89,8 +89,7 @@ public abstract class Server {
         if (relayReads != null) {
             ch.attr(Relay.READS).set(relayReads);
         }
-        base.tcpSockSpeedLimit().ifPresent(limit -> ch.pipeline().addFirst("speed-limit",
-                SpeedLimits.tcp(limit, SpeedLimits.Side.CLIENT)));
+        base.tcpSockSpeedLimit().ifPresent(limit -> SpeedLimits.addTcp(ch, "speed-limit", limit, SpeedLimits.Side.CLIENT));
         initChild(ch);
     }
 

@@ -97,8 +97,8 @@ public final class UserAdmission {
         stats.connectionTotal.increment();
         stats.l7ConnectionAlive.increment();
         ch.closeFuture().addListener(f -> stats.l7ConnectionAlive.decrement());
-        user.tcpSockSpeedLimit().ifPresent(limit -> ch.pipeline().addFirst(SPEED_LIMIT,
-                SpeedLimits.tcp(limit, SpeedLimits.Side.CLIENT)));
+        user.tcpSockSpeedLimit().ifPresent(limit -> SpeedLimits.addTcp(ch, SPEED_LIMIT, limit, SpeedLimits.Side.CLIENT));
+        user.tcpAllSpeedLimit().ifPresent(limit -> limit.attach(ch));
         user.tcpClientMiscOpts().ifPresent(opts -> TcpSocketOptions.of(TcpKeepalive.DISABLED,
                 context.tcpMiscOpts().adjustTo(opts), context.transport().kind(), "user '" + user.name() + "'").applyTo(ch));
         return true;

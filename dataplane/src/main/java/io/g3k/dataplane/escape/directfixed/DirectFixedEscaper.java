@@ -147,7 +147,7 @@ public final class DirectFixedEscaper implements Escaper {
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .handler(config.tcpSockSpeedLimit()
-                        .map(limit -> SpeedLimits.tcp(limit, SpeedLimits.Side.REMOTE))
+                        .map(limit -> SpeedLimits.tcpInitializer(limit, SpeedLimits.Side.REMOTE))
                         .orElse(NO_HANDLER));
         bindIp(remote instanceof Inet4Address).ifPresent(ip -> b.localAddress(ip, 0));
         return socketOptions.applyTo(b);

@@ -278,7 +278,7 @@ public final class ProxyChainEscaper implements Escaper {
                     @Override
                     protected void initChannel(Channel ch) {
                         config.tcpSockSpeedLimit().ifPresent(limit ->
-                                ch.pipeline().addLast(SpeedLimits.tcp(limit, SpeedLimits.Side.REMOTE)));
+                                SpeedLimits.addTcp(ch, "speed-limit", limit, SpeedLimits.Side.REMOTE));
                         if (config.tls()) {
                             SslHandler ssl = tls.newHandler(ch.alloc(), config.tlsName().orElse(proxy.host()), proxy.port());
                             ssl.handshakeFuture().addListener(h -> stats.tlsHandshake(h.cause()));

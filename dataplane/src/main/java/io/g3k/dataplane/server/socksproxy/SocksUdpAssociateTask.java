@@ -102,11 +102,12 @@ final class SocksUdpAssociateTask {
                 .handler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        // the server's and the user's limits both apply to the client-facing socket
+                        // the server's and the user's limits all apply to the client-facing socket
                         config.base().udpSockSpeedLimit().ifPresent(limit ->
                                 ch.pipeline().addLast(SpeedLimits.udp(limit, SpeedLimits.Side.CLIENT)));
                         user.flatMap(User::udpSockSpeedLimit).ifPresent(limit ->
                                 ch.pipeline().addLast(SpeedLimits.udp(limit, SpeedLimits.Side.CLIENT)));
+                        user.flatMap(User::udpAllSpeedLimit).ifPresent(ch.pipeline()::addLast);
                         ch.pipeline().addLast(new ClientSide());
                     }
                 });

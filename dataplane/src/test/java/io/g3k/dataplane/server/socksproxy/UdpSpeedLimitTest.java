@@ -116,4 +116,28 @@ class UdpSpeedLimitTest {
             assertThat(echoedOfBurst(proxy, "root", "toor")).isBetween(1, 15);
         }
     }
+
+    /**
+     * {@code udp_all_upload_speed_limit}: one bucket for all the user's sessions. Two sessions' bursts at once get
+     * back together at most what the bucket holds and refills in the 1.2 s they are read for (5 + 12 datagrams), where
+     * a limit per session would let each have that much.
+     */
+    @Test
+    void aUsersGlobalLimitIsSharedByItsSessions() throws Exception {
+        String yaml = Configs.proxies(true, "", "    user_group: users\n").replace("      - name: root\n",
+                "      - name: root\n        udp_all_upload_speed_limit: {replenish_interval: 500ms, replenish_packets: 5}\n");
+        try (RunningProxy proxy = start("user-global", yaml)) {
+            var first = java.util.concurrent.CompletableFuture.supplyAsync(() -> echoed(proxy), Thread::startVirtualThread);
+            var second = java.util.concurrent.CompletableFuture.supplyAsync(() -> echoed(proxy), Thread::startVirtualThread);
+            assertThat(first.join() + second.join()).isBetween(2, 20);
+        }
+    }
+
+    private static int echoed(RunningProxy proxy) {
+        try {
+            return echoedOfBurst(proxy, "root", "toor");
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
 }

@@ -72,4 +72,25 @@ class ListenAndSpeedLimitTest {
             assertThat((System.nanoTime() - start) / 1_000_000).isGreaterThan(2_000);
         }
     }
+
+    /**
+     * An http_proxy's limit paces what its clients send too: a 1 MiB upload at 256 KB a slice needs about 3 s after
+     * the first slice, forwarded or through CONNECT. On io_uring, where an HTTP client reads through shared receive
+     * buffers, it used to go through in under 0.2 s.
+     */
+    @Test
+    void anHttpProxysLimitPacesUploads() throws Exception {
+        Path body = java.nio.file.Files.write(dir.resolve("body"), new byte[1 << 20]);
+        try (TestOrigin origin = TestOrigin.http();
+             RunningProxy proxy = RunningProxy.start(java.nio.file.Files.createDirectories(dir.resolve("upload")),
+                     io.g3k.dataplane.support.Configs.proxies(true, "    tcp_sock_speed_limit: 256K\n", ""))) {
+            for (String tunnel : java.util.List.of("--no-proxytunnel", "--proxytunnel")) {
+                long start = System.nanoTime();
+                var r = Curl.run("-x", "http://127.0.0.1:" + proxy.port("http"), tunnel, "--data-binary", "@" + body,
+                        "http://127.0.0.1:" + origin.port() + "/up");
+                assertThat(r.out()).as(r.err()).isEqualTo("hello /up\n");
+                assertThat((System.nanoTime() - start) / 1_000_000).as(tunnel).isGreaterThan(2_000);
+            }
+        }
+    }
 }
