@@ -10,12 +10,15 @@ import io.g3k.operator.api.Resolver;
 import io.g3k.operator.api.Server;
 import io.g3k.operator.api.UserGroup;
 import io.g3k.operator.render.ConfigRenderer;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import java.util.List;
 import java.util.Optional;
 
 /** Kubernetes I/O for rendering: the modules labelled into a group, and Secrets by name. */
 final class GroupModules {
     private GroupModules() {}
 
+    /** With the modules listed from the API (a module's reconciler, which has no informers for the other kinds). */
     static ConfigRenderer.Rendered render(KubernetesClient client, ProxyGroup group) {
         String ns = group.getMetadata().getNamespace();
         String name = group.getMetadata().getName();
@@ -25,6 +28,22 @@ final class GroupModules {
                 client.resources(Resolver.class).inNamespace(ns).withLabel(G3k.GROUP_LABEL, name).list().getItems(),
                 client.resources(UserGroup.class).inNamespace(ns).withLabel(G3k.GROUP_LABEL, name).list().getItems(),
                 client.resources(Auditor.class).inNamespace(ns).withLabel(G3k.GROUP_LABEL, name).list().getItems());
+        return render(client, group, modules);
+    }
+
+    /** With the modules from the group reconciler's informers (the renderer orders them by name). */
+    static ConfigRenderer.Rendered render(KubernetesClient client, ProxyGroup group, Context<ProxyGroup> context) {
+        var modules = new ConfigRenderer.Modules(List.copyOf(context.getSecondaryResources(Server.class)),
+                List.copyOf(context.getSecondaryResources(Escaper.class)),
+                List.copyOf(context.getSecondaryResources(Resolver.class)),
+                List.copyOf(context.getSecondaryResources(UserGroup.class)),
+                List.copyOf(context.getSecondaryResources(Auditor.class)));
+        return render(client, group, modules);
+    }
+
+    private static ConfigRenderer.Rendered render(KubernetesClient client, ProxyGroup group,
+                                                  ConfigRenderer.Modules modules) {
+        String ns = group.getMetadata().getNamespace();
         return ConfigRenderer.render(group, modules, secret -> secret(client, ns, secret));
     }
 

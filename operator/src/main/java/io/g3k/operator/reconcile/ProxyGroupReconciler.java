@@ -93,7 +93,7 @@ public class ProxyGroupReconciler implements Reconciler<ProxyGroup> {
     public UpdateControl<ProxyGroup> reconcile(ProxyGroup group, Context<ProxyGroup> context) {
         Long generation = group.getMetadata().getGeneration();
         ProxyGroupStatus status = group.getStatus() == null ? new ProxyGroupStatus() : group.getStatus();
-        ConfigRenderer.Rendered rendered = GroupModules.render(client, group);
+        ConfigRenderer.Rendered rendered = GroupModules.render(client, group, context); // modules from the informers
         Deployment current = context.getSecondaryResource(Deployment.class).orElse(null); // the informer's copy
         String token = adminToken(group);
         if (!rendered.valid()) {
@@ -119,8 +119,7 @@ public class ProxyGroupReconciler implements Reconciler<ProxyGroup> {
             status.restartHash = Workloads.restartHash(group, rendered.tlsSecrets());
         }
         rollout(group, status, current, generation);
-        List<Pod> pods = client.pods().inNamespace(group.getMetadata().getNamespace())
-                .withLabels(Workloads.podLabels(group)).list().getItems();
+        List<Pod> pods = List.copyOf(context.getSecondaryResources(Pod.class)); // the pod informer's copies
         pusher.retain(pods.stream().map(p -> p.getMetadata().getUid()).collect(Collectors.toSet()));
         List<Pod> ready = pods.stream().filter(ProxyGroupReconciler::ready).toList();
         int applied = 0;
