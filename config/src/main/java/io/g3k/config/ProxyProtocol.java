@@ -2,7 +2,7 @@ package io.g3k.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-/** The PROXY protocol version a port expects in front of every connection. */
+/** A PROXY protocol version: the one a port expects in front of every connection, or an escaper sends. */
 public enum ProxyProtocol {
     V1, V2;
 

@@ -682,7 +682,13 @@ class ConfigLoaderTest {
         var chain = (ProxyChainEscaperConfig) config.escapers().get(1);
         assertThat(chain.username()).contains("u");
         assertThat(chain.tcpSockSpeedLimit()).isPresent();
-        assertThat(config.warnings()).anyMatch(w -> w.contains("'e1'") && w.contains("'use_proxy_protocol'"));
+        assertThat(chain.useProxyProtocol()).contains(ProxyProtocol.V2);
+        assertThat(config.warnings()).anyMatch(w -> w.contains("'e1'") && w.contains("'happy_eyeballs'"))
+                .noneMatch(w -> w.contains("'use_proxy_protocol'"));
+        assertThatThrownBy(() -> ConfigLoader.load(write("bad-pp.yml", """
+                escaper:
+                  - {name: d, type: direct_fixed, resolver: r, use_proxy_protocol: 3}
+                """))).hasMessageContaining("use_proxy_protocol").hasMessageContaining("invalid PROXY protocol version '3'");
         assertThat(config.warnings()).anyMatch(w -> w.contains("'e2'") && w.contains("'end_on_control_closed'"));
     }
 
@@ -703,7 +709,7 @@ class ConfigLoaderTest {
                         udp_all_upload_speed_limit: {replenish_interval: 100ms, replenish_packets: 10, max_burst_packets: 50}
                         tcp_connect: {max_retry: 1}
                         socks_use_udp_associate: true
-                        audit: {enable_protocol_inspection: true}
+                        audit: {enable_protocol_inspection: true, application_audit_ratio: 0.25, prohibit_unknown_protocol: true}
                         egress_path_id_map: {}
                 """));
         var user = config.userGroups().getFirst().staticUsers().getFirst();
@@ -719,8 +725,10 @@ class ConfigLoaderTest {
         assertThat(speed.tcpDownload().orElseThrow().bytesPerSecond()).isEqualTo(10_000_000);
         assertThat(speed.udpUpload()).contains(new GlobalSpeedLimit(Duration.ofMillis(100), 0, 0, 10, 50));
         assertThat(speed.udpDownload()).isEmpty();
+        assertThat(user.audit()).isEqualTo(new io.g3k.config.auth.UserAudit(true, java.util.Optional.of(0.25)));
         assertThat(config.warnings()).noneMatch(w -> w.contains("'http_user_agent_filter'"))
-                .noneMatch(w -> w.contains("speed_limit")).anyMatch(w -> w.contains("'audit'"));
+                .noneMatch(w -> w.contains("speed_limit")).anyMatch(w -> w.contains("'prohibit_unknown_protocol'"))
+                .anyMatch(w -> w.contains("'tcp_connect'"));
         assertThatThrownBy(() -> ConfigLoader.load(write("bad-speed.yml", """
                 user_group:
                   - {name: g, static_users: [{name: u, tcp_all_upload_speed_limit: {max_burst_bytes: 1M}}]}

@@ -31,7 +31,7 @@ public record UserConfig(String name, PasswordToken token, Optional<Instant> exp
                          Optional<Duration> httpRspHeaderRecvTimeout, OptionalInt logUriMaxChars,
                          Optional<NetworkFilter> ingressNetworkFilter, Optional<ProxyRequestFilter> proxyRequestFilter,
                          Optional<UserAgentFilter> httpUserAgentFilter,
-                         Optional<Duration> blockAndDelay, Optional<Boolean> socksUseUdpAssociate) {
+                         Optional<Duration> blockAndDelay, Optional<Boolean> socksUseUdpAssociate, UserAudit audit) {
     static UserConfig parse(YamlMap map) {
         String name = map.requireString("name");
         if (name.isEmpty() || name.getBytes(StandardCharsets.UTF_8).length > 255) {
@@ -72,12 +72,14 @@ public record UserConfig(String name, PasswordToken token, Optional<Instant> exp
         Optional<UserAgentFilter> userAgents = map.take("http_user_agent_filter", UserAgentFilter::parse);
         Optional<Duration> block = map.take("block_and_delay", Values::duration);
         Optional<Boolean> udpAssociate = map.take("socks_use_udp_associate", Values::bool);
+        UserAudit audit = map.map("audit").map(UserAudit::parse).orElse(UserAudit.DEFAULT);
         map.ignoreWithWarning("log_rate_limit", "udp_remote_misc_opts", "udp_client_misc_opts", "tcp_connect",
-                "audit", "egress_path_id_map", "egress_path_value_map");
+                "egress_path_id_map", "egress_path_value_map");
         map.finish();
         return new UserConfig(name, token, expire, dstFilters, connRate, requestRate, maxAlive, speed, udpSpeed,
                 globalSpeed, List.copyOf(sites), redirection, strategy, idleMaxCount, remoteKeepalive, remoteMisc, clientMisc,
-                upstreamKeepalive, rspHeaderTimeout, logUriMaxChars, ingress, requests, userAgents, block, udpAssociate);
+                upstreamKeepalive, rspHeaderTimeout, logUriMaxChars, ingress, requests, userAgents, block, udpAssociate,
+                audit);
     }
 
     /** A dynamic user from a source file: the same schema as a static user. */
@@ -93,6 +95,6 @@ public record UserConfig(String name, PasswordToken token, Optional<Instant> exp
                 List.of(), ResolveRedirection.none(),
                 Optional.empty(), OptionalInt.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
                 Optional.empty(), Optional.empty(), OptionalInt.empty(), Optional.empty(), Optional.empty(),
-                Optional.empty(), Optional.empty(), Optional.empty());
+                Optional.empty(), Optional.empty(), Optional.empty(), UserAudit.DEFAULT);
     }
 }

@@ -3,6 +3,7 @@ package io.g3k.config.escaper;
 import io.g3k.config.IpLiteral;
 import io.g3k.config.MetricsTags;
 import io.g3k.config.NetworkFilter;
+import io.g3k.config.ProxyProtocol;
 import io.g3k.config.ResolveStrategy;
 import io.g3k.config.SocketSpeedLimit;
 import io.g3k.config.TcpConnect;
@@ -28,7 +29,7 @@ public record DirectFixedEscaperConfig(String name, boolean floating, String res
                                        Optional<SocketSpeedLimit> tcpSockSpeedLimit,
                                        Optional<SocketSpeedLimit> udpSockSpeedLimit, ResolveRedirection resolveRedirection,
                                        Map<String, String> extraMetricsTags, TcpKeepalive tcpKeepalive,
-                                       TcpMiscOpts tcpMiscOpts)
+                                       TcpMiscOpts tcpMiscOpts, Optional<ProxyProtocol> useProxyProtocol)
         implements EscaperConfig {
     public static final String TYPE = "direct_fixed";
 
@@ -68,13 +69,14 @@ public record DirectFixedEscaperConfig(String name, boolean floating, String res
                 .orElse(new ResolveRedirection(List.of()));
         TcpKeepalive keepalive = map.take("tcp_keepalive", TcpKeepalive::parse).orElse(TcpKeepalive.DISABLED);
         TcpMiscOpts tcpMisc = map.take("tcp_misc_opts", TcpMiscOpts::parse).orElse(TcpMiscOpts.NONE);
+        Optional<ProxyProtocol> proxyProtocol = map.take("use_proxy_protocol", ProxyProtocol::parse);
         map.ignoreWithWarning("shared_logger", "udp_misc_opts",
-                "bind_interface", "cache_ipv4", "cache_ipv6", "bind_foreign", "bind_foreign_port", "use_proxy_protocol",
+                "bind_interface", "cache_ipv4", "cache_ipv6", "bind_foreign", "bind_foreign_port",
                 "enable_path_selection");
         Map<String, String> tags = map.take("extra_metrics_tags", MetricsTags::parse).orElse(Map.of());
         map.finish();
         return new DirectFixedEscaperConfig(name, floating, resolver, strategy, bindIps, filter, noIpv4, noIpv6,
                 tcpConnect, attemptDelay, speed, udpSpeed, redirection, tags,
-                keepalive, tcpMisc);
+                keepalive, tcpMisc, proxyProtocol);
     }
 }

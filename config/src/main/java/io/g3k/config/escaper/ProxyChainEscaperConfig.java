@@ -2,6 +2,7 @@ package io.g3k.config.escaper;
 
 import io.g3k.config.IpLiteral;
 import io.g3k.config.MetricsTags;
+import io.g3k.config.ProxyProtocol;
 import io.g3k.config.SocketSpeedLimit;
 import io.g3k.config.TcpConnect;
 import io.g3k.config.TcpKeepalive;
@@ -30,7 +31,8 @@ public record ProxyChainEscaperConfig(String name, Protocol protocol, StreamUpst
                                       Optional<SocketSpeedLimit> tcpSockSpeedLimit, Map<String, String> extraMetricsTags,
                                       TcpKeepalive tcpKeepalive, TcpMiscOpts tcpMiscOpts,
                                       Optional<InetAddress> bindIpv4, Optional<InetAddress> bindIpv6,
-                                      boolean passProxyUserid, TcpConnect tcpConnect)
+                                      boolean passProxyUserid, TcpConnect tcpConnect,
+                                      Optional<ProxyProtocol> useProxyProtocol)
         implements EscaperConfig {
     public enum Protocol { HTTP, HTTPS, SOCKS5, SOCKS5S }
 
@@ -88,7 +90,8 @@ public record ProxyChainEscaperConfig(String name, Protocol protocol, StreamUpst
                 map.take("bind_ipv4", n -> IpLiteral.require(Values.string(n), Inet4Address.class)),
                 map.take("bind_ipv6", n -> IpLiteral.require(Values.string(n), Inet6Address.class)),
                 httpProxy && map.bool("pass_proxy_userid", false),
-                map.take("tcp_connect", TcpConnect::parse).orElse(TcpConnect.DEFAULT));
+                map.take("tcp_connect", TcpConnect::parse).orElse(TcpConnect.DEFAULT),
+                map.take("use_proxy_protocol", ProxyProtocol::parse));
         if (config.username().isPresent() != config.password().isPresent()) {
             throw map.error("proxy_password", "proxy_username and proxy_password go together");
         }
@@ -100,7 +103,7 @@ public record ProxyChainEscaperConfig(String name, Protocol protocol, StreamUpst
         }
         map.ignoreWithWarning("shared_logger",
                 "http_connect_rsp_header_max_size", "udp_sock_speed_limit", "resolve_strategy", "no_ipv4", "no_ipv6",
-                "happy_eyeballs", "use_proxy_protocol", "bind_interface");
+                "happy_eyeballs", "bind_interface");
         if (!httpProxy) {
             map.ignoreWithWarning("transmute_udp_peer_ip", "end_on_control_closed", "udp_misc_opts");
         }

@@ -2,6 +2,7 @@ package io.g3k.dataplane.audit;
 
 import io.g3k.config.UpstreamAddr;
 import io.g3k.config.audit.AuditorConfig;
+import io.g3k.config.auth.UserAudit;
 import io.g3k.config.audit.ProtocolInspectPolicy;
 import io.g3k.dataplane.audit.icap.IcapClient;
 import io.g3k.dataplane.runtime.Transport;
@@ -60,10 +61,13 @@ public final class Auditor implements AutoCloseable {
         return streamDump;
     }
 
-    /** The ICAP services for one HTTP exchange, sampled by {@code application_audit_ratio}; empty = no adaptation. */
-    public Adaptation adaptation() {
-        boolean sampled = applicationAuditRatio >= 1 || ThreadLocalRandom.current().nextDouble() < applicationAuditRatio;
-        return sampled ? new Adaptation(reqmod, respmod) : Adaptation.NONE;
+    /**
+     * The ICAP services for one HTTP exchange, sampled by {@code application_audit_ratio} (a user's own
+     * {@code audit.task_audit_ratio} where set); empty = no adaptation.
+     */
+    public Adaptation adaptation(Optional<UserAudit> user) {
+        return sampled(user.flatMap(UserAudit::taskAuditRatio).orElse(applicationAuditRatio))
+                ? new Adaptation(reqmod, respmod) : Adaptation.NONE;
     }
 
     /** The REQMOD and RESPMOD services an exchange uses. */
@@ -75,14 +79,30 @@ public final class Auditor implements AutoCloseable {
         return name;
     }
 
-    /** Whether to audit this tunnel at all: the task falls within {@code task_audit_ratio}. */
-    public boolean inspects() {
-        return taskAuditRatio >= 1 || ThreadLocalRandom.current().nextDouble() < taskAuditRatio;
+    /**
+     * Whether to audit this tunnel at all, as g3proxy decides: a user's only with its
+     * {@code audit.enable_protocol_inspection}; then sampled by the user's {@code audit.task_audit_ratio} where set,
+     * else by {@code task_audit_ratio}.
+     */
+    public boolean inspects(Optional<UserAudit> user) {
+        if (user.isPresent() && !user.get().enableProtocolInspection()) {
+            return false;
+        }
+        return sampled(user.flatMap(UserAudit::taskAuditRatio).orElse(taskAuditRatio));
+    }
+
+    private static boolean sampled(double ratio) {
+        return ratio >= 1 || ThreadLocalRandom.current().nextDouble() < ratio;
     }
 
     /** Whether TLS in tunnels is intercepted: only with a certificate generator, as in g3proxy. */
     boolean interceptsTls() {
         return certGenerator.isPresent();
+    }
+
+    /** Whether it has a RESPMOD service: responses may then be needed as objects, not bytes. */
+    public boolean respmods() {
+        return respmod.isPresent();
     }
 
     /** Whether plain HTTP/1 in tunnels is worth intercepting: only when there is an ICAP service to adapt it. */

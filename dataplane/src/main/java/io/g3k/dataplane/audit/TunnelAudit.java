@@ -1,6 +1,7 @@
 package io.g3k.dataplane.audit;
 
 import io.g3k.config.UpstreamAddr;
+import io.g3k.config.auth.UserAudit;
 import io.g3k.config.audit.ProtocolInspectPolicy.Action;
 import io.g3k.dataplane.audit.ProtocolInspection.Protocol;
 import io.g3k.dataplane.relay.Relay;
@@ -64,11 +65,14 @@ public final class TunnelAudit {
         this.serverName = target.host();
     }
 
-    /** Like {@link Relay#afterReply}, but the tunnel is audited when the server has an auditor that samples it. */
+    /**
+     * Like {@link Relay#afterReply}, but the tunnel is audited when the server has an auditor that samples it (for a
+     * {@code user}'s, see {@link Auditor#inspects}).
+     */
     public static void afterReply(ServerContext context, String server, ChannelHandlerContext ctx, Object reply,
-                                  Channel upstream, Task task, UpstreamAddr target) {
+                                  Channel upstream, Task task, UpstreamAddr target, Optional<UserAudit> user) {
         Optional<Auditor> auditor = context.auditor();
-        if (auditor.isEmpty() || !auditor.get().inspects()) {
+        if (auditor.isEmpty() || !auditor.get().inspects(user)) {
             Relay.afterReply(ctx, reply, upstream, task);
             return;
         }

@@ -4,7 +4,6 @@ import io.g3k.config.GlobalSpeedLimit;
 import io.g3k.config.SocketSpeedLimit;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
-import io.netty.channel.ChannelInitializer;
 import io.netty.handler.traffic.ChannelTrafficShapingHandler;
 import java.util.Optional;
 import java.util.function.Function;
@@ -34,16 +33,6 @@ public final class SpeedLimits {
         if (write > 0) {
             addWriteShaper(ch, name, new ChannelTrafficShapingHandler(limit.perSecond(write), 0, CHECK_INTERVAL_MILLIS));
         }
-    }
-
-    /** As {@link #addTcp}, for a bootstrap's connections. */
-    public static ChannelHandler tcpInitializer(SocketSpeedLimit limit, Side side) {
-        return new ChannelInitializer<>() {
-            @Override
-            protected void initChannel(Channel ch) {
-                addTcp(ch, "speed-limit", limit, side);
-            }
-        };
     }
 
     /** A Netty shaper for writes, behind the channel's read pacer if it has one. */

@@ -4,6 +4,7 @@ import io.g3k.config.HttpKeepAlive;
 import io.g3k.config.ResolveStrategy;
 import io.g3k.config.TcpKeepalive;
 import io.g3k.config.UpstreamAddr;
+import io.g3k.config.auth.UserAudit;
 import io.g3k.config.auth.ExplicitSite;
 import io.g3k.dataplane.auth.User;
 import io.g3k.dataplane.auth.UserGroup;
@@ -35,6 +36,11 @@ public final class UserAdmission {
                          Optional<ExplicitSite> site) {
         public static Ticket anonymous(UpstreamAddr target) {
             return new Ticket(target, Optional.empty(), Optional.empty(), Optional.empty());
+        }
+
+        /** The user's {@code audit} settings; empty for an anonymous task. */
+        public Optional<UserAudit> audit() {
+            return user.map(u -> u.config().audit());
         }
 
         /** The hints for the escaper: this connection's client and the resolve strategy. */

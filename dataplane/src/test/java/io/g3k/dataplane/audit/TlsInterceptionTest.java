@@ -17,6 +17,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -73,6 +74,14 @@ class TlsInterceptionTest {
                   - {name: strict, type: http_proxy, escaper: default, auditor: strict, listen: "127.0.0.1:0"}
                   - {name: dumped, type: http_proxy, escaper: default, auditor: dumped, listen: "127.0.0.1:0"}
                   - {name: no-h2, type: http_proxy, escaper: default, auditor: no-h2, listen: "127.0.0.1:0"}
+                  - {name: users, type: http_proxy, escaper: default, auditor: intercept, user_group: users,
+                     listen: "127.0.0.1:0"}
+                user_group:
+                  - name: users
+                    static_users:
+                      - {name: audited, token: null, audit: {enable_protocol_inspection: true}}
+                      - {name: private, token: null}
+                      - {name: unsampled, token: null, audit: {enable_protocol_inspection: true, task_audit_ratio: 0}}
                 """.formatted(generator, originPki.caPem, generator, generator, generator, originPki.caPem, dumpPort,
                 generator, originPki.caPem));
     }
@@ -99,6 +108,25 @@ class TlsInterceptionTest {
                 originPki.caPem.toString(), origin("/not-trusted"));
         assertThat(originTrustOnly.exit()).as("a client trusting only the origin's CA must reject the forged chain")
                 .isEqualTo(60);
+    }
+
+    /**
+     * A user's tunnels are inspected only with its {@code audit.enable_protocol_inspection}, as in g3proxy, and then
+     * sampled by its own {@code task_audit_ratio}: the others see the origin's own certificate through the same server.
+     */
+    @Test
+    void onlyUsersWhoseAuditAsksForItAreIntercepted() throws Exception {
+        String via = "http://127.0.0.1:" + proxy.port("users");
+        var audited = Curl.run("-v", "-x", via, "-U", "audited:x", "--cacert", auditPki.caPem.toString(),
+                origin("/audited"));
+        assertThat(audited.out()).as(audited.err()).isEqualTo("hello /audited\n");
+        assertThat(audited.err()).contains("issuer: CN=g3k interception CA");
+        for (String user : List.of("private", "unsampled")) {
+            var untouched = Curl.run("-v", "-x", via, "-U", user + ":x", "--cacert", originPki.caPem.toString(),
+                    origin("/" + user));
+            assertThat(untouched.out()).as(untouched.err()).isEqualTo("hello /" + user + "\n");
+            assertThat(untouched.err()).contains("issuer: CN=g3k origin CA");
+        }
     }
 
     /**

@@ -48,14 +48,27 @@ public final class PeerProcess implements AutoCloseable {
 
     /** squid as a plain forward proxy allowing everything from loopback (it runs as the proxy user). */
     public static PeerProcess squid() throws Exception {
+        return squid("", List.of());
+    }
+
+    /**
+     * squid with options on its {@code http_port} line (such as {@code require-proxy-header}) and more config lines.
+     * Its access.log then has a line a request: client address and port, method, URL ({@code %>a:%>p %rm %ru}).
+     */
+    public static PeerProcess squid(String portOptions, List<String> more) throws Exception {
         int port = freePort();
         // squid drops to the proxy user: its files live outside the test's private (0700) directory
         Path home = Files.createTempDirectory("g3k-squid-");
         Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwxrwxrwx"));
-        Path conf = Files.writeString(home.resolve("squid.conf"), String.join("\n",
-                "http_port 127.0.0.1:" + port, "http_access allow all", "pid_filename " + home.resolve("squid.pid"),
-                "cache_log " + home.resolve("cache.log"), "access_log stdio:" + home.resolve("access.log"),
-                "cache deny all", "shutdown_lifetime 0 seconds", "coredump_dir " + home, ""));
+        List<String> lines = new java.util.ArrayList<>(List.of(
+                "http_port 127.0.0.1:" + port + portOptions, "http_access allow all",
+                "pid_filename " + home.resolve("squid.pid"), "cache_log " + home.resolve("cache.log"),
+                "cache deny all", "shutdown_lifetime 0 seconds", "coredump_dir " + home,
+                "logformat peers %>a:%>p %rm %ru", "access_log stdio:" + home.resolve("access.log")
+                        + (portOptions.isEmpty() && more.isEmpty() ? "" : " peers")));
+        lines.addAll(more);
+        lines.add("");
+        Path conf = Files.writeString(home.resolve("squid.conf"), String.join("\n", lines));
         try {
             PeerProcess squid = start(List.of(squidBinary(), "-N", "-f", conf.toString()), port, home.resolve("out.log"));
             squid.ownHome = home;

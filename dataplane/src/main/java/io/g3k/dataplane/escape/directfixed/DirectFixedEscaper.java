@@ -6,6 +6,7 @@ import io.g3k.config.escaper.DirectFixedEscaperConfig;
 import io.g3k.dataplane.escape.EscapeException;
 import io.g3k.dataplane.escape.EscapeHints;
 import io.g3k.dataplane.escape.Escaper;
+import io.g3k.dataplane.escape.ProxyProtocolHeader;
 import io.g3k.dataplane.resolve.Resolver;
 import io.g3k.dataplane.runtime.TcpSocketOptions;
 import io.g3k.dataplane.runtime.Transport;
@@ -68,9 +69,8 @@ public final class DirectFixedEscaper implements Escaper {
             int attempts = Math.min(candidates.size(), config.tcpConnect().maxAttempts());
             stats.connectionAttempt.increment();
             TcpSocketOptions options = socketOptions.forUser(hints.userKeepalive(), hints.userMiscOpts());
-            boolean forHttp = hints.httpForwardScheme().isPresent();
             new HappyEyeballsConnect(candidates.subList(0, attempts), target.port(),
-                    (l, remote) -> ConnectTimeout.connect(bootstrap(l, remote.getAddress(), options, forHttp), remote,
+                    (l, remote) -> ConnectTimeout.connect(bootstrap(l, remote.getAddress(), options, hints), remote,
                             config.tcpConnect().eachTimeout()), loop, config.connectionAttemptDelay(),
                     result).start();
         });
@@ -93,6 +93,11 @@ public final class DirectFixedEscaper implements Escaper {
             case CONNECT_REFUSED, UNREACHABLE -> stats.tcpConnectError.increment();
             default -> { }
         }
+    }
+
+    /** Whether its connections open with a PROXY protocol header for their client ({@code use_proxy_protocol}). */
+    public boolean sendsProxyProtocol() {
+        return config.useProxyProtocol().isPresent();
     }
 
     @Override
@@ -138,17 +143,23 @@ public final class DirectFixedEscaper implements Escaper {
     };
 
     /**
-     * One connect attempt (happy eyeballs may make several per task); {@code forHttp}: the connection carries
-     * forwarded requests, not a tunnel ({@link Transport#tcpBootstrap}).
+     * One connect attempt (happy eyeballs may make several per task); a forwarded request's connection
+     * ({@code httpForwardScheme} in the hints) reads the way HTTP does ({@link Transport#tcpBootstrap}).
      */
-    private Bootstrap bootstrap(EventLoop loop, InetAddress remote, TcpSocketOptions socketOptions, boolean forHttp) {
+    private Bootstrap bootstrap(EventLoop loop, InetAddress remote, TcpSocketOptions socketOptions, EscapeHints hints) {
         stats.tcpConnectAttempt.increment();
-        Bootstrap b = transport.tcpBootstrap(loop, forHttp)
+        boolean plain = config.tcpSockSpeedLimit().isEmpty() && config.useProxyProtocol().isEmpty();
+        Bootstrap b = transport.tcpBootstrap(loop, hints.httpForwardScheme().isPresent())
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .handler(config.tcpSockSpeedLimit()
-                        .map(limit -> SpeedLimits.tcpInitializer(limit, SpeedLimits.Side.REMOTE))
-                        .orElse(NO_HANDLER));
+                .handler(plain ? NO_HANDLER : new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        config.tcpSockSpeedLimit().ifPresent(limit ->
+                                SpeedLimits.addTcp(ch, "speed-limit", limit, SpeedLimits.Side.REMOTE));
+                        config.useProxyProtocol().ifPresent(version -> ProxyProtocolHeader.add(ch, version, hints));
+                    }
+                });
         bindIp(remote instanceof Inet4Address).ifPresent(ip -> b.localAddress(ip, 0));
         return socketOptions.applyTo(b);
     }

@@ -5,6 +5,7 @@ import io.g3k.config.escaper.ProxyChainEscaperConfig;
 import io.g3k.config.escaper.ProxyChainEscaperConfig.Protocol;
 import io.g3k.dataplane.escape.EscapeException;
 import io.g3k.dataplane.escape.EscapeHints;
+import io.g3k.dataplane.escape.ProxyProtocolHeader;
 import io.g3k.dataplane.escape.EscapeException.Reason;
 import io.g3k.dataplane.escape.Escaper;
 import io.g3k.dataplane.escape.HttpProxyForward;
@@ -93,7 +94,7 @@ public final class ProxyChainEscaper implements Escaper {
             }
             boolean forward = hints.httpForwardScheme().map(this::mayForwardAsIs).orElse(false);
             open(new Attempts(f.getNow(), proxy, target, forward, credentials(hints),
-                    socketOptions.forUser(hints.userKeepalive(), hints.userMiscOpts()), loop, result), 0);
+                    socketOptions.forUser(hints.userKeepalive(), hints.userMiscOpts()), loop, result, hints), 0);
         });
         result.addListener(done -> {
             if (done.isSuccess()) {
@@ -134,7 +135,7 @@ public final class ProxyChainEscaper implements Escaper {
     /** One connection being made to the next proxy: its addresses, tried in turn, and what it is for. */
     private record Attempts(List<InetSocketAddress> addresses, UpstreamAddr proxy, UpstreamAddr target,
                             boolean forward, Optional<Credentials> credentials, TcpSocketOptions options,
-                            EventLoop loop, Promise<Channel> result) {}
+                            EventLoop loop, Promise<Channel> result, EscapeHints hints) {}
 
     /**
      * Connects to the next proxy's {@code attempt}-th address; if the TCP connection cannot be made, the next one
@@ -279,6 +280,8 @@ public final class ProxyChainEscaper implements Escaper {
                     protected void initChannel(Channel ch) {
                         config.tcpSockSpeedLimit().ifPresent(limit ->
                                 SpeedLimits.addTcp(ch, "speed-limit", limit, SpeedLimits.Side.REMOTE));
+                        // before all: it opens the connection, ahead of the TLS handshake with the next proxy
+                        config.useProxyProtocol().ifPresent(version -> ProxyProtocolHeader.add(ch, version, a.hints()));
                         if (config.tls()) {
                             SslHandler ssl = tls.newHandler(ch.alloc(), config.tlsName().orElse(proxy.host()), proxy.port());
                             ssl.handshakeFuture().addListener(h -> stats.tlsHandshake(h.cause()));

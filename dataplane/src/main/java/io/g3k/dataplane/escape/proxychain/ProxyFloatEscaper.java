@@ -117,7 +117,8 @@ public final class ProxyFloatEscaper implements Escaper {
                 ProxyChainEscaperConfig.HttpForwardCapability.NONE, item.hasNonNull("tcp_sock_speed_limit")
                         ? Optional.of(SocketSpeedLimit.tcp(item.get("tcp_sock_speed_limit"))) : Optional.empty(),
                 config.extraMetricsTags(), config.tcpKeepalive(), config.tcpMiscOpts(), Optional.empty(),
-                Optional.empty(), false, new TcpConnect(0, config.peerNegotiationTimeout()));
+                Optional.empty(), false, new TcpConnect(0, config.peerNegotiationTimeout()),
+                Optional.empty());
         Instant expire = item.hasNonNull("expire") ? Instant.parse(item.get("expire").asText()) : Instant.MAX;
         return new Peer(new ProxyChainEscaper(chain, new DenyAllResolver("-"), transport, stats), expire);
     }

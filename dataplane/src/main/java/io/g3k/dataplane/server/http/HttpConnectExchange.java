@@ -68,7 +68,7 @@ final class HttpConnectExchange implements HttpExchange {
         }
         var reply = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, ESTABLISHED, Unpooled.EMPTY_BUFFER);
         CustomResponseHeaders.addTo(reply.headers(), customHeaders, upstream);
-        TunnelAudit.afterReply(context, server, ctx, reply, upstream, task, target);
+        TunnelAudit.afterReply(context, server, ctx, reply, upstream, task, target, ticket.audit());
     }
 
     @Override

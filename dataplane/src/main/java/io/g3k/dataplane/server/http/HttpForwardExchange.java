@@ -105,7 +105,7 @@ final class HttpForwardExchange implements HttpExchange {
                 .uri(requestUri, ticket.logUriMaxChars(config.logUriMaxChars()));
         this.ticket = ticket;
         ticket.own(task);
-        this.adaptation = context.auditor().map(Auditor::adaptation).orElse(Auditor.Adaptation.NONE);
+        this.adaptation = context.auditor().map(a -> a.adaptation(ticket.audit())).orElse(Auditor.Adaptation.NONE);
         this.bodyless = adaptation.reqmod().isEmpty() && handler.rawOut(ctx) != null
                 && !request.headers().contains(HttpHeaderNames.TRANSFER_ENCODING)
                 && HttpUtil.getContentLength(request, 0L) == 0;
@@ -140,9 +140,9 @@ final class HttpForwardExchange implements HttpExchange {
         }
         // responses as raw bytes unless something needs them as objects: RESPMOD, or an HTTP/2 client
         boolean raw = adaptation.respmod().isEmpty() && handler.rawOut(ctx) != null;
-        // connections serve other clients only where nothing about this one chose or shaped them
+        // connections serve other clients only where nothing about this one chose, shaped or announced them
         boolean shareable = config.upstreamPool() != null && ticket.user().isEmpty()
-                && context.escaper() instanceof DirectFixedEscaper;
+                && context.escaper() instanceof DirectFixedEscaper direct && !direct.sendsProxyProtocol();
         HttpForwardConnection pooled = shareable ? config.upstreamPool().take(ctx.channel().eventLoop(), target, raw)
                 : null;
         if (pooled != null) {

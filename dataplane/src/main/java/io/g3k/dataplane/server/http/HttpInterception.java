@@ -49,7 +49,7 @@ public final class HttpInterception {
         pipeline.addAfter(firstBytes.name(), "intercept-front", front);
         HttpCodecs.addServer(pipeline, firstBytes.name(), MAX_HEADER_SIZE);
         // responses as raw bytes, as on the exchanges' own connections, unless RESPMOD needs them as objects
-        boolean raw = context.auditor().map(a -> a.adaptation().respmod().isEmpty()).orElse(true);
+        boolean raw = context.auditor().map(a -> !a.respmods()).orElse(true);
         front.upstream(HttpForwardConnection.adopt(upstream, route, MAX_HEADER_SIZE, MAX_BODY_LINE, raw));
         pipeline.remove(firstBytes.handler());
     }

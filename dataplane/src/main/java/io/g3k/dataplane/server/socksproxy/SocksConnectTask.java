@@ -68,7 +68,7 @@ final class SocksConnectTask {
                         bound.getAddress() instanceof Inet4Address ? Socks5AddressType.IPv4 : Socks5AddressType.IPv6,
                         bound.getAddress().getHostAddress(), bound.getPort())
                 : new DefaultSocks4CommandResponse(Socks4CommandStatus.SUCCESS);
-        TunnelAudit.afterReply(context, server, ctx, reply, upstream, task, target);
+        TunnelAudit.afterReply(context, server, ctx, reply, upstream, task, target, ticket.audit());
     }
 
     static Socks5CommandStatus status(EscapeException e) {
