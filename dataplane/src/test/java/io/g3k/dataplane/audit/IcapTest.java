@@ -101,6 +101,33 @@ class IcapTest {
         }
     }
 
+    /**
+     * A user's {@code audit.task_audit_ratio} samples its forwarded requests for ICAP in place of the auditor's: one
+     * at 0 gets the response unadapted, a user without it gets RESPMOD's block page through the same server.
+     */
+    @Test
+    void aUsersAuditRatioSamplesItsRequestsForIcap() throws Exception {
+        try (RunningProxy proxy = RunningProxy.start(Files.createDirectories(dir.resolve("user-ratio")), """
+                auditor:
+                  - {name: icap, icap_respmod_service: "%s"}
+                user_group:
+                  - name: users
+                    static_users:
+                      - {name: audited, token: null}
+                      - {name: unsampled, token: null, audit: {task_audit_ratio: 0}}
+                """.formatted(service("content_filter")) + Yaml.withServers("""
+                  - {name: http, type: http_proxy, escaper: default, auditor: icap, user_group: users,
+                     listen: "127.0.0.1:0"}
+                """))) {
+            String url = "http://127.0.0.1:" + origin.port() + "/forbidden-word";
+            String via = "http://127.0.0.1:" + proxy.port("http");
+            var audited = Curl.run("-s", "-x", via, "-U", "audited:x", "-w", "\n%{http_code}", url);
+            assertThat(audited.out()).contains("Web page access blocked").endsWith("403");
+            var unsampled = Curl.run("-s", "-x", via, "-U", "unsampled:x", "-w", "\n%{http_code}", url);
+            assertThat(unsampled.out()).isEqualTo("hello /forbidden-word\n\n200");
+        }
+    }
+
     @Test
     void reqmodAdaptsRequestBodiesWithAndWithoutContinue() throws Exception {
         try (RunningProxy proxy = proxy("reqmod-body", "    icap_reqmod_service: " + service("content_filter"))) {
