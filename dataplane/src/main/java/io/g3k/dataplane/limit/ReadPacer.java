@@ -19,9 +19,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Why not Netty's shapers, which pace reads by auto-read alone: bytes the transport has already taken from the
  * socket still arrive, and on io_uring an HTTP client's connection reads through its loop's shared receive buffers,
- * where one receive can take all a client sent (a 1 MiB upload went through a 400 KB/s limit in 15 ms); and a reader
- * that turned auto-read off itself (waiting for its upstream) made them count the bytes without stopping them. Held
- * bytes are copied out of the read's buffer, which may be one of those shared ones. Nothing is held while the
+ * where one receive can take all a client sent (a 1 MiB upload went through a 400 KB/s limit in 22-130 ms); and a
+ * reader that turned auto-read off itself (waiting for its upstream) made them count the bytes without stopping them.
+ * Held bytes are copied out of the read's buffer, which may be one of those shared ones. Nothing is held while the
  * budgets last: reads then pass straight through. Writes are left to Netty's shapers, which hold them back.
  */
 public final class ReadPacer extends ChannelDuplexHandler implements Relay.Transparent {
