@@ -17,7 +17,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * An authenticated user's policy at run time: destination filters, rate and concurrency limits, explicit sites
@@ -42,7 +42,7 @@ public final class User {
     private final TokenBucket connectionRate;
     private final TokenBucket requestRate;
     private final GlobalStreamLimiter tcpAllSpeedLimit;
-    private final Function<SpeedLimits.Side, ChannelHandler> udpAllSpeedLimit;
+    private final Supplier<ChannelHandler> udpAllSpeedLimit;
     private final AtomicInteger alive = new AtomicInteger();
 
     User(String group, UserConfig config, boolean dynamic) {
@@ -109,7 +109,7 @@ public final class User {
 
     /** {@code udp_all_upload_speed_limit} / {@code udp_all_download_speed_limit}: a handler for a session's client socket. */
     public Optional<ChannelHandler> udpAllSpeedLimit() {
-        return Optional.ofNullable(udpAllSpeedLimit).map(limit -> limit.apply(SpeedLimits.Side.CLIENT));
+        return Optional.ofNullable(udpAllSpeedLimit).map(Supplier::get);
     }
 
     /** A new client connection for this user: false when {@code tcp_conn_rate_limit} is exhausted. */

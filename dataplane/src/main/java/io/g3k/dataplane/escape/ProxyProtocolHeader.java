@@ -39,7 +39,7 @@ public final class ProxyProtocolHeader extends ChannelOutboundHandlerAdapter {
     }
 
     /** TCP over IPv4 when both ends are IPv4, else over IPv6 (an IPv4 end as an IPv4-mapped address). */
-    static HAProxyMessage message(ProxyProtocol version, InetSocketAddress source, InetSocketAddress destination) {
+    private static HAProxyMessage message(ProxyProtocol version, InetSocketAddress source, InetSocketAddress destination) {
         boolean v4 = source.getAddress() instanceof Inet4Address && destination.getAddress() instanceof Inet4Address;
         return new HAProxyMessage(version == ProxyProtocol.V1 ? HAProxyProtocolVersion.V1 : HAProxyProtocolVersion.V2,
                 HAProxyCommand.PROXY, v4 ? HAProxyProxiedProtocol.TCP4 : HAProxyProxiedProtocol.TCP6,

@@ -105,21 +105,7 @@ public final class ReadPacer extends ChannelDuplexHandler implements Relay.Trans
 
     private void resume(ChannelHandlerContext ctx) {
         paused = false;
-        boolean any = false;
-        while (!held.isEmpty() && ctx.channel().isActive()) {
-            if (held.peek() instanceof Event e) { // takes no budget
-                held.poll();
-                ctx.fireUserEventTriggered(e.event());
-            } else if (!paused) {
-                pass(ctx, held.poll());
-                any = true;
-            } else {
-                break;
-            }
-        }
-        if (any) {
-            ctx.fireChannelReadComplete(); // the batch's end: where the reader flushes what it wrote on
-        }
+        handOn(ctx, false);
         if (paused || !held.isEmpty()) {
             return;
         }
@@ -136,18 +122,30 @@ public final class ReadPacer extends ChannelDuplexHandler implements Relay.Trans
     /** The peer is gone: what it sent before still goes on, without pacing, before the channel's end. */
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        boolean any = !held.isEmpty();
-        for (Object next; (next = held.poll()) != null; ) {
-            if (next instanceof Event e) {
+        handOn(ctx, true);
+        ctx.fireChannelInactive();
+    }
+
+    /** Hands held reads on, in order with held events: as the budgets allow, or ({@code unpaced}) all of them. */
+    private void handOn(ChannelHandlerContext ctx, boolean unpaced) {
+        boolean any = false;
+        while (!held.isEmpty()) {
+            if (held.peek() instanceof Event e) { // takes no budget
+                held.poll();
                 ctx.fireUserEventTriggered(e.event());
+            } else if (unpaced) {
+                ctx.fireChannelRead(held.poll());
+                any = true;
+            } else if (!paused && ctx.channel().isActive()) {
+                pass(ctx, held.poll());
+                any = true;
             } else {
-                ctx.fireChannelRead(next);
+                break;
             }
         }
         if (any) {
-            ctx.fireChannelReadComplete();
+            ctx.fireChannelReadComplete(); // the batch's end: where the reader flushes what it wrote on
         }
-        ctx.fireChannelInactive();
     }
 
     @Override

@@ -6,7 +6,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.handler.traffic.ChannelTrafficShapingHandler;
 import java.util.Optional;
-import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Handlers that enforce a {@link SocketSpeedLimit} on one socket. North is upload (client to target), south is
@@ -55,10 +55,10 @@ public final class SpeedLimits {
      * A user's {@code udp_all_upload_speed_limit} / {@code udp_all_download_speed_limit}, for its sessions'
      * client-facing sockets: make one with {@link #udpShared} per user, then a handler per socket from it.
      */
-    public static Function<Side, ChannelHandler> udpShared(Optional<GlobalSpeedLimit> upload,
-                                                           Optional<GlobalSpeedLimit> download) {
+    public static Supplier<ChannelHandler> udpShared(Optional<GlobalSpeedLimit> upload,
+                                                     Optional<GlobalSpeedLimit> download) {
         UdpAllowance north = upload.<UdpAllowance>map(UdpAllowance.Shared::new).orElse(UdpAllowance.UNLIMITED);
         UdpAllowance south = download.<UdpAllowance>map(UdpAllowance.Shared::new).orElse(UdpAllowance.UNLIMITED);
-        return side -> side == Side.CLIENT ? new UdpSpeedLimiter(north, south) : new UdpSpeedLimiter(south, north);
+        return () -> new UdpSpeedLimiter(north, south);
     }
 }
